@@ -4,12 +4,12 @@
  */
 
 export const CURRENCIES = ["twd", "cny", "usd", "thb", "vnd", "php", "sgd", "idr", "bdt"] as const;
-export type Currency = (typeof CURRENCIES)[number];
+export type CurrencyCode = (typeof CURRENCIES)[number];
 
 // The API doc: zero-decimal in practice for vnd and idr; everything else takes cents.
-const ZERO_DECIMAL: ReadonlySet<Currency> = new Set(["vnd", "idr"]);
+const ZERO_DECIMAL: ReadonlySet<CurrencyCode> = new Set(["vnd", "idr"]);
 
-export function currencyDecimals(currency: Currency): 0 | 2 {
+export function currencyDecimals(currency: CurrencyCode): 0 | 2 {
   return ZERO_DECIMAL.has(currency) ? 0 : 2;
 }
 
@@ -25,7 +25,7 @@ export type AmountProblem = "format" | "precision" | "range";
  * zeros, or more fraction digits than the currency has ("100.001" for php is a precision problem,
  * "50000.00" for vnd is allowed because the extra digits are zeros).
  */
-export function parseAmount(value: unknown, currency: Currency): { ok: true; minor: number } | { ok: false; problem: AmountProblem } {
+export function parseAmount(value: unknown, currency: CurrencyCode): { ok: true; minor: number } | { ok: false; problem: AmountProblem } {
   if (typeof value !== "string") return { ok: false, problem: "format" };
   const match = LOOSE_DECIMAL.exec(value);
   if (!match) return { ok: false, problem: "format" };
@@ -43,7 +43,7 @@ export function parseAmount(value: unknown, currency: Currency): { ok: true; min
 }
 
 /** Minor units back to the canonical decimal string the gateway gets: "100.00", "50000". */
-export function formatMinor(minor: number, currency: Currency): string {
+export function formatMinor(minor: number, currency: CurrencyCode): string {
   if (!Number.isSafeInteger(minor) || minor < 0) throw new RangeError(`Not a whole, non-negative amount of minor units: ${minor}`);
   const decimals = currencyDecimals(currency);
   if (decimals === 0) return String(minor);
@@ -51,7 +51,7 @@ export function formatMinor(minor: number, currency: Currency): string {
   return `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`;
 }
 
-export function describeAmountProblem(problem: AmountProblem, currency: Currency): string {
+export function describeAmountProblem(problem: AmountProblem, currency: CurrencyCode): string {
   const decimals = currencyDecimals(currency);
   const shape = decimals === 0 ? `a whole number such as "50000"` : `a decimal string with at most ${decimals} decimals such as "100.00"`;
   switch (problem) {

@@ -24,8 +24,9 @@ interface ErrorOptions {
 
 export abstract class OctopusError extends Error {
   abstract readonly kind: OctopusErrorKind;
-  readonly outcomeUnknown: boolean;
-  readonly merchantOrderId: string | undefined;
+  /** Mutable so that the client can mark an error it rethrows after a failed read-back. */
+  outcomeUnknown: boolean;
+  merchantOrderId: string | undefined;
   /** HTTP status of the gateway's answer, when there was one. */
   readonly status: number | undefined;
 

@@ -83,7 +83,7 @@ export async function hmacSha256Hex(secret: string, message: string): Promise<st
 }
 
 /** Signs a body we are about to send. Throws `UnsignableFieldError` for an ambiguous field. */
-export function signFields(secret: string, fields: SignableFields): Promise<string> {
+export async function signFields(secret: string, fields: SignableFields): Promise<string> {
   return hmacSha256Hex(secret, canonicalString(fields));
 }
 

@@ -8,7 +8,7 @@ export interface Served {
 }
 
 /** Serves a fetch handler (a Hono app) on 127.0.0.1 at a free port, for tests over real HTTP. */
-export function serve(handler: { fetch: (request: Request) => Response | Promise<Response> }, port = 0): Promise<Served> {
+export function serve(handler: { fetch: (request: Request, env?: any) => Response | Promise<Response> }, port = 0): Promise<Served> {
   return new Promise((resolve) => {
     const server = nodeServe({ fetch: handler.fetch, hostname: "127.0.0.1", port }, (info: AddressInfo) => {
       resolve({

@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { UnsignableFieldError, canonicalString, signFields, timingSafeEqualHex, verifyFields } from "../../server/gateway/signing.ts";
+
+// The seed's Java create sample, field for field.
+const javaSample = {
+  transaction_type: "income",
+  amount: "100.00",
+  currency: "php",
+  payment: "gcash",
+  merchant_order_id: "123qq",
+  merchant_uid: "Merchant_UID",
+  redirect_url: "https://example.com/redirect",
+  notify_url: "https://example.com/notify",
+  response_type: "json",
+  country: "ph",
+};
+
+describe("signing", () => {
+  it("builds the seed's string: keys sorted, raw key=value joined by &", () => {
+    expect(canonicalString(javaSample)).toBe(
+      "amount=100.00&country=ph&currency=php&merchant_order_id=123qq&merchant_uid=Merchant_UID&notify_url=https://example.com/notify&payment=gcash&redirect_url=https://example.com/redirect&response_type=json&transaction_type=income",
+    );
+  });
+
+  it("matches the create sample's test vector", async () => {
+    expect(await signFields("API_SECRET", javaSample)).toBe("a735124d234be9260c00dfbe8194372f8a7a215dc8d0a5497ac9fff538398bfc");
+  });
+
+  it("matches the query sample's test vector", async () => {
+    expect(await signFields("API_SECRET", { merchant_order_id: "12345611" })).toBe("d5acd67441c6d2f1b5f843f203d3c0a699051a2cd0a0ed26195b0bcbe3f9bee9");
+  });
+
+  it("does not depend on the order the fields were given in", async () => {
+    const reversed = Object.fromEntries(Object.entries(javaSample).reverse());
+    expect(await signFields("API_SECRET", reversed)).toBe(await signFields("API_SECRET", javaSample));
+  });
+
+  it("sorts by byte order, so upper case comes before lower case and '_' between them", () => {
+    expect(canonicalString({ b: "1", B: "2", a_b: "3", ab: "4" })).toBe("B=2&a_b=3&ab=4&b=1");
+  });
+
+  it.each([
+    ["&", "1&b=2"],
+    ["=", "x=y"],
+    ["a newline", "line\nbreak"],
+    ["a NUL", "a\u0000b"],
+    ["DEL", "a\u007fb"],
+  ])("refuses a value with %s, naming the field", (_what, value) => {
+    expect(() => canonicalString({ ok: "1", description: value })).toThrow(UnsignableFieldError);
+    expect(() => canonicalString({ ok: "1", description: value })).toThrow(/"description"/);
+  });
+
+  it("cannot be tricked into signing {a:'1&b=2'} as if it were {a:'1',b:'2'}", async () => {
+    await expect(signFields("s", { a: "1&b=2" })).rejects.toThrow(/"a"/);
+  });
+
+  it("refuses ambiguous keys", () => {
+    expect(() => canonicalString({ "a&b": "1" })).toThrow(UnsignableFieldError);
+    expect(() => canonicalString({ "": "1" })).toThrow(UnsignableFieldError);
+  });
+
+  it("keeps non-ASCII values as raw UTF-8", async () => {
+    expect(canonicalString({ from_name: "ชื่อ 名字" })).toBe("from_name=ชื่อ 名字");
+    const a = await signFields("k", { from_name: "ชื่อ" });
+    const b = await signFields("k", { from_name: "ชื่อ " });
+    expect(a).toMatch(/^[0-9a-f]{64}$/);
+    expect(a).not.toBe(b);
+  });
+
+  it("verifies good signatures and rejects altered ones", async () => {
+    const signature = await signFields("API_SECRET", javaSample);
+    expect(await verifyFields("API_SECRET", javaSample, signature)).toBe(true);
+    expect(await verifyFields("API_SECRET", javaSample, signature.toUpperCase())).toBe(true);
+    expect(await verifyFields("API_SECRET", { ...javaSample, amount: "100.01" }, signature)).toBe(false);
+    expect(await verifyFields("other", javaSample, signature)).toBe(false);
+    expect(await verifyFields("API_SECRET", javaSample, signature.slice(0, 63))).toBe(false);
+    expect(await verifyFields("API_SECRET", javaSample, null)).toBe(false);
+    expect(await verifyFields("API_SECRET", javaSample, "z".repeat(64))).toBe(false);
+  });
+
+  it("verification computes what a sender computed even for values we would refuse to send", async () => {
+    const fields = { redirect_url: "https://shop.example/back?a=1&b=2" };
+    const { hmacSha256Hex } = await import("../../server/gateway/signing.ts");
+    const theirs = await hmacSha256Hex("s", "redirect_url=https://shop.example/back?a=1&b=2");
+    expect(await verifyFields("s", fields, theirs)).toBe(true);
+  });
+
+  it("compares in constant time but correctly", () => {
+    expect(timingSafeEqualHex("abcd", "abcd")).toBe(true);
+    expect(timingSafeEqualHex("abcd", "abce")).toBe(false);
+    expect(timingSafeEqualHex("abcd", "abcde")).toBe(false);
+  });
+});
