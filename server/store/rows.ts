@@ -1,0 +1,161 @@
+/**
+ * The row shape both stores share: the same snake_case columns in SQLite and PostgreSQL, mapped to
+ * and from `OrderRecord` here so that the two stores cannot drift apart on a field.
+ */
+import { PaymentStatus } from "../gateway/schemas.ts";
+import type { ChangeSource, GatewayState, NewOrder, OrderRecord, StatusChange } from "./types.ts";
+
+/**
+ * An integer as a driver hands it back: better-sqlite3 gives numbers, postgres.js gives BIGINT
+ * columns as strings (they may exceed 2^53 in general; epoch milliseconds never do).
+ */
+type DbInteger = number | bigint | string;
+
+/** The `orders` columns the record is made of (the sweep lease columns stay inside the stores). */
+export interface OrderRow {
+  id: string;
+  merchant_order_id: string;
+  gateway_state: string;
+  status: string;
+  amount: string;
+  currency: string;
+  country: string;
+  payment: string;
+  channel: string | null;
+  final_amount: string | null;
+  floating_amount: string | null;
+  payment_url: string | null;
+  product: string | null;
+  customer: string | null;
+  description: string | null;
+  locale: string | null;
+  origin: string | null;
+  return_url: string | null;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  error_code: string | null;
+  created_at: DbInteger;
+  updated_at: DbInteger;
+  expires_at: DbInteger;
+  refreshed_at: DbInteger | null;
+}
+
+/** What an insert writes: the same columns, times as numbers. */
+export type OrderInsertRow = Omit<OrderRow, "created_at" | "updated_at" | "expires_at" | "refreshed_at"> & {
+  created_at: number;
+  updated_at: number;
+  expires_at: number;
+  refreshed_at: number | null;
+};
+
+export interface ChangeRow {
+  order_id: string;
+  from_status: string;
+  to_status: string;
+  source: string;
+  at: DbInteger;
+}
+
+const GATEWAY_STATES: ReadonlySet<string> = new Set<GatewayState>(["creating", "created", "orphaned", "rejected", "unknown"]);
+const CHANGE_SOURCES: ReadonlySet<string> = new Set<ChangeSource>(["create", "poll", "notify", "sweep"]);
+const PAYMENT_STATUSES: ReadonlySet<string> = new Set<string>(PaymentStatus.options);
+
+// The database is ours, but a value outside the enums means a bad migration or a hand edit: fail
+// loudly rather than hand the rest of the server a status it has no branch for.
+function paymentStatus(value: string): PaymentStatus {
+  if (!PAYMENT_STATUSES.has(value)) throw new Error(`order store: unknown payment status ${JSON.stringify(value)} in the database`);
+  return value as PaymentStatus;
+}
+
+function gatewayState(value: string): GatewayState {
+  if (!GATEWAY_STATES.has(value)) throw new Error(`order store: unknown gateway state ${JSON.stringify(value)} in the database`);
+  return value as GatewayState;
+}
+
+function changeSource(value: string): ChangeSource {
+  if (!CHANGE_SOURCES.has(value)) throw new Error(`order store: unknown change source ${JSON.stringify(value)} in the database`);
+  return value as ChangeSource;
+}
+
+function epochMs(value: DbInteger): number {
+  const ms = Number(value);
+  if (!Number.isSafeInteger(ms)) throw new Error(`order store: ${String(value)} is not a time in epoch milliseconds`);
+  return ms;
+}
+
+export function rowToOrder(row: OrderRow): OrderRecord {
+  return {
+    id: row.id,
+    merchantOrderId: row.merchant_order_id,
+    gatewayState: gatewayState(row.gateway_state),
+    status: paymentStatus(row.status),
+    amount: row.amount,
+    currency: row.currency,
+    country: row.country,
+    payment: row.payment,
+    channel: row.channel,
+    finalAmount: row.final_amount,
+    floatingAmount: row.floating_amount,
+    paymentUrl: row.payment_url,
+    product: row.product,
+    customer: row.customer,
+    description: row.description,
+    locale: row.locale,
+    origin: row.origin,
+    returnUrl: row.return_url,
+    idempotencyKey: row.idempotency_key,
+    requestHash: row.request_hash,
+    errorCode: row.error_code,
+    createdAt: epochMs(row.created_at),
+    updatedAt: epochMs(row.updated_at),
+    expiresAt: epochMs(row.expires_at),
+    refreshedAt: row.refreshed_at === null ? null : epochMs(row.refreshed_at),
+  };
+}
+
+/** A new order's row: never updated yet, so `updated_at` is its creation time. */
+export function newOrderToRow(order: NewOrder): OrderInsertRow {
+  return {
+    id: order.id,
+    merchant_order_id: order.merchantOrderId,
+    gateway_state: order.gatewayState,
+    status: order.status,
+    amount: order.amount,
+    currency: order.currency,
+    country: order.country,
+    payment: order.payment,
+    channel: order.channel,
+    final_amount: order.finalAmount,
+    floating_amount: order.floatingAmount,
+    payment_url: order.paymentUrl,
+    product: order.product,
+    customer: order.customer,
+    description: order.description,
+    locale: order.locale,
+    origin: order.origin,
+    return_url: order.returnUrl,
+    idempotency_key: order.idempotencyKey,
+    request_hash: order.requestHash,
+    error_code: order.errorCode,
+    created_at: order.createdAt,
+    updated_at: order.createdAt,
+    expires_at: order.expiresAt,
+    refreshed_at: order.refreshedAt ?? null,
+  };
+}
+
+/**
+ * Column names in a fixed order, for the INSERT statements. Taken from `newOrderToRow` itself, so
+ * a column added there is written by both stores without a second list to keep in step.
+ */
+export const ORDER_COLUMNS = Object.keys(newOrderToRow({} as NewOrder)) as readonly (keyof OrderInsertRow)[];
+
+export function rowToChange(row: ChangeRow): StatusChange {
+  return {
+    orderId: row.order_id,
+    from: paymentStatus(row.from_status),
+    to: paymentStatus(row.to_status),
+    source: changeSource(row.source),
+    at: epochMs(row.at),
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * The PostgreSQL store: the contract, then what only PostgreSQL promises, invariants kept between
+ * separate pools as separate server processes would have. Needs DATABASE_URL; every test works in
+ * a schema of its own, dropped afterwards, so runs never see each other's orders.
+ */
+import postgres from "postgres";
+import { afterAll, describe, expect, it } from "vitest";
+import { createPostgresStore } from "../../server/store/postgres.ts";
+import type { OrderStore } from "../../server/store/types.ts";
+import { makeOrder, storeContract, T } from "./contract.ts";
+
+const url = process.env.DATABASE_URL;
+if (!url) console.warn("PostgreSQL store tests skipped: DATABASE_URL is not set");
+
+const run = `${process.pid}_${Date.now().toString(36)}`;
+let schemas = 0;
+const created = new Set<string>();
+const schemaOf = new WeakMap<OrderStore, string>();
+
+function newSchema(): string {
+  const schema = `store_test_${run}_${++schemas}`;
+  created.add(schema);
+  return schema;
+}
+
+// One admin connection for dropping schemas; opened only when there is a database to talk to.
+const admin = url ? postgres(url, { max: 1, onnotice: () => {} }) : null;
+
+async function dropSchema(schema: string): Promise<void> {
+  await admin?.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  created.delete(schema);
+}
+
+afterAll(async () => {
+  // Whatever a failed test left behind.
+  for (const schema of [...created]) await dropSchema(schema);
+  await admin?.end({ timeout: 5 });
+});
+
+const POOL = 8;
+
+/**
+ * Opens the whole pool before the test: connections are made on demand, and while they are being
+ * made the first one runs the "concurrent" calls one after another, hiding a missing lock.
+ */
+async function warm(store: OrderStore): Promise<void> {
+  await Promise.all(Array.from({ length: POOL }, () => store.ping()));
+}
+
+describe.skipIf(!url)("PostgreSQL store", () => {
+  storeContract(
+    "postgres",
+    async () => {
+      const schema = newSchema();
+      const store = createPostgresStore({ url: url!, schema, max: POOL });
+      schemaOf.set(store, schema);
+      await warm(store);
+      return store;
+    },
+    async (store) => {
+      await store.close();
+      const schema = schemaOf.get(store);
+      if (schema) await dropSchema(schema);
+    },
+  );
+
+  it("refuses a schema name that would need quoting", () => {
+    expect(() => createPostgresStore({ url: url!, schema: 'x"; DROP TABLE orders; --' })).toThrow(/schema/);
+  });
+
+  it("keeps every invariant between two pools on one database, as two server processes", async () => {
+    const schema = newSchema();
+    const a = createPostgresStore({ url: url!, schema, max: POOL });
+    const b = createPostgresStore({ url: url!, schema, max: POOL });
+    const both = [a, b];
+    const pick = (i: number) => both[i % 2]!;
+    try {
+      // Both start at once on an empty schema: the advisory lock serialises the CREATEs.
+      await Promise.all([a.migrate(), b.migrate(), a.migrate(), b.migrate()]);
+      await Promise.all([warm(a), warm(b)]);
+
+      const inserts = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => pick(i).insert(makeOrder({ idempotencyKey: "two-processes", status: "pending", gatewayState: "created" }))),
+      );
+      expect(inserts.filter((result) => result.inserted)).toHaveLength(1);
+      const id = inserts[0]!.order.id;
+      for (const result of inserts) expect(result.order.id).toBe(id);
+
+      const moves = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => pick(i).transition(id, { status: "completed", finalAmount: "100.50", source: "notify", at: T + 1 })),
+      );
+      expect(moves.filter((result) => result?.changed)).toHaveLength(1);
+      expect(await a.history(id)).toEqual([{ orderId: id, from: "pending", to: "completed", source: "notify", at: T + 1 }]);
+
+      const refreshed = await a.insert(makeOrder({ status: "pending", gatewayState: "created" }));
+      const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => pick(i).claimRefresh(refreshed.order.id, T + 500, T + 500)));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+
+      const open = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => pick(i).insert(makeOrder({ status: "pending", gatewayState: "created", refreshedAt: T + i }))),
+      );
+      const expected = [refreshed.order.id, ...open.map((result) => result.order.id)].sort();
+      const claimedBy = new Map<string, string>();
+      // Rounds of racing sweepers, four at a time across both pools, until nothing is left.
+      for (let round = 0; round < 10 && claimedBy.size < expected.length; round++) {
+        const owners = ["a1", "b1", "a2", "b2"];
+        const batches = await Promise.all(owners.map((owner, i) => pick(i).claimForSweep({ limit: 4, now: T + 60_000, leaseMs: 60_000, owner })));
+        batches.forEach((batch, i) => {
+          for (const order of batch) {
+            expect(claimedBy.get(order.id), `${order.id} claimed twice`).toBeUndefined();
+            claimedBy.set(order.id, owners[i]!);
+          }
+        });
+      }
+      expect([...claimedBy.keys()].sort()).toEqual(expected);
+      expect(new Set(claimedBy.values()).size).toBeGreaterThan(1);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await dropSchema(schema);
+    }
+  });
+});

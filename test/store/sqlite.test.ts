@@ -1,0 +1,96 @@
+/**
+ * The SQLite store: the contract in memory and in files, then what only a file can show (the data
+ * outlives the process's handle; two handles on one file still keep the invariants).
+ */
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { createStore, createSqliteStore } from "../../server/store/index.ts";
+import { makeOrder, storeContract, T } from "./contract.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "octopus-store-"));
+let files = 0;
+const nextFile = () => join(dir, `orders-${++files}.sqlite`);
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+storeContract(
+  "sqlite in memory",
+  async () => createSqliteStore({ filename: ":memory:" }),
+  (store) => store.close(),
+);
+
+storeContract(
+  "sqlite in a file",
+  async () => createSqliteStore({ filename: nextFile() }),
+  (store) => store.close(),
+);
+
+describe("SQLite store in a file", () => {
+  it("keeps orders, history and leases across close and reopen", async () => {
+    const filename = nextFile();
+    const first = createSqliteStore({ filename });
+    await first.migrate();
+    const { order } = await first.insert(makeOrder({ idempotencyKey: "persist", status: "pending", gatewayState: "created" }));
+    const moved = await first.transition(order.id, { status: "completed", finalAmount: "100.50", source: "notify", at: T + 1 });
+    await first.claimForSweep({ limit: 10, now: T + 2, leaseMs: 60_000, owner: "a" });
+    const pendingToo = await first.insert(makeOrder({ status: "pending", gatewayState: "created" }));
+    await first.claimForSweep({ limit: 10, now: T + 3, leaseMs: 60_000, owner: "a" });
+    await first.close();
+
+    const second = createSqliteStore({ filename });
+    await second.migrate();
+    expect(await second.get(order.id)).toEqual(moved?.order);
+    expect(await second.history(order.id)).toEqual([{ orderId: order.id, from: "pending", to: "completed", source: "notify", at: T + 1 }]);
+    expect(await second.insert(makeOrder({ idempotencyKey: "persist" }))).toEqual({ inserted: false, order: moved?.order });
+    // The lease taken before the reopen still holds.
+    expect(await second.claimForSweep({ limit: 10, now: T + 4, leaseMs: 60_000, owner: "b" })).toEqual([]);
+    expect(await second.claimForSweep({ limit: 10, now: T + 60_003, leaseMs: 60_000, owner: "b" })).toEqual([pendingToo.order]);
+    await second.close();
+  });
+
+  it("keeps the invariants between two handles on one file", async () => {
+    const filename = nextFile();
+    const a = createSqliteStore({ filename });
+    const b = createSqliteStore({ filename });
+    await Promise.all([a.migrate(), b.migrate()]);
+    const inserts = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).insert(makeOrder({ idempotencyKey: "shared", status: "pending", gatewayState: "created" }))));
+    expect(inserts.filter((result) => result.inserted)).toHaveLength(1);
+    const id = inserts[0]!.order.id;
+    const moves = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).transition(id, { status: "completed", source: "poll", at: T + 1 })));
+    expect(moves.filter((result) => result?.changed)).toHaveLength(1);
+    expect(await b.history(id)).toHaveLength(1);
+    expect(await a.claimForSweep({ limit: 10, now: T, leaseMs: 1000, owner: "a" })).toEqual([]);
+    await Promise.all([a.close(), b.close()]);
+  });
+});
+
+describe("createStore", () => {
+  it("uses SQLite without a database URL, creating the file's directory", async () => {
+    const filename = join(dir, "nested", "deeper", "orders.sqlite");
+    for (const databaseUrl of [undefined, ""]) {
+      const store = createStore({ databaseUrl, sqliteFile: filename });
+      expect(store.kind).toBe("sqlite");
+      await store.migrate();
+      await store.ping();
+      await store.close();
+    }
+    expect(existsSync(filename)).toBe(true);
+  });
+
+  it("uses PostgreSQL for postgres:// and postgresql:// URLs (connecting lazily)", async () => {
+    for (const databaseUrl of ["postgres://user@127.0.0.1:1/db", "postgresql://user@127.0.0.1:1/db", "POSTGRES://user@127.0.0.1:1/db"]) {
+      const store = createStore({ databaseUrl, sqliteFile: join(dir, "unused", "orders.sqlite") });
+      expect(store.kind).toBe("postgres");
+      await store.close();
+    }
+    expect(existsSync(join(dir, "unused"))).toBe(false);
+  });
+
+  it("refuses a URL for another database instead of quietly using SQLite", () => {
+    expect(() => createStore({ databaseUrl: "mysql://db/orders", sqliteFile: join(dir, "x.sqlite") })).toThrow(/postgres:\/\//);
+  });
+});
