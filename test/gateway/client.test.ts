@@ -19,6 +19,7 @@ import {
   type CreateOrderInput,
   type OctopusClientConfig,
 } from "../../server/gateway/index.ts";
+import { loopbackFetch } from "../helpers/loopback-fetch.ts";
 import { serve, type Served } from "../helpers/serve.ts";
 
 const JAVA = { apiKey: "API_KEY", apiSecret: "API_SECRET", merchantUid: "Merchant_UID", merchantName: "Java Sample Shop" };
@@ -31,7 +32,7 @@ const random = () => {
   return seed / 2147483648;
 };
 
-const sandbox = createSandboxGateway({ merchants: [SANDBOX, JAVA], random, notifyRetryDelaysMs: [5, 5] });
+const sandbox = createSandboxGateway({ merchants: [SANDBOX, JAVA], random, notifyRetryDelaysMs: [5, 5], fetch: loopbackFetch });
 let gateway: Served;
 let ids = 0;
 const nextId = () => `t${Date.now().toString(36)}${(ids++).toString(36)}`;

@@ -1,0 +1,47 @@
+/**
+ * `npm run sandbox`: the sandbox gateway on its own, on loopback, for trying the checkout by hand.
+ * Settings come from the environment through server/config.ts.
+ */
+import { serve } from "@hono/node-server";
+import { ConfigError, readSandboxSettings, type SandboxSettings } from "../../server/config.ts";
+import { createSandboxGateway } from "./gateway.ts";
+
+function settingsOrExit(): SandboxSettings {
+  try {
+    return readSandboxSettings();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`The sandbox's configuration is invalid:\n${error.problems.map((problem) => `  ${problem}`).join("\n")}`);
+    process.exit(1);
+  }
+}
+
+const settings = settingsOrExit();
+const sandbox = createSandboxGateway({
+  merchants: [{ apiKey: settings.apiKey, apiSecret: settings.apiSecret, merchantUid: settings.merchantUid, merchantName: "Sandbox Shop" }],
+});
+
+const server = serve({ fetch: sandbox.app.fetch, hostname: settings.host, port: settings.port }, (info) => {
+  const base = `http://${settings.host}:${info.port}`;
+  // The secret is a test value, but secrets are never printed: it is SANDBOX_API_SECRET (default in server/config.ts).
+  console.log(
+    [
+      `Octopus sandbox gateway listening on ${base}`,
+      `  API:           ${base}/octopus/api/order/new, ${base}/octopus/api/order/get`,
+      `  OC-Key:        ${settings.apiKey}`,
+      `  merchant_uid:  ${settings.merchantUid}`,
+      `  API secret:    from SANDBOX_API_SECRET (not printed)`,
+      `  Controls:      ${base}/sandbox/api/state`,
+    ].join("\n"),
+  );
+});
+
+function shutdown(): void {
+  sandbox.close();
+  server.close(() => process.exit(0));
+  // Keep-alive connections would hold close() open; nobody needs them now.
+  if ("closeAllConnections" in server) server.closeAllConnections();
+}
+
+process.once("SIGINT", shutdown);
+process.once("SIGTERM", shutdown);
