@@ -1,0 +1,47 @@
+/**
+ * The server's one error path: handlers throw `checkoutError(...)` (an HTTPException carrying a
+ * code), and `app.onError` turns it, or anything unexpected, into `{"error": {code, message, field?}}`.
+ * The codes are part of the public contract (docs/integration.md).
+ */
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+export const ERROR_CODES = {
+  invalid_json: 400,
+  invalid_request: 400,
+  origin_not_allowed: 403,
+  not_found: 404,
+  idempotency_key_in_use: 409,
+  idempotency_key_reused: 422,
+  payload_too_large: 413,
+  rate_limited: 429,
+  internal_error: 500,
+  gateway_refused: 502,
+  gateway_unavailable: 503,
+  invalid_signature: 401,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; field?: string };
+}
+
+export class CheckoutError extends HTTPException {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly field?: string,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(ERROR_CODES[code], { message });
+  }
+
+  toBody(): ErrorBody {
+    return { error: { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}) } };
+  }
+}
+
+export function checkoutError(code: ErrorCode, message: string, field?: string, headers?: Record<string, string>): CheckoutError {
+  return new CheckoutError(code, message, field, headers);
+}

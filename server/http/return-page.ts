@@ -1,0 +1,93 @@
+/**
+ * GET /checkout/return/:id, where the gateway sends the shopper's browser when the payment is done.
+ * It tells the widget (a hint: the widget then asks the server for the status) and gets out of the
+ * way. Its script is a file of its own so that the page works under `script-src 'self'`.
+ */
+import { Hono } from "hono";
+import { html } from "hono/html";
+import { isFinalStatus } from "../gateway/schemas.ts";
+import { CHECKOUT_ID } from "../ids.ts";
+import type { OrderStore } from "../store/types.ts";
+
+// Posts to the opener (popup) or the parent (iframe) at the exact merchant origin recorded when the
+// order was made, never "*". With neither, the browser goes back to the shop's own return URL.
+const RETURN_SCRIPT = `(function () {
+  var data = document.body.dataset;
+  var message = { octopusCheckout: { v: 1, event: "return", id: data.id } };
+  var opener = null;
+  try { opener = window.opener && !window.opener.closed ? window.opener : null; } catch (e) { opener = null; }
+  var target = opener || (window.parent !== window ? window.parent : null);
+  if (target && data.origin) {
+    try { target.postMessage(message, data.origin); } catch (e) {}
+    if (opener) setTimeout(function () { window.close(); }, 100);
+    return;
+  }
+  if (data.back) window.location.replace(data.back);
+})();
+`;
+
+const RETURN_STYLE = `:root{color-scheme:light dark;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif}
+body{margin:0;min-height:100vh;display:grid;place-items:center;background:Canvas;color:CanvasText}
+main{max-width:28rem;padding:2rem;text-align:center;line-height:1.5}
+a{color:#2563eb}`;
+
+function backUrl(returnUrl: string | null, id: string, allowedOrigins: ReadonlySet<string>): string | null {
+  if (!returnUrl) return null;
+  try {
+    const url = new URL(returnUrl);
+    // Checked again now, not just at create: a removed origin must stop receiving shoppers.
+    if (!allowedOrigins.has(url.origin)) return null;
+    url.searchParams.set("octopus_checkout", id);
+    return url.href;
+  } catch {
+    return null;
+  }
+}
+
+export function returnPage(options: { store: OrderStore; allowedOrigins: ReadonlySet<string> }) {
+  const { store, allowedOrigins } = options;
+  return new Hono()
+    .get("/checkout/assets/return.js", (c) => {
+      c.header("Cache-Control", "public, max-age=300");
+      return c.body(RETURN_SCRIPT, 200, { "Content-Type": "text/javascript; charset=utf-8" });
+    })
+    .get("/checkout/assets/return.css", (c) => {
+      c.header("Cache-Control", "public, max-age=300");
+      return c.body(RETURN_STYLE, 200, { "Content-Type": "text/css; charset=utf-8" });
+    })
+    .get("/checkout/return/:id", async (c) => {
+      const id = c.req.param("id");
+      const order = CHECKOUT_ID.test(id) ? await store.get(id) : null;
+      const origin = order?.origin && allowedOrigins.has(order.origin) ? order.origin : null;
+      const back = order ? backUrl(order.returnUrl, order.id, allowedOrigins) : null;
+      c.header("Cache-Control", "no-store");
+      c.header(
+        "Content-Security-Policy",
+        `default-src 'none'; script-src 'self'; style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors ${origin ?? "'none'"}`,
+      );
+      if (!order) {
+        return c.html(
+          html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Checkout not found</title><link rel="stylesheet" href="/checkout/assets/return.css"></head><body><main><h1>Checkout not found</h1><p>This link does not belong to a checkout of this shop.</p></main></body></html>`,
+          404,
+        );
+      }
+      const done = isFinalStatus(order.status);
+      return c.html(html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Returning to the shop…</title>
+<link rel="stylesheet" href="/checkout/assets/return.css">
+</head>
+<body data-id="${order.id}" data-origin="${origin ?? ""}" data-back="${back ?? ""}">
+<main>
+<h1>${done ? "Payment finished" : "Payment submitted"}</h1>
+<p>You can close this window and return to the shop; it will show the result.</p>
+${back ? html`<p><a href="${back}">Back to the shop</a></p>` : ""}
+</main>
+<script src="/checkout/assets/return.js"></script>
+</body>
+</html>`);
+    });
+}

@@ -1,0 +1,77 @@
+/**
+ * `npm start`: the checkout server on Node. Sandbox mode (the sandbox gateway mounted inside, demo
+ * shop at /) unless all four OCTOPUS_* variables are set.
+ */
+import { serve } from "@hono/node-server";
+import { existsSync, readFileSync } from "node:fs";
+import { createCheckoutServer } from "./app.ts";
+import { readServerSettings } from "./config.ts";
+import { createOctopusClient } from "./gateway/client.ts";
+import { widgetBundle } from "./http/widget-assets.ts";
+import { createLogger } from "./log.ts";
+import { createStore } from "./store/index.ts";
+import { createSandboxGateway } from "../demo/sandbox/gateway.ts";
+import { demoShop } from "../demo/shop/routes.ts";
+
+async function main(): Promise<void> {
+  const read = readServerSettings();
+  if (!read.ok) {
+    console.error(`octopus-checkout cannot start:\n${read.problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    process.exit(1);
+  }
+  const settings = read.settings;
+  const logger = createLogger({ level: settings.logLevel });
+  const store = await createStore({ databaseUrl: settings.databaseUrl, sqliteFile: settings.sqliteFile });
+  await store.migrate();
+
+  const sandbox = settings.gateway.mode === "sandbox" ? createSandboxGateway({ publicUrl: settings.publicUrl }) : null;
+  const gateway = createOctopusClient(
+    {
+      baseUrl: sandbox ? settings.publicUrl : settings.gateway.apiUrl,
+      apiKey: settings.gateway.apiKey,
+      apiSecret: settings.gateway.apiSecret,
+      merchantUid: settings.gateway.merchantUid,
+      timeoutMs: settings.gateway.timeoutMs,
+    },
+    // In sandbox mode the gateway lives in this process: call it without a network round trip.
+    sandbox ? { fetch: (input, init) => Promise.resolve(sandbox.app.fetch(new Request(input, init))) } : {},
+  );
+
+  const widgetFile = new URL("../dist/widget/widget.js", import.meta.url);
+  const widget = existsSync(widgetFile) ? await widgetBundle(readFileSync(widgetFile, "utf8")) : null;
+  if (!widget) logger.warn("widget bundle not found: run npm run build to serve /widget.js");
+
+  const app = createCheckoutServer({
+    config: settings.config,
+    store,
+    gateway,
+    publicUrl: settings.publicUrl,
+    extraOrigins: settings.extraOrigins,
+    logger,
+    trustProxy: settings.trustProxy,
+    widget,
+    sandbox,
+  });
+  app.route("/", demoShop({ merchantName: settings.config.merchantName, sandbox: Boolean(sandbox) }));
+
+  const server = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port }, () => {
+    const mode = sandbox ? "SANDBOX mode (no real money; set the four OCTOPUS_* variables for the real gateway)" : `live gateway ${new URL(settings.gateway.apiUrl).host}`;
+    console.log(`octopus-checkout listening on ${settings.publicUrl}/  [${mode}; store: ${store.kind}]`);
+  });
+
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    app.checkout.close();
+    sandbox?.close();
+    server.close(() => {
+      void store.close().finally(() => process.exit(0));
+    });
+    setTimeout(() => process.exit(0), 5_000).unref();
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+void main();

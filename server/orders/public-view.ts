@@ -1,0 +1,36 @@
+/**
+ * What a shopper's browser may see of an order. Built field by field from an allow-list, so that a
+ * field added to the record later cannot leak by default.
+ */
+import { isFinalStatus, type PaymentStatus } from "../gateway/schemas.ts";
+import type { OrderRecord } from "../store/types.ts";
+
+export interface PublicOrder {
+  id: string;
+  status: PaymentStatus;
+  payment_url?: string;
+  amount: string;
+  final_amount?: string;
+  floating_amount?: string;
+  currency: string;
+  country: string;
+  payment: string;
+  expires_at: string;
+}
+
+export function toPublicOrder(order: OrderRecord): PublicOrder {
+  const view: PublicOrder = {
+    id: order.id,
+    status: order.status,
+    amount: order.amount,
+    currency: order.currency,
+    country: order.country,
+    payment: order.payment,
+    expires_at: new Date(order.expiresAt).toISOString(),
+  };
+  // The page link is only useful, and only shown, while the order can still be paid.
+  if (order.paymentUrl && !isFinalStatus(order.status)) view.payment_url = order.paymentUrl;
+  if (order.finalAmount) view.final_amount = order.finalAmount;
+  if (order.floatingAmount) view.floating_amount = order.floatingAmount;
+  return view;
+}

@@ -1,0 +1,269 @@
+/**
+ * The order's life on the server: create it once (whatever the network does), follow it to a final
+ * status from the gateway's word only, and tell the merchant's hook once per change.
+ */
+import type { CheckoutConfig } from "../checkout-config.ts";
+import { checkoutError, type CheckoutError, type ErrorCode } from "../errors.ts";
+import {
+  OctopusError,
+  OctopusOrderNotFoundError,
+  isFinalStatus,
+  type CreateOrderInput,
+  type OctopusClient,
+  type OrderDetails,
+  type PaymentStatus,
+} from "../gateway/index.ts";
+import { newCheckoutId, newMerchantOrderId } from "../ids.ts";
+import type { Logger } from "../log.ts";
+import type { ChangeSource, OrderRecord, OrderStore, StatusChange } from "../store/types.ts";
+import { priceOrder, requestFingerprint } from "./pricing.ts";
+
+export type OrderUpdateHook = (order: OrderRecord, change: StatusChange) => void | Promise<void>;
+
+export interface OrderServiceOptions {
+  store: OrderStore;
+  gateway: OctopusClient;
+  config: CheckoutConfig;
+  /** This server's public URL: the gateway sends shoppers and notifications back to it. */
+  publicUrl: string;
+  allowedOrigins: ReadonlySet<string>;
+  logger: Logger;
+  onOrderUpdate?: OrderUpdateHook | undefined;
+  now?: () => number;
+  /** How long a request waits for a racing request with the same Idempotency-Key to finish. */
+  idempotencyWaitMs?: number;
+  /** An order still "creating" after this long was abandoned mid-create (a crash): the sweep settles it. */
+  creatingTimeoutMs?: number;
+}
+
+export interface CreateResult {
+  order: OrderRecord;
+  /** True when the Idempotency-Key had already made this order. */
+  replayed: boolean;
+}
+
+const MESSAGES: Partial<Record<ErrorCode, string>> = {
+  gateway_refused: "The payment provider refused this order. Please choose another method or amount.",
+  gateway_unavailable: "The payment provider is not answering right now. Please try again in a moment.",
+};
+
+function gatewayError(code: "gateway_refused" | "gateway_unavailable"): CheckoutError {
+  return checkoutError(code, MESSAGES[code]!, undefined, code === "gateway_unavailable" ? { "Retry-After": "5" } : undefined);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function createOrderService(options: OrderServiceOptions) {
+  const { store, gateway, config, logger } = options;
+  const now = options.now ?? Date.now;
+  const publicUrl = options.publicUrl.replace(/\/+$/, "");
+  const idempotencyWaitMs = options.idempotencyWaitMs ?? 20_000;
+  const creatingTimeoutMs = options.creatingTimeoutMs ?? 60_000;
+  const refreshAfterMs = config.refreshAfterSeconds * 1000;
+
+  async function tellMerchant(order: OrderRecord, change: StatusChange): Promise<void> {
+    logger.info("order status changed", { order_id: order.id, from: change.from, to: change.to, source: change.source });
+    if (!options.onOrderUpdate) return;
+    try {
+      await options.onOrderUpdate(order, change);
+    } catch (error) {
+      // The change is stored either way; a failing hook must not turn into a failed notification.
+      logger.error("onOrderUpdate threw", { order_id: order.id, to: change.to, error });
+    }
+  }
+
+  /** Applies what the gateway says about an order; the store decides whether it is a change. */
+  async function apply(order: OrderRecord, details: { payment_status: PaymentStatus; final_amount?: string | undefined; floating_amount?: string | undefined }, source: ChangeSource): Promise<OrderRecord> {
+    const result = await store.transition(order.id, {
+      status: details.payment_status,
+      finalAmount: details.final_amount ?? null,
+      floatingAmount: details.floating_amount ?? null,
+      source,
+      at: now(),
+    });
+    if (!result) return order;
+    if (result.changed) await tellMerchant(result.order, result.change);
+    return result.order;
+  }
+
+  /** Reads the order from the gateway and applies it. Throws the gateway client's errors. */
+  async function refreshFromGateway(order: OrderRecord, source: ChangeSource): Promise<OrderRecord> {
+    let details: OrderDetails;
+    try {
+      details = await gateway.getOrder(order.merchantOrderId);
+    } catch (error) {
+      if (error instanceof OctopusOrderNotFoundError && (order.gatewayState === "unknown" || order.gatewayState === "creating")) {
+        // Settled at last: the create never landed. The shopper was told to try again long ago.
+        logger.info("order never reached the gateway", { order_id: order.id });
+        return (await store.setGatewayState(order.id, { gatewayState: "rejected", errorCode: "gateway_unavailable", at: now() })) ?? order;
+      }
+      throw error;
+    }
+    let current = order;
+    if (order.gatewayState === "unknown" || order.gatewayState === "creating") {
+      // It exists, but order/get carries no payment_url: nobody can be sent to pay it.
+      current = (await store.setGatewayState(order.id, { gatewayState: "orphaned", errorCode: "gateway_unavailable", at: now() })) ?? order;
+    }
+    return apply(current, details, source);
+  }
+
+  function outcome(order: OrderRecord): OrderRecord {
+    if (order.gatewayState === "created") return order;
+    const code = order.errorCode === "gateway_refused" ? "gateway_refused" : "gateway_unavailable";
+    throw gatewayError(code);
+  }
+
+  async function waitWhileCreating(order: OrderRecord): Promise<OrderRecord> {
+    const deadline = now() + idempotencyWaitMs;
+    let current: OrderRecord | null = order;
+    let delay = 25;
+    while (current && current.gatewayState === "creating" && now() < deadline) {
+      await sleep(delay);
+      delay = Math.min(delay * 2, 250);
+      current = await store.get(order.id);
+    }
+    if (!current) throw checkoutError("internal_error", "The order disappeared while being created.");
+    return current;
+  }
+
+  async function create(input: { body: unknown; origin: string | null; idempotencyKey: string | null }): Promise<CreateResult> {
+    const priced = priceOrder(input.body, config, options.allowedOrigins);
+    const fingerprint = await requestFingerprint(priced, input.origin);
+    const at = now();
+    const inserted = await store.insert({
+      id: newCheckoutId(),
+      merchantOrderId: newMerchantOrderId(config.orderIdPrefix, at),
+      gatewayState: "creating",
+      status: "none",
+      amount: priced.amount,
+      currency: priced.currency,
+      country: priced.country,
+      payment: priced.payment,
+      channel: priced.channel ?? null,
+      finalAmount: null,
+      floatingAmount: null,
+      paymentUrl: null,
+      product: priced.product?.id ?? null,
+      customer: priced.customer ?? null,
+      description: priced.description ?? null,
+      locale: priced.locale ?? null,
+      origin: input.origin,
+      returnUrl: priced.returnUrl ?? null,
+      idempotencyKey: input.idempotencyKey,
+      requestHash: fingerprint,
+      errorCode: null,
+      createdAt: at,
+      expiresAt: at + config.pendingTimeoutMinutes * 60_000,
+    });
+
+    if (!inserted.inserted) {
+      const existing = inserted.order;
+      if (existing.requestHash !== fingerprint) {
+        throw checkoutError("idempotency_key_reused", "This Idempotency-Key was used for a different checkout request. Use a new key for a new order.", "Idempotency-Key");
+      }
+      const settled = await waitWhileCreating(existing);
+      if (settled.gatewayState === "creating") {
+        throw checkoutError("idempotency_key_in_use", "A request with this Idempotency-Key is still being processed. Retry in a moment.", "Idempotency-Key", { "Retry-After": "2" });
+      }
+      return { order: outcome(settled), replayed: true };
+    }
+
+    const order = inserted.order;
+    const isThai = priced.currency === "thb";
+    const request: CreateOrderInput = {
+      transaction_type: "income",
+      ...(config.accountingType ? { accounting_type: config.accountingType } : {}),
+      amount: priced.amount,
+      currency: priced.currency,
+      payment: priced.payment,
+      country: priced.country,
+      merchant_order_id: order.merchantOrderId,
+      redirect_url: `${publicUrl}/checkout/return/${order.id}`,
+      notify_url: `${publicUrl}/octopus/notify`,
+      ...(priced.channel ? { channel: priced.channel } : {}),
+      // The gateway's blacklist keys on a stable member id; Thailand has a field of its own for it.
+      ...(priced.customer ? { from_name: priced.customer } : {}),
+      ...(priced.customer && isThai ? { merchant_id: priced.customer } : {}),
+    };
+
+    let result;
+    try {
+      result = await gateway.createOrder(request);
+    } catch (error) {
+      const known = error instanceof OctopusError;
+      const unknownOutcome = known && error.outcomeUnknown;
+      const refused = known && (error.kind === "gateway_refused" || error.kind === "invalid_request" || error.kind === "duplicate_order");
+      const code = refused ? "gateway_refused" : "gateway_unavailable";
+      logger.warn("gateway create failed", { order_id: order.id, kind: known ? error.kind : "unexpected", outcome_unknown: unknownOutcome, error });
+      await store.setGatewayState(order.id, { gatewayState: unknownOutcome ? "unknown" : "rejected", errorCode: code, at: now() });
+      throw gatewayError(code);
+    }
+
+    if (result.recovered) {
+      logger.warn("gateway create answer lost; order exists without a payment page", { order_id: order.id });
+      const orphaned = (await store.setGatewayState(order.id, { gatewayState: "orphaned", errorCode: "gateway_unavailable", at: now() })) ?? order;
+      await apply(orphaned, result.order, "create");
+      throw gatewayError("gateway_unavailable");
+    }
+
+    const created = (await store.setGatewayState(order.id, { gatewayState: "created", paymentUrl: result.paymentUrl ?? null, at: now() })) ?? order;
+    const final = await apply(created, result.payment, "create");
+    return { order: final, replayed: false };
+  }
+
+  /** The order as a shopper may see it, re-read from the gateway when stale (one reader at a time). */
+  async function status(id: string): Promise<OrderRecord> {
+    const order = await store.get(id);
+    if (!order) throw checkoutError("not_found", "No checkout with this id.");
+    const followable = order.gatewayState === "created" || order.gatewayState === "orphaned";
+    if (!followable || isFinalStatus(order.status)) return order;
+    const at = now();
+    if ((order.refreshedAt ?? 0) > at - refreshAfterMs) return order;
+    if (!(await store.claimRefresh(id, at - refreshAfterMs, at))) return (await store.get(id)) ?? order;
+    try {
+      return await refreshFromGateway(order, "poll");
+    } catch (error) {
+      // The shopper still gets the last known status; the next poll or the sweep tries again.
+      logger.warn("status refresh failed", { order_id: id, error });
+      return (await store.get(id)) ?? order;
+    }
+  }
+
+  /**
+   * A notification only names the order: its content is never trusted. Returns false for an order
+   * we do not know. Throws when the gateway cannot be read, so that the gateway retries later.
+   */
+  async function notified(merchantOrderId: string): Promise<boolean> {
+    const order = await store.getByMerchantOrderId(merchantOrderId);
+    if (!order) return false;
+    await refreshFromGateway(order, "notify");
+    return true;
+  }
+
+  /** One pass of the sweep: re-read what is not final, settle unknown creates, mark overdue. */
+  async function sweepOnce(owner: string, limit = 50): Promise<{ claimed: number; failed: number }> {
+    const at = now();
+    const claimed = await store.claimForSweep({ limit, now: at, leaseMs: 60_000, owner, createdBefore: at - Math.min(creatingTimeoutMs, refreshAfterMs) });
+    let failed = 0;
+    for (const order of claimed) {
+      try {
+        if (order.gatewayState === "creating" && order.createdAt > at - creatingTimeoutMs) continue;
+        if (order.gatewayState === "rejected") continue;
+        let current = await refreshFromGateway(order, "sweep");
+        if (!isFinalStatus(current.status) && current.gatewayState !== "rejected" && now() >= current.expiresAt) {
+          current = await apply(current, { payment_status: "overdue" }, "sweep");
+        }
+      } catch (error) {
+        failed++;
+        logger.warn("sweep could not settle order", { order_id: order.id, error });
+      } finally {
+        await store.releaseSweep(order.id, owner);
+      }
+    }
+    return { claimed: claimed.length, failed };
+  }
+
+  return { create, status, notified, sweepOnce, refreshFromGateway };
+}
+
+export type OrderService = ReturnType<typeof createOrderService>;

@@ -1,0 +1,149 @@
+/**
+ * The server's settings from its environment, checked all at once so that a bad deploy prints every
+ * problem, one line each, and stops. Pure: `server/config.ts` hands it `process.env`.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import * as z from "zod";
+import { OriginString, parseCheckoutConfig, type CheckoutConfig } from "./checkout-config.ts";
+import type { LogLevel } from "./log.ts";
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface GatewaySettings {
+  mode: "live" | "sandbox";
+  apiUrl: string;
+  apiKey: string;
+  apiSecret: string;
+  merchantUid: string;
+  timeoutMs: number;
+}
+
+export interface ServerSettings {
+  port: number;
+  host: string;
+  /** What the gateway and shoppers' browsers reach this server at. */
+  publicUrl: string;
+  gateway: GatewaySettings;
+  extraOrigins: string[];
+  config: CheckoutConfig;
+  configFile: string;
+  databaseUrl: string | undefined;
+  sqliteFile: string;
+  trustProxy: number;
+  logLevel: LogLevel;
+}
+
+const GATEWAY_VARS = ["OCTOPUS_API_URL", "OCTOPUS_API_KEY", "OCTOPUS_API_SECRET", "OCTOPUS_MERCHANT_UID"] as const;
+
+// The sandbox's own test credentials: public values, only ever valid against the built-in sandbox.
+export const SANDBOX_CREDENTIALS = { apiKey: "sandbox-key", apiSecret: "sandbox-secret", merchantUid: "sandbox-merchant" };
+
+const blank = (value: string | undefined) => (value === undefined || value.trim() === "" ? undefined : value.trim());
+
+function wholeNumber(name: string, value: string | undefined, fallback: number, min: number, max: number, problems: string[]): number {
+  const given = blank(value);
+  if (given === undefined) return fallback;
+  if (!/^[0-9]+$/.test(given) || Number(given) < min || Number(given) > max) {
+    problems.push(`${name} must be a whole number from ${min} to ${max}`);
+    return fallback;
+  }
+  return Number(given);
+}
+
+export function parseServerSettings(env: Env, { cwd = process.cwd() }: { cwd?: string } = {}): { ok: true; settings: ServerSettings } | { ok: false; problems: string[] } {
+  const problems: string[] = [];
+  const port = wholeNumber("PORT", env.PORT, 8787, 1, 65535, problems);
+  const trustProxy = wholeNumber("CHECKOUT_TRUST_PROXY", env.CHECKOUT_TRUST_PROXY, 0, 0, 10, problems);
+  const timeoutMs = wholeNumber("OCTOPUS_TIMEOUT_MS", env.OCTOPUS_TIMEOUT_MS, 15_000, 100, 120_000, problems);
+
+  const given = GATEWAY_VARS.filter((name) => blank(env[name]) !== undefined);
+  let gateway: GatewaySettings;
+  if (given.length === 0) {
+    gateway = { mode: "sandbox", apiUrl: "", ...SANDBOX_CREDENTIALS, timeoutMs };
+  } else {
+    for (const name of GATEWAY_VARS) if (!given.includes(name)) problems.push(`${name} is missing: set all four OCTOPUS_* variables, or none for sandbox mode`);
+    const apiUrl = blank(env.OCTOPUS_API_URL) ?? "";
+    if (apiUrl && !z.url({ protocol: /^https?$/ }).safeParse(apiUrl).success) problems.push("OCTOPUS_API_URL must be an absolute http(s) URL such as https://gateway.example.com");
+    for (const name of ["OCTOPUS_API_KEY", "OCTOPUS_MERCHANT_UID"] as const) {
+      const value = blank(env[name]);
+      if (value && /[&=\s]/.test(value)) problems.push(`${name} must not contain spaces, '&' or '='`);
+    }
+    gateway = {
+      mode: "live",
+      apiUrl,
+      apiKey: blank(env.OCTOPUS_API_KEY) ?? "",
+      apiSecret: env.OCTOPUS_API_SECRET?.trim() ?? "",
+      merchantUid: blank(env.OCTOPUS_MERCHANT_UID) ?? "",
+      timeoutMs,
+    };
+  }
+
+  const publicUrlRaw = blank(env.CHECKOUT_PUBLIC_URL) ?? `http://localhost:${port}`;
+  let publicUrl = publicUrlRaw;
+  try {
+    const url = new URL(publicUrlRaw);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("scheme");
+    publicUrl = url.origin;
+    if (gateway.mode === "live" && url.protocol !== "https:" && !["localhost", "127.0.0.1"].includes(url.hostname)) {
+      problems.push("CHECKOUT_PUBLIC_URL must be https:// with a live gateway (it receives payment notifications)");
+    }
+  } catch {
+    problems.push("CHECKOUT_PUBLIC_URL must be an absolute http(s) URL such as https://pay.example.com");
+  }
+
+  const extraOrigins = (blank(env.CHECKOUT_ALLOWED_ORIGINS) ?? "")
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  for (const origin of extraOrigins) {
+    if (!OriginString.safeParse(origin).success) problems.push(`CHECKOUT_ALLOWED_ORIGINS: "${origin}" must be an exact origin such as https://shop.example.com (no path, no trailing slash)`);
+  }
+
+  const databaseUrl = blank(env.DATABASE_URL);
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push("DATABASE_URL must be a postgres:// or postgresql:// URL (leave it unset for SQLite)");
+
+  const logLevel = (blank(env.LOG_LEVEL) ?? "info") as LogLevel;
+  if (!["debug", "info", "warn", "error"].includes(logLevel)) problems.push("LOG_LEVEL must be one of debug, info, warn, error");
+
+  const configFile = resolve(cwd, blank(env.CHECKOUT_CONFIG) ?? "checkout.config.json");
+  let config: CheckoutConfig | undefined;
+  let raw: string | undefined;
+  try {
+    raw = readFileSync(configFile, "utf8");
+  } catch {
+    problems.push(`CHECKOUT_CONFIG: cannot read ${configFile}`);
+  }
+  if (raw !== undefined) {
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch (error) {
+      problems.push(`${configFile}: not valid JSON (${(error as Error).message})`);
+    }
+    if (json !== undefined) {
+      const parsed = parseCheckoutConfig(json, `${configFile} `);
+      if (parsed.ok) config = parsed.config;
+      else problems.push(...parsed.problems);
+    }
+  }
+
+  if (problems.length > 0 || !config) return { ok: false, problems };
+  return {
+    ok: true,
+    settings: {
+      port,
+      // The sandbox has unauthenticated test controls: it listens on loopback unless told otherwise.
+      host: blank(env.HOST) ?? (gateway.mode === "sandbox" ? "127.0.0.1" : "0.0.0.0"),
+      publicUrl,
+      gateway,
+      extraOrigins,
+      config,
+      configFile,
+      databaseUrl,
+      sqliteFile: resolve(cwd, blank(env.CHECKOUT_SQLITE_FILE) ?? "data/checkout.db"),
+      trustProxy,
+      logLevel,
+    },
+  };
+}
