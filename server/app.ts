@@ -20,6 +20,7 @@ import { NOTIFY_PATH, notifyRoute } from "./http/notify-route.ts";
 import { optionsRoute } from "./http/options-route.ts";
 import { returnPage } from "./http/return-page.ts";
 import { widgetAssets, type WidgetBundle } from "./http/widget-assets.ts";
+import { widgetSupport } from "./http/widget-support.ts";
 import { createOrderService, type OrderService, type OrderUpdateHook } from "./orders/service.ts";
 import type { OrderStore } from "./store/types.ts";
 
@@ -39,6 +40,8 @@ export interface CheckoutServerOptions {
   rateLimit?: { windowMs: number; max: number };
   bodyLimitBytes?: number;
   widget?: WidgetBundle | null;
+  /** The widget's translations by locale ("th" → JSON text), served to browsers that need them. */
+  translations?: Record<string, string>;
   /** Runs inside the server in sandbox mode: the sandbox gateway's routes, mounted beside ours. */
   sandbox?: { app: Hono } | null;
   /** Starts the periodic sweep. Default true; tests call `sweepOnce` themselves. */
@@ -111,6 +114,7 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
   app.route("/", returnPage({ store, allowedOrigins }));
   app.route("/", notifyRoute({ service, gateway, logger }));
   app.route("/", widgetAssets(options.widget ?? null));
+  app.route("/", widgetSupport({ store, translations: options.translations ?? {} }));
   if (options.sandbox) app.route("/", options.sandbox.app);
 
   app.notFound((c) => c.json({ error: { code: "not_found", message: `Nothing at ${c.req.method} ${c.req.path}.` } }, 404));

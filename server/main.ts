@@ -3,7 +3,7 @@
  * shop at /) unless all four OCTOPUS_* variables are set.
  */
 import { serve } from "@hono/node-server";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createCheckoutServer } from "./app.ts";
 import { readServerSettings } from "./config.ts";
 import { createOctopusClient } from "./gateway/client.ts";
@@ -41,6 +41,13 @@ async function main(): Promise<void> {
   const widget = existsSync(widgetFile) ? await widgetBundle(readFileSync(widgetFile, "utf8")) : null;
   if (!widget) logger.warn("widget bundle not found: run npm run build to serve /widget.js");
 
+  const i18nDir = new URL("../widget/i18n/", import.meta.url);
+  const translations = Object.fromEntries(
+    readdirSync(i18nDir)
+      .filter((file) => file.endsWith(".json"))
+      .map((file) => [file.replace(/\.json$/, ""), readFileSync(new URL(file, i18nDir), "utf8")]),
+  );
+
   const app = createCheckoutServer({
     config: settings.config,
     store,
@@ -50,6 +57,7 @@ async function main(): Promise<void> {
     logger,
     trustProxy: settings.trustProxy,
     widget,
+    translations,
     sandbox,
   });
   app.route("/", demoShop({ merchantName: settings.config.merchantName, sandbox: Boolean(sandbox) }));

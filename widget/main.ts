@@ -1,9 +1,11 @@
-/**
- * Entry of the embeddable widget bundle (`/widget.js`). The UI lands with the widget issue; for now
- * the bundle carries the message protocol so that the build, its size report and the server's
- * serving of it have something real to work on.
- */
-import { PROTOCOL_VERSION, readCheckoutMessage } from "./protocol.ts";
+/** widget.js: the script-tag bundle. Sets `window.OctopusCheckout` and wires up the page. */
+import { boot, type OctopusCheckoutApi } from "./embed.ts";
 
-export const version = "0.1.0";
-export { PROTOCOL_VERSION, readCheckoutMessage };
+declare global {
+  interface Window {
+    OctopusCheckout?: OctopusCheckoutApi;
+  }
+}
+
+// Loaded twice by mistake, the second copy leaves the first in charge.
+if (!window.OctopusCheckout) window.OctopusCheckout = boot(window);

@@ -16,6 +16,25 @@ export function demoShop(options: { merchantName: string; sandbox: boolean }) {
   return new Hono()
     .get("/demo/assets/shop.js", (c) => c.body(script, 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "no-cache" }))
     .get("/demo/assets/shop.css", (c) => c.body(style, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "no-cache" }))
+    .get("/demo/widget", (c) => {
+      c.header("Content-Security-Policy", csp);
+      return c.html(html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${options.merchantName}: widget</title>
+<link rel="stylesheet" href="/demo/assets/shop.css">
+</head>
+<body>
+<main>
+<h1>${options.merchantName}</h1>
+<p class="lead">Top up with the embeddable widget: one script tag.</p>
+<script src="/widget.js" data-amounts="100.00,500.00,1000.00" data-currency="php" data-country="PH" data-label="Top up"></script>
+</main>
+</body>
+</html>`);
+    })
     .get("/", (c) => {
       c.header("Content-Security-Policy", csp);
       return c.html(html`<!doctype html>
