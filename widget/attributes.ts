@@ -14,23 +14,23 @@ const list = (pattern: RegExp, allowed: string): Check => [(v) => v.split(",").e
 
 // camelCase dataset key → check. Order matters only for documentation.
 const CHECKS: Record<string, Check> = {
-  amount: one(DECIMAL, 'a decimal amount such as "100.00"'),
-  amounts: list(DECIMAL, 'decimal amounts separated by commas, such as "100,500,1000"'),
-  product: one(/^[a-z0-9][a-z0-9-]{0,39}$/, "a product id from the shop's configuration"),
-  currency: one(CURRENCY, "one of twd, cny, usd, thb, vnd, php, sgd, idr, bdt"),
-  currencies: list(CURRENCY, "currencies separated by commas, such as \"php,usd\""),
-  country: one(/^[A-Za-z]{2}$/, 'a two-letter country code such as "PH"'),
-  payment: one(/^[\w.-]{1,64}$/, "a payment method name such as \"gcash\""),
-  mode: one(/^(auto|popup|iframe|redirect)$/, "auto, popup, iframe or redirect"),
-  locale: one(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$/, 'a language tag such as "th" or "zh-Hant"'),
-  theme: one(/^(light|dark|auto)$/, "light, dark or auto"),
-  color: one(/^#([0-9a-f]{3}|[0-9a-f]{6})$/i, 'a hex colour such as "#0f766e"'),
-  label: one(/^.{1,60}$/, "text of at most 60 characters"),
-  customer: one(/^[\w.@:-]{1,64}$/, "a member id of letters, digits and . _ @ : -"),
-  description: one(/^.{1,140}$/, "text of at most 140 characters"),
-  returnUrl: one(/^https?:\/\/\S+$/, "an absolute http(s) URL on the shop's site"),
-  target: one(/^.+$/, "a CSS selector"),
-  octopusCheckout: one(/^.*$/, ""),
+  amount: one(DECIMAL, "an amount like 100.00"),
+  amounts: list(DECIMAL, "amounts like 100,500"),
+  product: one(/^[a-z0-9][a-z0-9-]{0,39}$/, "a product id"),
+  currency: one(CURRENCY, "twd cny usd thb vnd php sgd idr bdt"),
+  currencies: list(CURRENCY, "currencies like php,usd"),
+  country: one(/^[A-Za-z]{2}$/, "a code like PH"),
+  payment: one(/^[\w.-]{1,64}$/, "a method like gcash"),
+  mode: one(/^(auto|popup|iframe|redirect)$/, "auto popup iframe redirect"),
+  locale: one(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$/, "a tag like th"),
+  theme: one(/^(light|dark|auto)$/, "light dark auto"),
+  color: one(/^#([0-9a-f]{3}|[0-9a-f]{6})$/i, "a colour like #0f766e"),
+  label: one(/^.{1,60}$/, "1-60 characters"),
+  customer: one(/^[\w.@:-]{1,64}$/, "a member id"),
+  description: one(/^.{1,140}$/, "1-140 characters"),
+  returnUrl: one(/^https?:\/\/\S+$/, "an http(s) URL"),
+  target: one(/./, "a CSS selector"),
+  octopusCheckout: one(/^/, ""),
 };
 
 const warned = new Set<string>();
@@ -46,7 +46,7 @@ export function readAttributes(dataset: DOMStringMap, warn: (message: string) =>
     if (!check || !check[0](value)) {
       if (!warned.has(name)) {
         warned.add(name);
-        warn(check ? `octopus-checkout: ignoring ${name}="${value}": expected ${check[1]}` : `octopus-checkout: unknown attribute ${name} ignored`);
+        warn(`octopus-checkout: ${check ? `ignored ${name}="${value}", expected ${check[1]}` : `unknown attribute ${name} ignored`}`);
       }
       continue;
     }

@@ -25,8 +25,21 @@ export interface Selection {
   product?: string;
 }
 
+/** What the shopper has picked in the form; kept here so the UI needs no state of its own. */
+export interface Picks {
+  country?: string;
+  currency?: string;
+  payment?: string;
+  /** A preset amount, or "" for "other amount". */
+  preset?: string;
+  typed?: string;
+  error?: string;
+}
+
 export interface View {
   screen: Screen;
+  picks: Picks;
+  copied: boolean;
   options: CheckoutOptions;
   catalog: Catalog | null;
   order: Order | null;
@@ -38,6 +51,8 @@ export interface View {
   locale: Locale;
   t: Translate;
   act: {
+    pick(picks: Picks): void;
+    copy(value: string): void;
     submit(selection: Selection): void;
     close(): void;
     retry(): void;
@@ -100,6 +115,8 @@ export function createCheckout(server: string, win: Window = window) {
     let pendingTold = false;
     const view: View = {
       screen: "loading",
+      picks: {},
+      copied: false,
       options,
       catalog: null,
       order: null,
@@ -109,7 +126,20 @@ export function createCheckout(server: string, win: Window = window) {
       frameable: null,
       locale,
       t: translator({}),
-      act: { submit, close, retry, again, openPage, resume: openPage },
+      act: {
+        pick: (picks) => set({ picks: { ...view.picks, ...picks } }),
+        copy: (value) =>
+          void win.navigator.clipboard?.writeText(value).then(() => {
+            set({ copied: true });
+            setTimeout(() => set({ copied: false }), 2000);
+          }),
+        submit,
+        close,
+        retry,
+        again,
+        openPage,
+        resume: openPage,
+      },
     };
 
     const detail = (): CheckoutDetail => {

@@ -1,26 +1,7 @@
 /** The dialog and its screens. A native <dialog> opened with showModal(): focus stays inside, Escape closes. */
-import { useEffect, useRef, useState } from "preact/hooks";
 import type { View } from "../checkout.ts";
 import { formatMoney } from "../money.ts";
 import { Form } from "./form.tsx";
-
-function Copy({ value, v }: { value: string; v: View }) {
-  const [done, setDone] = useState(false);
-  return (
-    <button
-      type="button"
-      class="g"
-      onClick={() =>
-        void navigator.clipboard?.writeText(value).then(() => {
-          setDone(true);
-          setTimeout(() => setDone(false), 2000);
-        })
-      }
-    >
-      {done ? v.t("copied") : v.t("copy")}
-    </button>
-  );
-}
 
 function Result({ v, icon, ok, title, text, action, label }: { v: View; icon: string; ok?: boolean; title: string; text: string; action: () => void; label: string }) {
   return (
@@ -30,7 +11,7 @@ function Result({ v, icon, ok, title, text, action, label }: { v: View; icon: st
       </div>
       <p class="big">{title}</p>
       <p>{text}</p>
-      <button type="button" class="p" onClick={action}>
+      <button type="button" onClick={action}>
         {label}
       </button>
     </main>
@@ -49,13 +30,15 @@ function Waiting({ v }: { v: View }) {
       {o.floating_amount && (
         <>
           <p class="h">{v.t("transferExactly")}</p>
-          <Copy value={due} v={v} />
+          <button type="button" class="g" onClick={() => v.act.copy(due)}>
+            {v.copied ? v.t("copied") : v.t("copy")}
+          </button>
         </>
       )}
       {framed ? <iframe src={o.payment_url} title={v.t("dialogTitle")} allow="payment; clipboard-write" /> : <div class="sp" role="progressbar" aria-label={v.t("waitingTitle")} />}
       <p>{v.mode === "iframe" ? (v.frameable === false ? v.t("framingBlocked") : v.t("waitingFrame")) : v.t("waitingPopup")}</p>
       {o.payment_url && (
-        <button type="button" class={framed ? "g" : "p"} onClick={v.act.openPage}>
+        <button type="button" class={framed ? "g" : ""} onClick={v.act.openPage}>
           {v.mode === "iframe" ? v.t("openNewWindow") : v.t("openPayment")}
         </button>
       )}
@@ -87,10 +70,10 @@ function Body({ v }: { v: View }) {
         <main class="c">
           <p class="big">{t("resumeTitle")}</p>
           <p>{t("resumeText", { amount: o ? formatMoney(o.floating_amount ?? o.amount, o.currency, v.locale) : "" })}</p>
-          <button type="button" class="p" onClick={v.act.resume}>
+          <button type="button" onClick={v.act.resume}>
             {t("resume")}
           </button>
-          <button type="button" class="p g" onClick={v.act.again}>
+          <button type="button" class="g" onClick={v.act.again}>
             {t("newPayment")}
           </button>
         </main>
@@ -106,17 +89,13 @@ function Body({ v }: { v: View }) {
 }
 
 export function App(v: View) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const dialog = ref.current!;
-    if (dialog.showModal) dialog.showModal();
-    else dialog.setAttribute("open", "");
-  }, []);
   const theme = v.options.theme ?? "auto";
   const title = v.screen === "waiting" ? v.t("waitingTitle") : v.catalog?.merchant_name ?? v.t("dialogTitle");
   return (
     <dialog
-      ref={ref}
+      ref={(dialog: HTMLDialogElement | null) => {
+        if (dialog && !dialog.open) dialog.showModal ? dialog.showModal() : dialog.setAttribute("open", "");
+      }}
       class={`${theme}${v.screen === "waiting" && v.mode === "iframe" ? " w" : ""}`}
       aria-labelledby="octopus-title"
       onCancel={(event) => {

@@ -2,7 +2,6 @@
  * The order form: only what the server's options allow, narrowed by the merchant's attributes, and
  * every step with a single choice skipped. Errors are shown inline and say what is allowed.
  */
-import { useState } from "preact/hooks";
 import type { View } from "../checkout.ts";
 import { decimalsOf, formatMoney, parseTyped, toMinor } from "../money.ts";
 
@@ -45,19 +44,19 @@ export function Form({ v }: { v: View }) {
       (!o.payment || m.payment === o.payment) &&
       (!product || m.currency === product.currency),
   );
+  const p = v.picks;
+  const pick = v.act.pick;
   const countries = unique(methods.map((m) => m.country));
-  const [country, setCountry] = useState(countries[0] ?? "");
+  const country = p.country && countries.includes(p.country) ? p.country : (countries[0] ?? "");
   const inCountry = methods.filter((m) => m.country === country);
   const currencies = unique(inCountry.map((m) => m.currency));
-  const [currencyWanted, setCurrency] = useState("");
-  const currency = currencies.includes(currencyWanted) ? currencyWanted : (currencies[0] ?? "");
+  const currency = p.currency && currencies.includes(p.currency) ? p.currency : (currencies[0] ?? "");
   const inCurrency = inCountry.filter((m) => m.currency === currency);
-  const [paymentWanted, setPayment] = useState("");
-  const method = inCurrency.find((m) => m.payment === paymentWanted) ?? inCurrency[0];
+  const method = inCurrency.find((m) => m.payment === p.payment) ?? inCurrency[0];
   const presets = o.amount ? [] : (o.amounts ?? method?.presets ?? []);
-  const [picked, setPicked] = useState(presets[0] ?? "");
-  const [typed, setTyped] = useState("");
-  const [error, setError] = useState("");
+  const picked = p.preset ?? presets[0] ?? "";
+  const typed = p.typed ?? "";
+  const error = p.error ?? "";
 
   if (!method || (o.product && !product)) return <main><p class="e" role="alert">{t("errorTitle")}</p></main>;
 
@@ -73,12 +72,12 @@ export function Form({ v }: { v: View }) {
     if (!other) return picked;
     const parsed = parseTyped(typed, currency, locale);
     if ("error" in parsed) {
-      setError(t(parsed.error, { example: money(decimals ? "100.00" : "50000") }));
+      pick({ error: t(parsed.error, { example: money(decimals ? "100.00" : "50000") }) });
       return null;
     }
     const minor = toMinor(parsed.value, decimals)!;
     if (minor < toMinor(method!.min, decimals)! || minor > toMinor(method!.max, decimals)!) {
-      setError(t("errorRange", range));
+      pick({ error: t("errorRange", range) });
       return null;
     }
     return parsed.value;
@@ -92,7 +91,7 @@ export function Form({ v }: { v: View }) {
         event.preventDefault();
         const amount = amountNow();
         if (amount === null) return;
-        setError("");
+        pick({ error: "" });
         v.act.submit({ country, currency, payment: method.payment, ...(product ? { product: product.id } : { amount }) });
       }}
     >
@@ -104,15 +103,15 @@ export function Form({ v }: { v: View }) {
             <p class="big">{money(product.price)}</p>
           </div>
         )}
-        <Choice name="country" legend={t("country")} values={countries} value={country} label={(c) => displayName(locale, "region", c)} set={setCountry} />
-        <Choice name="currency" legend={t("currency")} values={currencies} value={currency} label={(c) => displayName(locale, "currency", c)} set={setCurrency} />
+        <Choice name="country" legend={t("country")} values={countries} value={country} label={(c) => displayName(locale, "region", c)} set={(c) => pick({ country: c })} />
+        <Choice name="currency" legend={t("currency")} values={currencies} value={currency} label={(c) => displayName(locale, "currency", c)} set={(c) => pick({ currency: c })} />
         <Choice
           name="method"
           legend={t("method")}
           values={inCurrency.map((m) => m.payment)}
           value={method.payment}
           label={(p) => inCurrency.find((m) => m.payment === p)!.label}
-          set={setPayment}
+          set={(m) => pick({ payment: m })}
         />
         {!product && o.amount && <p class="big">{money(o.amount)}</p>}
         {!fixed && (
@@ -122,7 +121,7 @@ export function Form({ v }: { v: View }) {
               <div class="r">
                 {[...presets, ""].map((item) => (
                   <label key={item}>
-                    <input type="radio" name="amount" checked={item === "" ? other : item === picked} onChange={() => setPicked(item)} />
+                    <input type="radio" name="amount" checked={item === "" ? other : item === picked} onChange={() => pick({ preset: item, error: "" })} />
                     <span>{item ? money(item) : t("otherAmount")}</span>
                   </label>
                 ))}
@@ -137,7 +136,7 @@ export function Form({ v }: { v: View }) {
                   value={typed}
                   aria-invalid={!!error}
                   aria-describedby="octopus-hint octopus-error"
-                  onInput={(event) => setTyped((event.target as HTMLInputElement).value)}
+                  onInput={(event) => pick({ typed: (event.target as HTMLInputElement).value })}
                 />
               </label>
             )}
@@ -151,7 +150,7 @@ export function Form({ v }: { v: View }) {
             {error || serverError}
           </p>
         )}
-        <button type="submit" class="p">
+        <button type="submit">
           {shown ? t("payAmount", { amount: money(shown) }) : t("pay")}
         </button>
       </main>
