@@ -10,7 +10,8 @@ import { Currency } from "./gateway/schemas.ts";
 export const OriginString = z.string().refine((value) => {
   try {
     const url = new URL(value);
-    return (url.protocol === "https:" || url.protocol === "http:") && url.origin === value;
+    // URL takes "*" as a host character: a wildcard would be kept as a literal that no browser sends.
+    return (url.protocol === "https:" || url.protocol === "http:") && url.origin === value && !url.hostname.includes("*");
   } catch {
     return false;
   }

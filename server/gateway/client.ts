@@ -244,6 +244,9 @@ export function createOctopusClient(config: OctopusClientConfig, deps: OctopusCl
         // and it goes under the same merchant_order_id so the gateway's duplicate check guards a race.
       }
     }
+    // The last send may still be on its way after the read-back said "not found": only a sweep
+    // reading it back later can tell. A 5xx or garbled answer means the gateway did answer.
+    if (lastError instanceof OctopusTimeoutError || lastError instanceof OctopusNetworkError) lastError.outcomeUnknown = true;
     throw lastError!;
   }
 

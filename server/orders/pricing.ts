@@ -72,7 +72,13 @@ function formatLimit(value: string, currency: Currency): string {
 export function priceOrder(body: unknown, config: CheckoutConfig, allowedOrigins: ReadonlySet<string>): PricedOrder {
   const parsed = CheckoutRequest.safeParse(body);
   if (!parsed.success) {
-    const { field, message } = describeIssue(parsed.error.issues[0]!);
+    const issue = parsed.error.issues[0]!;
+    if (issue.code === "invalid_value" && issue.path.length === 1 && issue.path[0] === "currency") {
+      // What this shop takes, not every currency the gateway knows.
+      const currencies = [...new Set(config.methods.map((method) => method.currency))].join(", ");
+      throw checkoutError("invalid_request", `"currency" is not offered; allowed: ${currencies}`, "currency");
+    }
+    const { field, message } = describeIssue(issue);
     throw checkoutError("invalid_request", message, field);
   }
   const request = parsed.data;

@@ -21,7 +21,8 @@ export interface PublicOrder {
 export function toPublicOrder(order: OrderRecord): PublicOrder {
   const view: PublicOrder = {
     id: order.id,
-    status: order.status,
+    // The gateway refused it or never got it: to a shopper that is a failed payment, not a wait.
+    status: order.gatewayState === "rejected" && !isFinalStatus(order.status) ? "failed" : order.status,
     amount: order.amount,
     currency: order.currency,
     country: order.country,

@@ -58,17 +58,20 @@ export function createOrderService(options: OrderServiceOptions) {
   const now = options.now ?? Date.now;
   const publicUrl = options.publicUrl.replace(/\/+$/, "");
   const idempotencyWaitMs = options.idempotencyWaitMs ?? 20_000;
-  const creatingTimeoutMs = options.creatingTimeoutMs ?? 60_000;
+  // Longer than the client's worst case (attempts × timeout + read-backs), so that the sweep
+  // never settles a create that is still running.
+  const creatingTimeoutMs = options.creatingTimeoutMs ?? 5 * 60_000;
   const refreshAfterMs = config.refreshAfterSeconds * 1000;
 
   async function tellMerchant(order: OrderRecord, change: StatusChange): Promise<void> {
-    logger.info("order status changed", { order_id: order.id, from: change.from, to: change.to, source: change.source });
+    // Not "from"/"to": the logger redacts those keys (they are the gateway's payer and payee fields).
+    logger.info("order status changed", { order_id: order.id, from_status: change.from, to_status: change.to, source: change.source });
     if (!options.onOrderUpdate) return;
     try {
       await options.onOrderUpdate(order, change);
     } catch (error) {
       // The change is stored either way; a failing hook must not turn into a failed notification.
-      logger.error("onOrderUpdate threw", { order_id: order.id, to: change.to, error });
+      logger.error("onOrderUpdate threw", { order_id: order.id, to_status: change.to, error });
     }
   }
 
@@ -218,7 +221,7 @@ export function createOrderService(options: OrderServiceOptions) {
     const followable = order.gatewayState === "created" || order.gatewayState === "orphaned";
     if (!followable || isFinalStatus(order.status)) return order;
     const at = now();
-    if ((order.refreshedAt ?? 0) > at - refreshAfterMs) return order;
+    if ((order.refreshedAt ?? 0) >= at - refreshAfterMs) return order;
     if (!(await store.claimRefresh(id, at - refreshAfterMs, at))) return (await store.get(id)) ?? order;
     try {
       return await refreshFromGateway(order, "poll");

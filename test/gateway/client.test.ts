@@ -326,6 +326,16 @@ describe("faults: every one ends in the error it should, with no second order", 
     expect(ordersAtGateway(input.merchant_order_id)).toBe(1);
   });
 
+  it("creates that keep timing out while order/get says 'not found': still unknown, since the last one may land", async () => {
+    sandbox.controls.addFault({ endpoint: "new", mode: "hang" });
+    const counted = countingFetch();
+    const input = order();
+    const error = await client({ timeoutMs: 100, createAttempts: 2 }, counted.fetch).createOrder(input).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OctopusTimeoutError);
+    expect((error as OctopusTimeoutError).outcomeUnknown).toBe(true);
+    expect(counted.calls).toEqual(["order/new", "order/get", "order/new", "order/get"]);
+  });
+
   it("a gateway that hangs on everything: a timeout whose outcome is unknown", async () => {
     sandbox.controls.addFault({ endpoint: "any", mode: "hang" });
     const input = order();

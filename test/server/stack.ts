@@ -50,6 +50,8 @@ export interface Stack {
   logs: string[];
   /** Calls the server made to the gateway, by path ("order/new", "order/get"). */
   gatewayCalls: string[];
+  /** The same calls with the fields the server sent (signed, flat strings). */
+  gatewayRequests: { path: string; body: Record<string, string> }[];
   url: string;
   close(): Promise<void>;
 }
@@ -70,12 +72,15 @@ export async function startStack(
   const store = options.store ?? createSqliteStore({ filename: ":memory:" });
   await store.migrate();
   const gatewayCalls: string[] = [];
+  const gatewayRequests: Stack["gatewayRequests"] = [];
   const gateway = createOctopusClient(
     { baseUrl: gatewayServed.url, apiKey: "sandbox-key", apiSecret: "sandbox-secret", merchantUid: "sandbox-merchant", timeoutMs: 1_000, retryDelayMs: 5, ...options.client },
     {
       fetch: (input, init) => {
-        gatewayCalls.push(new URL(String(input)).pathname.replace("/octopus/api/", ""));
-        return fetch(input, init);
+        const path = new URL(String(input)).pathname.replace("/octopus/api/", "");
+        gatewayCalls.push(path);
+        gatewayRequests.push({ path, body: typeof init?.body === "string" ? (JSON.parse(init.body) as Record<string, string>) : {} });
+        return loopbackFetch(input, init);
       },
     },
   );
@@ -105,6 +110,7 @@ export async function startStack(
     updates,
     logs,
     gatewayCalls,
+    gatewayRequests,
     url: server.url,
     async close() {
       app!.checkout.close();

@@ -1,0 +1,180 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseServerSettings, type Env } from "../../server/server-settings.ts";
+import { TEST_CONFIG } from "./stack.ts";
+
+const SECRET = "s3cr3t-Value-9f1c";
+const LIVE: Env = {
+  OCTOPUS_API_URL: "https://gateway.example.com",
+  OCTOPUS_API_KEY: "live-key",
+  OCTOPUS_API_SECRET: SECRET,
+  OCTOPUS_MERCHANT_UID: "merchant-1",
+  CHECKOUT_PUBLIC_URL: "https://pay.example.com",
+};
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "checkout-settings-"));
+  writeFileSync(join(dir, "checkout.config.json"), JSON.stringify(TEST_CONFIG));
+  writeFileSync(join(dir, "broken.json"), '{"merchantName": "Shop", ');
+  writeFileSync(join(dir, "invalid.json"), JSON.stringify({ ...TEST_CONFIG, methods: [{ country: "PH", currency: "php", payment: "gcash", label: "GCash", min: "100.00", max: "20.00" }], orderIdPrefix: "bad prefix!" }));
+  mkdirSync(join(dir, "a-directory.json"));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function problemsOf(env: Env): string[] {
+  const result = parseServerSettings(env, { cwd: dir });
+  if (result.ok) throw new Error("expected problems, got settings");
+  return result.problems;
+}
+
+function settingsOf(env: Env) {
+  const result = parseServerSettings(env, { cwd: dir });
+  if (!result.ok) throw new Error(result.problems.join("\n"));
+  return result.settings;
+}
+
+describe("server settings from the environment", () => {
+  it("runs in sandbox mode on 127.0.0.1:8787 with nothing set", () => {
+    const settings = settingsOf({});
+    expect(settings.gateway.mode).toBe("sandbox");
+    expect(settings.gateway).toMatchObject({ apiKey: "sandbox-key", merchantUid: "sandbox-merchant" });
+    expect(settings.port).toBe(8787);
+    expect(settings.host).toBe("127.0.0.1");
+    expect(settings.publicUrl).toBe("http://localhost:8787");
+    expect(settings.trustProxy).toBe(0);
+    expect(settings.logLevel).toBe("info");
+    expect(settings.databaseUrl).toBeUndefined();
+    expect(settings.sqliteFile).toBe(resolve(dir, "data/checkout.db"));
+    expect(settings.configFile).toBe(resolve(dir, "checkout.config.json"));
+    expect(settings.config.merchantName).toBe("Test Shop");
+  });
+
+  it("accepts the repository's own checkout.config.json", () => {
+    const result = parseServerSettings({}, { cwd: resolve(import.meta.dirname, "../..") });
+    expect(result.ok).toBe(true);
+  });
+
+  it("treats empty variables as unset", () => {
+    const settings = settingsOf({ PORT: "", OCTOPUS_API_URL: " ", DATABASE_URL: "", CHECKOUT_ALLOWED_ORIGINS: "" });
+    expect(settings.port).toBe(8787);
+    expect(settings.gateway.mode).toBe("sandbox");
+  });
+
+  it("runs live with all four OCTOPUS_* variables, listening on every interface", () => {
+    const settings = settingsOf({ ...LIVE, PORT: "9000", CHECKOUT_ALLOWED_ORIGINS: "https://a.example, https://b.example:8443", CHECKOUT_TRUST_PROXY: "1", DATABASE_URL: "postgres://db.internal/checkout" });
+    expect(settings.gateway).toMatchObject({ mode: "live", apiUrl: "https://gateway.example.com", apiKey: "live-key", apiSecret: SECRET, merchantUid: "merchant-1" });
+    expect(settings.host).toBe("0.0.0.0");
+    expect(settings.port).toBe(9000);
+    expect(settings.publicUrl).toBe("https://pay.example.com");
+    expect(settings.extraOrigins).toEqual(["https://a.example", "https://b.example:8443"]);
+    expect(settings.trustProxy).toBe(1);
+    expect(settings.databaseUrl).toBe("postgres://db.internal/checkout");
+  });
+
+  it("names each missing variable, one line each, when only some OCTOPUS_* are set", () => {
+    const problems = problemsOf({ OCTOPUS_API_URL: "https://gateway.example.com", OCTOPUS_API_SECRET: SECRET });
+    expect(problems).toHaveLength(2);
+    expect(problems.find((line) => line.startsWith("OCTOPUS_API_KEY"))).toMatch(/missing/);
+    expect(problems.find((line) => line.startsWith("OCTOPUS_MERCHANT_UID"))).toMatch(/missing/);
+    expect(problemsOf({ OCTOPUS_API_KEY: "k" })).toHaveLength(3);
+  });
+
+  it.each([["80a"], ["0"], ["70000"], ["-1"], ["8080.5"], ["0x50"]])("refuses PORT=%s, naming it", (port) => {
+    const problems = problemsOf({ PORT: port });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^PORT must be a whole number from 1 to 65535$/);
+  });
+
+  it.each([["https://shop.example/"], ["https://shop.example/path"], ["*"], ["shop.example"], ["ftp://shop.example"], ["https://*.shop.example"]])(
+    "refuses CHECKOUT_ALLOWED_ORIGINS entry %s, naming it",
+    (origin) => {
+      const problems = problemsOf({ CHECKOUT_ALLOWED_ORIGINS: `https://good.example, ${origin}` });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain("CHECKOUT_ALLOWED_ORIGINS");
+      expect(problems[0]).toContain(`"${origin}"`);
+    },
+  );
+
+  it.each([["mysql://db/checkout"], ["sqlite:data/checkout.db"], ["data/checkout.db"]])("refuses DATABASE_URL=%s, which is not PostgreSQL", (url) => {
+    const problems = problemsOf({ DATABASE_URL: url });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^DATABASE_URL must be a postgres/);
+  });
+
+  it("refuses a wildcard among the config file's allowedOrigins: origins match exactly", () => {
+    writeFileSync(join(dir, "wildcard.json"), JSON.stringify({ ...TEST_CONFIG, allowedOrigins: ["https://shop.example", "https://*.shop.example"] }));
+    const problems = problemsOf({ CHECKOUT_CONFIG: "wildcard.json" });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/allowedOrigins\.1: must be an exact origin/);
+  });
+
+  it("names a config file it cannot read", () => {
+    for (const file of ["missing.json", "a-directory.json"]) {
+      const problems = problemsOf({ CHECKOUT_CONFIG: file });
+      expect(problems).toEqual([`CHECKOUT_CONFIG: cannot read ${resolve(dir, file)}`]);
+    }
+  });
+
+  it.skipIf(process.getuid?.() === 0)("names a config file without read permission", () => {
+    const file = join(dir, "locked.json");
+    writeFileSync(file, JSON.stringify(TEST_CONFIG));
+    chmodSync(file, 0o000);
+    expect(problemsOf({ CHECKOUT_CONFIG: file })).toEqual([`CHECKOUT_CONFIG: cannot read ${file}`]);
+  });
+
+  it("names a config file that is not JSON", () => {
+    const problems = problemsOf({ CHECKOUT_CONFIG: "broken.json" });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(resolve(dir, "broken.json"));
+    expect(problems[0]).toMatch(/not valid JSON/);
+  });
+
+  it("names every invalid field of the config file, with its path", () => {
+    const problems = problemsOf({ CHECKOUT_CONFIG: "invalid.json" });
+    expect(problems.length).toBeGreaterThanOrEqual(2);
+    for (const line of problems) expect(line).toContain(resolve(dir, "invalid.json"));
+    expect(problems.some((line) => /orderIdPrefix/.test(line))).toBe(true);
+    expect(problems.some((line) => /methods\.0\.min/.test(line))).toBe(true);
+  });
+
+  it("reports every problem together, one line each", () => {
+    const problems = problemsOf({
+      PORT: "99999",
+      CHECKOUT_ALLOWED_ORIGINS: "https://ok.example,https://bad.example/x",
+      DATABASE_URL: "mysql://db",
+      OCTOPUS_API_URL: "https://gateway.example.com",
+      OCTOPUS_API_SECRET: SECRET,
+      LOG_LEVEL: "verbose",
+      CHECKOUT_CONFIG: "missing.json",
+    });
+    expect(problems).toHaveLength(7);
+    for (const name of ["PORT", "CHECKOUT_ALLOWED_ORIGINS", "DATABASE_URL", "OCTOPUS_API_KEY", "OCTOPUS_MERCHANT_UID", "LOG_LEVEL", "CHECKOUT_CONFIG"]) {
+      expect(problems.filter((line) => line.startsWith(name)), name).toHaveLength(1);
+    }
+    for (const line of problems) expect(line).not.toContain("\n");
+  });
+
+  it("asks for https for a live gateway's public URL, except on this machine", () => {
+    expect(problemsOf({ ...LIVE, CHECKOUT_PUBLIC_URL: "http://pay.example.com" })).toEqual([expect.stringMatching(/^CHECKOUT_PUBLIC_URL must be https/)]);
+    expect(settingsOf({ ...LIVE, CHECKOUT_PUBLIC_URL: "http://localhost:8787" }).publicUrl).toBe("http://localhost:8787");
+    expect(problemsOf({ CHECKOUT_PUBLIC_URL: "pay.example.com" })).toEqual([expect.stringMatching(/^CHECKOUT_PUBLIC_URL must be an absolute/)]);
+  });
+
+  it("never echoes OCTOPUS_API_SECRET, whatever else is wrong", () => {
+    const envs: Env[] = [
+      { OCTOPUS_API_SECRET: SECRET },
+      { ...LIVE, OCTOPUS_API_URL: SECRET, OCTOPUS_API_KEY: `key & ${SECRET}`, OCTOPUS_MERCHANT_UID: `=${SECRET}` },
+      { ...LIVE, CHECKOUT_PUBLIC_URL: "http://pay.example.com", PORT: SECRET, CHECKOUT_TRUST_PROXY: SECRET, OCTOPUS_TIMEOUT_MS: SECRET, LOG_LEVEL: SECRET, CHECKOUT_CONFIG: "broken.json" },
+    ];
+    for (const env of envs) {
+      const problems = problemsOf(env);
+      expect(problems.length).toBeGreaterThan(0);
+      expect(problems.join("\n")).not.toContain(SECRET);
+    }
+  });
+});
