@@ -10,6 +10,7 @@ import { createSandboxGateway } from "../../demo/sandbox/gateway.ts";
 import { createOctopusClient, signFields } from "../../server/gateway/index.ts";
 import { loopbackFetch } from "../helpers/loopback-fetch.ts";
 import { serve } from "../helpers/serve.ts";
+import { JAVA_SAMPLE } from "../helpers/java-sample.ts";
 
 interface Row {
   what: string;
@@ -45,18 +46,7 @@ const fmt = (n: number, digits = 1) => n.toFixed(digits);
 
 async function main() {
   // Signing
-  const sample = {
-    transaction_type: "income",
-    amount: "100.00",
-    currency: "php",
-    payment: "gcash",
-    merchant_order_id: "123qq",
-    merchant_uid: "Merchant_UID",
-    redirect_url: "https://example.com/redirect",
-    notify_url: "https://example.com/notify",
-    response_type: "json",
-    country: "ph",
-  };
+  const sample = { ...JAVA_SAMPLE };
   const signing = await timed(20_000, 1, () => signFields("API_SECRET", sample));
   rows.push({ what: "sign an order/new body (Web Crypto HMAC-SHA256)", figure: `${fmt(signing.perSecond / 1000)}k/s`, note: `p99 ${fmt(signing.p99 * 1000, 0)} µs` });
 

@@ -21,6 +21,7 @@ import {
 } from "../../server/gateway/index.ts";
 import { loopbackFetch } from "../helpers/loopback-fetch.ts";
 import { serve, type Served } from "../helpers/serve.ts";
+import { JAVA_SAMPLE } from "../helpers/java-sample.ts";
 
 const JAVA = { apiKey: "API_KEY", apiSecret: "API_SECRET", merchantUid: "Merchant_UID", merchantName: "Java Sample Shop" };
 const SANDBOX = { apiKey: "sandbox-key", apiSecret: "sandbox-secret", merchantUid: "sandbox-merchant", merchantName: "Sandbox Shop" };
@@ -82,18 +83,7 @@ function order(overrides: Partial<Record<keyof CreateOrderInput, string>> = {}):
 const ordersAtGateway = (id: string) => sandbox.controls.listOrders().filter((o) => o.merchant_order_id === id).length;
 
 describe("the seed's Java sample, rewritten", () => {
-  const data: Record<string, string> = {
-    transaction_type: "income",
-    amount: "100.00",
-    currency: "php",
-    payment: "gcash",
-    merchant_order_id: "123qq",
-    merchant_uid: "Merchant_UID",
-    redirect_url: "https://example.com/redirect",
-    notify_url: "https://example.com/notify",
-    response_type: "json",
-    country: "ph",
-  };
+  const data: Record<string, string> = { ...JAVA_SAMPLE };
 
   async function post(body: Record<string, string>, signature: string, key = "API_KEY") {
     const response = await fetch(`${gateway.url}/octopus/api/order/new`, {

@@ -1,19 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { UnsignableFieldError, canonicalString, signFields, timingSafeEqualHex, verifyFields } from "../../server/gateway/signing.ts";
+import { JAVA_SAMPLE } from "../helpers/java-sample.ts";
 
 // The seed's Java create sample, field for field.
-const javaSample = {
-  transaction_type: "income",
-  amount: "100.00",
-  currency: "php",
-  payment: "gcash",
-  merchant_order_id: "123qq",
-  merchant_uid: "Merchant_UID",
-  redirect_url: "https://example.com/redirect",
-  notify_url: "https://example.com/notify",
-  response_type: "json",
-  country: "ph",
-};
+const javaSample = { ...JAVA_SAMPLE };
 
 describe("signing", () => {
   it("builds the seed's string: keys sorted, raw key=value joined by &", () => {

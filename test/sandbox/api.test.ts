@@ -5,6 +5,7 @@ import { createSandboxGateway } from "../../demo/sandbox/gateway.ts";
 import { OrderDetails, PaymentInfo } from "../../server/gateway/schemas.ts";
 import { serve } from "../helpers/serve.ts";
 import { call, loopbackFetch, createOrder, getOrder, incomeFields, MERCHANT, OTHER, startSandbox, thaiFields, uniqueId, type Running } from "./support.ts";
+import { JAVA_SAMPLE } from "../helpers/java-sample.ts";
 
 let running: Running;
 let url: string;
@@ -21,18 +22,7 @@ const invalid = (details: string) => ({ result: "error", data: { error: "Invalid
 
 describe("authentication", () => {
   it("accepts the seed's Java sample byte for byte (its published signature)", async () => {
-    const fields = {
-      transaction_type: "income",
-      amount: "100.00",
-      currency: "php",
-      payment: "gcash",
-      merchant_order_id: "123qq",
-      merchant_uid: "Merchant_UID",
-      redirect_url: "https://example.com/redirect",
-      notify_url: "https://example.com/notify",
-      response_type: "json",
-      country: "ph",
-    };
+    const fields = { ...JAVA_SAMPLE };
     const result = await call(url, "new", fields, {
       key: "API_KEY",
       signature: "a735124d234be9260c00dfbe8194372f8a7a215dc8d0a5497ac9fff538398bfc",
