@@ -5,7 +5,7 @@
 import type { CheckoutOptions } from "./types.ts";
 
 const DECIMAL = /^(0|[1-9]\d*)(\.\d{1,2})?$/;
-const CURRENCY = /^(twd|cny|usd|thb|vnd|php|sgd|idr|bdt)$/;
+const CURRENCY = /^(twd|cny|usd|thb|vnd|php|sgd|idr|bdt)$/i;
 
 type Check = [test: (value: string) => boolean, allowed: string];
 
@@ -51,7 +51,14 @@ export function readAttributes(dataset: DOMStringMap, warn: (message: string) =>
       continue;
     }
     if (key === "octopusCheckout") continue;
-    out[key] = key === "amounts" || key === "currencies" ? value.split(",").map((item) => item.trim()) : key === "country" ? value.toUpperCase() : value;
+    out[key] =
+      key === "amounts" || key === "currencies"
+        ? value.split(",").map((item) => (key === "currencies" ? item.trim().toLowerCase() : item.trim()))
+        : key === "country"
+          ? value.toUpperCase()
+          : key === "currency"
+            ? value.toLowerCase()
+            : value;
   }
   return out;
 }

@@ -111,6 +111,7 @@ export function createCheckout(server: string, win: Window = window) {
     let watch: ReturnType<typeof setInterval> | undefined;
     let delay = 1500;
     let polling = false;
+    let following = false;
     let ended = false;
     let pendingTold = false;
     const view: View = {
@@ -129,10 +130,14 @@ export function createCheckout(server: string, win: Window = window) {
       act: {
         pick: (picks) => set({ picks: { ...view.picks, ...picks } }),
         copy: (value) =>
-          void win.navigator.clipboard?.writeText(value).then(() => {
-            set({ copied: true });
-            setTimeout(() => set({ copied: false }), 2000);
-          }),
+          void win.navigator.clipboard
+            ?.writeText(value)
+            .then(() => {
+              set({ copied: true });
+              setTimeout(() => set({ copied: false }), 2000);
+            })
+            // Clipboard refused (permissions, insecure page): the amount stays on screen to type.
+            .catch(() => undefined),
         submit,
         close,
         retry,
@@ -156,14 +161,19 @@ export function createCheckout(server: string, win: Window = window) {
       paint();
     };
 
-    function finish() {
-      if (ended) return;
-      ended = true;
+    function unfollow() {
+      following = false;
       clearTimeout(timer);
       clearInterval(watch);
       win.removeEventListener("message", onMessage);
       win.removeEventListener("focus", nudge);
       doc.removeEventListener("visibilitychange", onVisible);
+    }
+
+    function finish() {
+      if (ended) return;
+      ended = true;
+      unfollow();
       render(null, root);
       host.remove();
       if (active === handle) active = null;
@@ -173,8 +183,9 @@ export function createCheckout(server: string, win: Window = window) {
     function close() {
       if (ended) return;
       const d = detail();
-      finish();
+      // While the host is still in the page, so that the event reaches document listeners.
       emit("close");
+      finish();
       options.onClose?.(d.id ? d : null);
       (trigger as HTMLElement | null)?.focus?.();
     }
@@ -203,6 +214,8 @@ export function createCheckout(server: string, win: Window = window) {
       polling = true;
       const answer = await api.status(id);
       polling = false;
+      // The shopper may have started over meanwhile: an answer about the old order is stale.
+      if (view.order?.id !== id) return;
       if (answer.ok) update(answer.value);
       if (!isFinal(view.order?.status) && !ended) {
         timer = setTimeout(poll, delay);
@@ -223,6 +236,8 @@ export function createCheckout(server: string, win: Window = window) {
     }
 
     function follow() {
+      if (following) return;
+      following = true;
       win.addEventListener("message", onMessage);
       win.addEventListener("focus", nudge);
       doc.addEventListener("visibilitychange", onVisible);
@@ -246,7 +261,7 @@ export function createCheckout(server: string, win: Window = window) {
       if (view.mode === "popup" && popup && !popup.closed) popup.location.href = url;
       set({ screen: "waiting" });
       if (view.mode === "iframe") {
-        void fetch(`${server}/api/checkout/${order.id}/framing`)
+        void fetch(`${server}/api/checkout/${encodeURIComponent(order.id)}/framing`)
           .then((r) => r.json())
           .then((r: { frameable?: boolean | null }) => set({ frameable: r.frameable ?? null }))
           .catch(() => undefined);
@@ -287,7 +302,9 @@ export function createCheckout(server: string, win: Window = window) {
         remember(server, order.id, order.expires_at);
         set({ order });
         if (!emit("created", true)) {
+          // The page takes it from here (it has the order in the event's detail).
           if (popup && !popup.closed) popup.close();
+          finish();
           return;
         }
         show(order);
@@ -319,7 +336,7 @@ export function createCheckout(server: string, win: Window = window) {
     }
     function again() {
       forget(server);
-      clearTimeout(timer);
+      unfollow();
       set({ screen: "form", order: null, fieldError: null, frameable: null });
     }
 
@@ -351,12 +368,14 @@ export function createCheckout(server: string, win: Window = window) {
     }
 
     const handle = { close };
+    // Attached first, so that the open event reaches document listeners even with no trigger.
+    doc.body.append(host);
     if (!emit("open", true)) {
       ended = true;
+      host.remove();
       resolve(detail());
       return handle;
     }
-    doc.body.append(host);
     paint();
     start();
     return handle;

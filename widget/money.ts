@@ -32,14 +32,19 @@ export function formatMoney(amount: string, currency: string, locale: string): s
  * locale are dropped ("1,000.50" in en, "1.000,50" in id); zero-decimal currencies refuse fractions.
  */
 export function parseTyped(input: string, currency: string, locale: string): { value: string } | { error: "errorRequired" | "errorFormat" | "errorWhole" } {
-  const parts = new Intl.NumberFormat(locale).formatToParts(1000.5);
+  const format = new Intl.NumberFormat(locale);
+  const parts = format.formatToParts(1000.5);
   const group = parts.find((p) => p.type === "group")?.value ?? ",";
   const decimal = parts.find((p) => p.type === "decimal")?.value ?? ".";
-  let text = input.replace(/[\s\u00a0\u202f]/g, "");
+  // The digits this locale shows (Bengali ০-৯, say) are the digits a shopper types.
+  let text = input.replace(/[\s\u00a0\u202f]/g, "").replace(/\p{Nd}/gu, (d) => String(Math.max(0, [...Array(10).keys()].findIndex((n) => format.format(n) === d))));
   if (!text) return { error: "errorRequired" };
   const decimals = decimalsOf(currency);
-  text = text.split(group).join("");
-  if (decimal !== ".") text = text.replace(decimal, ".");
+  const [whole = "", ...rest] = text.split(decimal);
+  // A group separator counts only between groups of three ("1,000"); anywhere else ("10,5") it is
+  // a mistyped decimal mark, and dropping it would multiply the amount.
+  if (rest.length > 1 || (whole.includes(group) && !new RegExp(`^\\d{1,3}(\\${group}\\d{3})+$`).test(whole))) return { error: "errorFormat" };
+  text = whole.split(group).join("") + (rest.length ? `.${rest[0]}` : "");
   if (!decimals && /^\d+(\.0*)?$/.test(text)) text = text.replace(/\.0*$/, "");
   if (!decimals && text.includes(".")) return { error: "errorWhole" };
   const minor = toMinor(text, decimals);

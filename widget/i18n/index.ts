@@ -11,7 +11,7 @@ export type Locale = (typeof LOCALES)[number];
 export function pickLocale(wanted: readonly string[]): Locale {
   for (const tag of wanted) {
     const lower = tag.toLowerCase();
-    if (lower.startsWith("zh")) return /hant|tw|hk|mo/.test(lower) ? "zh-Hant" : "zh-Hans";
+    if (lower.startsWith("zh")) return /hans/.test(lower) ? "zh-Hans" : /hant|tw|hk|mo/.test(lower) ? "zh-Hant" : "zh-Hans";
     const base = lower.split("-")[0]!;
     const alias = base === "tl" ? "fil" : base === "in" ? "id" : base;
     const found = LOCALES.find((locale) => locale === alias);

@@ -25,8 +25,13 @@ function Waiting({ v }: { v: View }) {
   const framed = v.mode === "iframe" && v.frameable !== false && o.payment_url;
   return (
     <main class="c">
-      <p class="h">{v.t("toPay")}</p>
-      <p class="big">{money}</p>
+      {/* A framed payment page shows the amount itself; repeating it would push the page out of view. */}
+      {(!framed || o.floating_amount) && (
+        <>
+          <p class="h">{v.t("toPay")}</p>
+          <p class="big">{money}</p>
+        </>
+      )}
       {o.floating_amount && (
         <>
           <p class="h">{v.t("transferExactly")}</p>

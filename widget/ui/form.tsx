@@ -65,7 +65,7 @@ export function Form({ v }: { v: View }) {
   const decimals = decimalsOf(currency);
   const range = { min: money(method.min), max: money(method.max) };
   const fixed = product?.price ?? o.amount;
-  const serverError = v.fieldError && ["amount", "product", "currency", "country", "payment"].includes(v.fieldError.field ?? "") ? v.fieldError.message : "";
+  const serverError = v.fieldError?.message ?? "";
 
   function amountNow(): string | null {
     if (fixed) return fixed;
@@ -103,15 +103,15 @@ export function Form({ v }: { v: View }) {
             <p class="big">{money(product.price)}</p>
           </div>
         )}
-        <Choice name="country" legend={t("country")} values={countries} value={country} label={(c) => displayName(locale, "region", c)} set={(c) => pick({ country: c })} />
-        <Choice name="currency" legend={t("currency")} values={currencies} value={currency} label={(c) => displayName(locale, "currency", c)} set={(c) => pick({ currency: c })} />
+        <Choice name="country" legend={t("country")} values={countries} value={country} label={(c) => displayName(locale, "region", c)} set={(c) => pick({ country: c, error: "" })} />
+        <Choice name="currency" legend={t("currency")} values={currencies} value={currency} label={(c) => displayName(locale, "currency", c)} set={(c) => pick({ currency: c, error: "" })} />
         <Choice
           name="method"
           legend={t("method")}
           values={inCurrency.map((m) => m.payment)}
           value={method.payment}
           label={(p) => inCurrency.find((m) => m.payment === p)!.label}
-          set={(m) => pick({ payment: m })}
+          set={(m) => pick({ payment: m, error: "" })}
         />
         {!product && o.amount && <p class="big">{money(o.amount)}</p>}
         {!fixed && (
