@@ -187,7 +187,8 @@ export function createCheckout(server: string, win: Window = window) {
       emit("close");
       finish();
       options.onClose?.(d.id ? d : null);
-      (trigger as HTMLElement | null)?.focus?.();
+      // Our own button lives in the trigger's shadow root; a merchant's element is focused itself.
+      ((trigger?.shadowRoot?.querySelector("button") ?? trigger) as HTMLElement | null)?.focus?.();
     }
 
     function update(order: Order) {
@@ -258,7 +259,15 @@ export function createCheckout(server: string, win: Window = window) {
         win.location.assign(url);
         return;
       }
-      if (view.mode === "popup" && popup && !popup.closed) popup.location.href = url;
+      if (view.mode === "popup" && popup && !popup.closed) {
+        try {
+          popup.location.href = url;
+        } catch {
+          // The popup was cut off from us (COOP, an in-app browser): the waiting screen's
+          // "Open the payment page" button opens it from a fresh click instead.
+          popup = null;
+        }
+      }
       set({ screen: "waiting" });
       if (view.mode === "iframe") {
         void fetch(`${server}/api/checkout/${encodeURIComponent(order.id)}/framing`)

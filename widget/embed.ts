@@ -55,10 +55,11 @@ export function boot(win: Window = window): OctopusCheckoutApi {
   const embed = createEmbed(server, win) as OctopusCheckoutApi & { bind(element: Element): void; checkout: ReturnType<typeof createCheckout> };
 
   const start = () => {
+    let host: Element | null = null;
     if (script && Object.keys(script.dataset).length > 0) {
       const { target, ...options } = readAttributes(script.dataset);
       const place = target ? doc.querySelector(target) : null;
-      const host = place ?? doc.createElement("octopus-checkout-button");
+      host = place ?? doc.createElement("octopus-checkout-button");
       if (!place) script.after(host);
       embed.mount(host, options);
     }
@@ -69,7 +70,8 @@ export function boot(win: Window = window): OctopusCheckoutApi {
     if (id && /^ck_[\w-]{22}$/.test(id)) {
       url.searchParams.delete("octopus_checkout");
       win.history.replaceState(win.history.state, "", url.href);
-      void embed.checkout.open(script ? readAttributes(script.dataset) : {}, null, id);
+      // From the same host as before the redirect, so the page's listeners on the button hear the result.
+      void embed.checkout.open(script ? readAttributes(script.dataset) : {}, host, id);
     }
   };
   if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", start, { once: true });

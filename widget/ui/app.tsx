@@ -54,7 +54,8 @@ function Waiting({ v }: { v: View }) {
 function Body({ v }: { v: View }) {
   const t = v.t;
   const o = v.order;
-  const amount = o ? formatMoney(o.final_amount ?? o.amount, o.currency, v.locale) : "";
+  // What the shopper actually paid: the Thai transfer amount with its satang, where there is one.
+  const amount = o ? formatMoney(o.floating_amount ?? o.final_amount ?? o.amount, o.currency, v.locale) : "";
   switch (v.screen) {
     case "form":
       return <Form v={v} />;
@@ -65,7 +66,7 @@ function Body({ v }: { v: View }) {
     case "failed":
       return <Result v={v} icon="!" ok={false} title={t("failedTitle")} text={t("failedText")} action={v.act.again} label={t("tryAgain")} />;
     case "expired":
-      return <Result v={v} icon="⏱" title={t("expiredTitle")} text={t("expiredText")} action={v.act.again} label={t("startAgain")} />;
+      return <Result v={v} icon="!" title={t("expiredTitle")} text={t("expiredText")} action={v.act.again} label={t("startAgain")} />;
     case "refunded":
       return <Result v={v} icon="↺" title={t("refundedTitle")} text={t("refundedText", { amount })} action={v.act.close} label={t("done")} />;
     case "error":

@@ -9,7 +9,7 @@ const CSS = `:host{all:initial;--a:#0f766e;--b:#fff;--f:#0f172a;--m:#64748b;--l:
 button{cursor:pointer;border:0;border-radius:10px;padding:.6em 1em;font-weight:600;background:var(--a);color:#fff;min-height:44px}
 :focus-visible,.r :focus-visible+span{outline:3px solid color-mix(in srgb,var(--a) 50%,#0000);outline-offset:2px}
 .g{background:#0000;color:var(--f);border:1px solid var(--l)}
-dialog{margin:auto;background:var(--b);color:var(--f);border:0;border-radius:16px;padding:0;width:min(440px,100vw - 16px);max-height:calc(100dvh - 16px);box-shadow:0 20px 60px #0006}
+dialog{margin:auto;max-width:calc(100vw - 16px);background:var(--b);color:var(--f);border:0;border-radius:16px;padding:0;width:min(440px,100vw - 16px);max-height:calc(100dvh - 16px);box-shadow:0 20px 60px #0006}
 dialog::backdrop{background:#0f172a99}
 .w{width:min(560px,100vw - 16px)}
 header{display:flex;align-items:center;padding:14px 16px 6px}
@@ -20,7 +20,7 @@ label,fieldset{display:grid;gap:6px;border:0;padding:0;min-width:0}
 legend,.l{font-weight:600;font-size:.9em;margin-bottom:6px}
 select,input{width:100%;padding:.6em .75em;border:1px solid var(--l);border-radius:10px;background:var(--b);min-height:44px}
 .r{display:flex;flex-wrap:wrap;gap:8px}
-.r label{display:block;flex:1 1 30%}
+.r label{display:block;flex:1 1 auto}
 .r input{position:absolute;opacity:0;width:1px}
 .r span{display:block;text-align:center;padding:.6em .4em;border:1px solid var(--l);border-radius:10px;font-weight:600;white-space:nowrap}
 .r :checked+span{border:2px solid var(--a);background:color-mix(in srgb,var(--a) 12%,var(--b))}
@@ -32,7 +32,7 @@ select,input{width:100%;padding:.6em .75em;border:1px solid var(--l);border-radi
 .i{width:56px;height:56px;border-radius:50%;display:grid;place-items:center;font-size:28px;color:#fff;background:var(--m)}
 .ok{background:#15803d}.no{background:var(--e)}
 .sb{margin:0 16px;padding:4px;border-radius:6px;background:#fde68a;color:#78350f;font-size:.8em;font-weight:600;text-align:center}
-iframe{width:100%;height:min(640px,100dvh - 150px);border:1px solid var(--l);border-radius:10px;background:#fff}
+iframe{width:100%;height:min(600px,100dvh - 270px);border:1px solid var(--l);border-radius:10px;background:#fff}
 .sp{width:28px;height:28px;border:3px solid var(--l);border-top-color:var(--a);border-radius:50%;animation:s 1s linear infinite}
 @keyframes s{to{transform:rotate(1turn)}}
 @media (prefers-reduced-motion:reduce){.sp{animation:none}}`;

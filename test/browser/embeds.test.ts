@@ -1,0 +1,121 @@
+/**
+ * The other ways in: the merchant's own elements with `data-octopus-checkout`, and the JavaScript
+ * API (`OctopusCheckout.open()` with callbacks and a promise, `mount()`).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import {
+  SUITE_TIMEOUT,
+  createdId,
+  dialogOf,
+  dialogShows,
+  launchBrowser,
+  newShopper,
+  pressOnPaymentPage,
+  startBrowserStack,
+  waitForEvent,
+  warnIfNoChromium,
+  type BrowserStack,
+} from "./harness.ts";
+
+interface Callback {
+  name: string;
+  detail: { id: string | null; status: string | null } | null;
+}
+
+describe.skipIf(warnIfNoChromium("browser embeds"))("triggers and the JavaScript API, in Chromium", { timeout: SUITE_TIMEOUT }, () => {
+  let stack: BrowserStack;
+  let browser: Browser;
+  beforeAll(async () => {
+    stack = await startBrowserStack();
+    browser = await launchBrowser();
+  }, SUITE_TIMEOUT);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it("a merchant's <button data-octopus-checkout> opens the checkout with its own attributes; events fire on it", async () => {
+    const { context, page } = await newShopper(browser);
+    try {
+      await page.goto(`${stack.shopUrl}/triggers`);
+      // The script tag has no data-*: it renders no button of its own.
+      expect(await page.locator("octopus-checkout-button").count()).toBe(0);
+      await page.getByRole("button", { name: "Buy a ₱250 gift card" }).click();
+      await dialogOf(page).getByRole("button", { name: "Pay ₱250.00" }).click();
+      const id = await createdId(page);
+      const order = await stack.gatewayOrder(id);
+      expect(order).toMatchObject({ amount: "250.00", payment: "maya", currency: "php" });
+      // data-mode="iframe" on the trigger.
+      const frame = dialogOf(page).locator("iframe");
+      await frame.waitFor();
+      await pressOnPaymentPage(frame.contentFrame(), "Pay");
+      await dialogShows(page, "Payment received");
+      const success = await waitForEvent(page, "success");
+      expect(success).toMatchObject({ target: "button", detail: { id, status: "completed", amount: "250.00" } });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("a link trigger with data-product sells the server-priced product, and the link does not navigate", async () => {
+    const { context, page } = await newShopper(browser);
+    try {
+      await page.goto(`${stack.shopUrl}/triggers`);
+      const before = page.url();
+      await page.getByRole("link", { name: "Buy the starter pack" }).click();
+      const dialog = dialogOf(page);
+      await dialogShows(page, "Starter pack");
+      await dialog.getByRole("button", { name: "Pay ₱199.00" }).click();
+      const id = await createdId(page);
+      expect(await stack.gatewayOrder(id)).toMatchObject({ amount: "199.00", currency: "php" });
+      expect((await stack.store.get(id))?.product).toBe("starter-pack");
+      expect(page.url()).toBe(before);
+    } finally {
+      await context.close();
+    }
+  });
+
+  async function callbacks(page: Page): Promise<Callback[]> {
+    return page.evaluate(() => (window as unknown as { __callbacks: Callback[] }).__callbacks);
+  }
+
+  it("OctopusCheckout.open(): pending, success and close callbacks, and the promise resolves with the result on close", async () => {
+    const { context, page } = await newShopper(browser);
+    try {
+      await page.goto(`${stack.shopUrl}/api-page`);
+      await page.getByRole("button", { name: "Checkout" }).click();
+      const popupOpened = page.waitForEvent("popup");
+      await dialogOf(page).getByRole("button", { name: "Pay ₱150.00" }).click();
+      const popup = await popupOpened;
+      await popup.waitForURL(`${stack.gatewayUrl}/octopus/pay/**`);
+      const id = await createdId(page);
+      // Without a trigger, the events come from the dialog's host element.
+      expect((await waitForEvent(page, "created")).target).toBe("octopus-checkout");
+      await pressOnPaymentPage(popup, "Pay");
+      await dialogShows(page, "Payment received");
+      await dialogOf(page).getByRole("button", { name: "Done" }).click();
+      await page.waitForFunction(() => (window as unknown as { __result?: unknown }).__result);
+      const result = await page.evaluate(() => (window as unknown as { __result: unknown }).__result);
+      expect(result).toMatchObject({ id, status: "completed", amount: "150.00", currency: "php" });
+      expect((await callbacks(page)).map((c) => c.name)).toEqual(["pending", "success", "close"]);
+      expect((await callbacks(page)).every((c) => c.detail?.id === id)).toBe(true);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("OctopusCheckout.mount() renders a pay button with the given label and options", async () => {
+    const { context, page } = await newShopper(browser);
+    try {
+      await page.goto(`${stack.shopUrl}/api-page?mode=iframe`);
+      await page.locator("#slot").getByRole("button", { name: "Pay with Maya" }).click();
+      await dialogOf(page).getByRole("button", { name: "Pay ₱75.00" }).click();
+      const id = await createdId(page);
+      expect(await stack.gatewayOrder(id)).toMatchObject({ amount: "75.00", payment: "maya" });
+      await dialogOf(page).locator("iframe").waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+});

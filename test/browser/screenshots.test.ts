@@ -1,0 +1,168 @@
+/**
+ * The README's pictures of the widget, phone (375x812) and laptop (1280x800): the form, waiting for
+ * the popup, the framed payment page, a Thai transfer amount, and the three result screens.
+ *
+ * Every run takes them (each screen must render on both sizes); they are written to
+ * docs/screenshots/ only with UPDATE_SCREENSHOTS=1, otherwise to test-results/screenshots/:
+ *
+ *   UPDATE_SCREENSHOTS=1 npx vitest run test/browser/screenshots.test.ts
+ *
+ * Thai needs a Thai font on the machine (Debian: fonts-thai-tlwg), or it renders as boxes.
+ */
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContextOptions, Page } from "playwright-core";
+import {
+  PHP_PRESETS,
+  SUITE_TIMEOUT,
+  createdId,
+  dialogOf,
+  dialogShows,
+  launchBrowser,
+  newShopper,
+  payButton,
+  pressOnPaymentPage,
+  readMessages,
+  startBrowserStack,
+  warnIfNoChromium,
+  type BrowserStack,
+} from "./harness.ts";
+
+const OUT = fileURLToPath(new URL(process.env.UPDATE_SCREENSHOTS === "1" ? "../../docs/screenshots/" : "../../test-results/screenshots/", import.meta.url));
+
+const DEVICES: Record<"phone" | "laptop", BrowserContextOptions> = {
+  phone: { viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+  laptop: { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 },
+};
+
+const th = readMessages("th");
+
+describe.skipIf(warnIfNoChromium("browser screenshots"))("screenshots for the README", { timeout: SUITE_TIMEOUT }, () => {
+  let stack: BrowserStack;
+  let browser: Browser;
+  beforeAll(async () => {
+    mkdirSync(OUT, { recursive: true });
+    stack = await startBrowserStack();
+    browser = await launchBrowser();
+  }, SUITE_TIMEOUT);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  async function shoot(page: Page, name: string) {
+    await page.evaluate(() => document.fonts.ready.then(() => undefined));
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: `${OUT}${name}.png`, animations: "disabled", caret: "hide" });
+  }
+
+  /** Opens the form on the presets page and, unless `form`, presses Pay ₱100.00 (popup mode). */
+  async function toPopupWaiting(page: Page) {
+    await page.goto(stack.embedUrl("popup", PHP_PRESETS));
+    await payButton(page, "Top up").click();
+    const popupOpened = page.waitForEvent("popup");
+    await dialogOf(page).getByRole("button", { name: "Pay ₱100.00" }).click();
+    const popup = await popupOpened;
+    await popup.waitForURL(`${stack.gatewayUrl}/octopus/pay/**`);
+    const id = await createdId(page);
+    await dialogShows(page, "Finish paying in the payment window");
+    return { popup, id };
+  }
+
+  for (const [device, options] of Object.entries(DEVICES)) {
+    describe(device, () => {
+      it("form", async () => {
+        const { context, page } = await newShopper(browser, options);
+        try {
+          await page.goto(stack.embedUrl("popup", PHP_PRESETS));
+          await payButton(page, "Top up").click();
+          await dialogOf(page).getByRole("button", { name: "Pay ₱100.00" }).waitFor();
+          await shoot(page, `form-${device}`);
+        } finally {
+          await context.close();
+        }
+      });
+
+      it("waiting for the popup", async () => {
+        const { context, page } = await newShopper(browser, options);
+        try {
+          await toPopupWaiting(page);
+          await shoot(page, `waiting-${device}`);
+        } finally {
+          await context.close();
+        }
+      });
+
+      it("iframe", async () => {
+        const { context, page } = await newShopper(browser, options);
+        try {
+          await page.goto(stack.embedUrl("iframe"));
+          await payButton(page).click();
+          await dialogOf(page).getByRole("button", { name: "Pay ₱100.00" }).click();
+          const frame = dialogOf(page).locator("iframe");
+          await frame.contentFrame().getByRole("button", { name: /^Pay/ }).waitFor();
+          await dialogShows(page, "Finish paying below");
+          await shoot(page, `iframe-${device}`);
+        } finally {
+          await context.close();
+        }
+      });
+
+      it("Thai waiting, with the amount to transfer", async () => {
+        const { context, page } = await newShopper(browser, { ...options, locale: "th-TH" });
+        try {
+          await page.goto(`${stack.shopUrl}/thb`);
+          await payButton(page, `${th.pay} ฿500.00`).click();
+          const popupOpened = page.waitForEvent("popup");
+          await dialogOf(page).getByRole("button", { name: `${th.pay} ฿500.00` }).click();
+          await popupOpened;
+          const id = await createdId(page);
+          const floating = (await stack.gatewayOrder(id)).floating_amount!;
+          await dialogOf(page).getByText(`฿${floating}`, { exact: true }).waitFor();
+          await dialogOf(page).getByRole("button", { name: th.copy }).waitFor();
+          await shoot(page, `thai-waiting-${device}`);
+        } finally {
+          await context.close();
+        }
+      });
+
+      it("paid", async () => {
+        const { context, page } = await newShopper(browser, options);
+        try {
+          const { popup } = await toPopupWaiting(page);
+          await pressOnPaymentPage(popup, "Pay");
+          await dialogShows(page, "Payment received");
+          await shoot(page, `paid-${device}`);
+        } finally {
+          await context.close();
+        }
+      });
+
+      it("failed", async () => {
+        const { context, page } = await newShopper(browser, options);
+        try {
+          const { popup } = await toPopupWaiting(page);
+          await pressOnPaymentPage(popup, "Fail");
+          await dialogShows(page, "Payment failed");
+          await shoot(page, `failed-${device}`);
+        } finally {
+          await context.close();
+        }
+      });
+
+      it("expired", async () => {
+        const { context, page } = await newShopper(browser, options);
+        try {
+          const { id } = await toPopupWaiting(page);
+          stack.sandbox.controls.expire((await stack.gatewayOrder(id)).merchant_order_id);
+          await dialogShows(page, "Order expired");
+          await shoot(page, `expired-${device}`);
+          expect(await dialogOf(page).getByRole("button", { name: "Start again" }).isVisible()).toBe(true);
+        } finally {
+          await context.close();
+        }
+      });
+    });
+  }
+});
