@@ -31,14 +31,15 @@ body {
   width: 100%; max-width: 440px; background: var(--card); border-radius: 16px; padding: 1.25rem;
   box-shadow: 0 1px 2px rgba(20, 33, 61, .06), 0 12px 32px rgba(20, 33, 61, .10);
 }
-.merchant { display: flex; align-items: center; gap: .75rem; padding-bottom: 1rem; border-bottom: 1px solid var(--line); }
-.merchant > div { flex: 1; min-width: 0; }
+.merchant { display: flex; flex-wrap: wrap; align-items: center; gap: .75rem; padding-bottom: 1rem; border-bottom: 1px solid var(--line); }
+/* In a narrow frame the status chip moves to its own line rather than squeezing the name. */
+.merchant > div { flex: 1 1 8rem; min-width: 0; }
 .avatar {
   flex: none; width: 44px; height: 44px; border-radius: 12px; display: grid; place-items: center;
   background: linear-gradient(135deg, var(--brand), #2a9d8f); color: #fff; font-weight: 700; font-size: 1.25rem;
 }
 .eyebrow { margin: 0; font-size: .75rem; text-transform: uppercase; letter-spacing: .08em; color: var(--muted); }
-h1 { margin: 0; font-size: 1.125rem; line-height: 1.3; overflow-wrap: anywhere; }
+h1 { margin: 0; font-size: 1.125rem; line-height: 1.3; overflow-wrap: break-word; }
 .chip {
   flex: none; font-size: .75rem; font-weight: 600; padding: .2rem .6rem; border-radius: 999px;
   background: #e6f2f2; color: var(--brand-dark);
