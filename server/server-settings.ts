@@ -64,7 +64,12 @@ export function parseServerSettings(env: Env, { cwd = process.cwd() }: { cwd?: s
   } else {
     for (const name of GATEWAY_VARS) if (!given.includes(name)) problems.push(`${name} is missing: set all four OCTOPUS_* variables, or none for sandbox mode`);
     const apiUrl = blank(env.OCTOPUS_API_URL) ?? "";
-    if (apiUrl && !z.url({ protocol: /^https?$/ }).safeParse(apiUrl).success) problems.push("OCTOPUS_API_URL must be an absolute http(s) URL such as https://gateway.example.com");
+    if (apiUrl && !z.url({ protocol: /^https?$/ }).safeParse(apiUrl).success) {
+      problems.push("OCTOPUS_API_URL must be an absolute http(s) URL such as https://gateway.example.com");
+    } else if (apiUrl && new URL(apiUrl).protocol !== "https:" && !["localhost", "127.0.0.1", "[::1]"].includes(new URL(apiUrl).hostname)) {
+      // order/get answers are not signed: over plain http anyone on the path could answer "completed".
+      problems.push("OCTOPUS_API_URL must be https:// (plain http only to this machine): the gateway's answers decide what is paid");
+    }
     for (const name of ["OCTOPUS_API_KEY", "OCTOPUS_MERCHANT_UID"] as const) {
       const value = blank(env[name]);
       if (value && /[&=\s]/.test(value)) problems.push(`${name} must not contain spaces, '&' or '='`);

@@ -58,7 +58,13 @@ export function boot(win: Window = window): OctopusCheckoutApi {
     let host: Element | null = null;
     if (script && Object.keys(script.dataset).length > 0) {
       const { target, ...options } = readAttributes(script.dataset);
-      const place = target ? doc.querySelector(target) : null;
+      let place: Element | null = null;
+      try {
+        place = target ? doc.querySelector(target) : null;
+      } catch {
+        // A selector the browser cannot parse must not break the page: the button goes after the script.
+        console.warn(`octopus-checkout: data-target="${target}" is not a valid CSS selector`);
+      }
       host = place ?? doc.createElement("octopus-checkout-button");
       if (!place) script.after(host);
       embed.mount(host, options);

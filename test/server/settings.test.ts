@@ -165,6 +165,11 @@ describe("server settings from the environment", () => {
     expect(problemsOf({ CHECKOUT_PUBLIC_URL: "pay.example.com" })).toEqual([expect.stringMatching(/^CHECKOUT_PUBLIC_URL must be an absolute/)]);
   });
 
+  it("asks for https for the live gateway itself: its order/get answers decide what is paid", () => {
+    expect(problemsOf({ ...LIVE, OCTOPUS_API_URL: "http://gateway.example.com" })).toEqual([expect.stringMatching(/^OCTOPUS_API_URL must be https/)]);
+    expect(settingsOf({ ...LIVE, OCTOPUS_API_URL: "http://127.0.0.1:8788" }).gateway.apiUrl).toBe("http://127.0.0.1:8788");
+  });
+
   it("never echoes OCTOPUS_API_SECRET, whatever else is wrong", () => {
     const envs: Env[] = [
       { OCTOPUS_API_SECRET: SECRET },

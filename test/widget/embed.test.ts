@@ -89,6 +89,15 @@ describe("boot", () => {
     expect(inShadow(host).getByRole("button", { name: "Pay ₱500.00" })).toBeTruthy();
   });
 
+  it("survives a data-target the browser cannot parse: one warning, and the button after the script", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    const script = scriptTag({ "data-target": "a[", "data-label": "Top up" }, true);
+    track(boot(window));
+    expect(inShadow(script.nextElementSibling!).getByRole("button", { name: "Top up" })).toBeTruthy();
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('data-target="a["'));
+    warn.mockRestore();
+  });
+
   it("turns each [data-octopus-checkout] element into a trigger with its own options", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const trigger = document.createElement("a");
