@@ -1,0 +1,156 @@
+/**
+ * Browser timings in Chromium, on the browser tests' stack (test/browser/harness.ts: a shop on one
+ * origin, the checkout server on another, the sandbox gateway on a third), popup mode:
+ *   - from the click on the dialog's Pay to the popup's DOMContentLoaded on the payment page
+ *     (payment_url, after the popup's waiting page and the order's creation);
+ *   - from the click on the sandbox page's Pay to the widget's "Payment received" in the shop.
+ * Every stamp is the browser's own Date.now() (one clock for all pages), taken in the page by an
+ * init script and handed to the bench through a binding: no Playwright polling inside a figure.
+ */
+import type { Browser } from "playwright-core";
+import { createCheckout } from "../server/stack.ts";
+import { dialogOf, dialogShows, launchBrowser, newShopper, payButton, pressOnPaymentPage, startBrowserStack, type BrowserStack } from "../browser/harness.ts";
+import { median } from "./stats.ts";
+import { fmt, type Row } from "./table.ts";
+import { LATENCY_MS } from "./server-load.ts";
+
+const RUNS = 10;
+const PAID_TEXT = "Payment received";
+
+type Stamp = "click" | "created" | "payment-page" | "gateway-pay" | "return-message" | "paid";
+
+const STAMPS = `(() => {
+  const stamp = (name) => { try { window.__benchStamp(name, Date.now()); } catch (e) {} };
+  // The shop: the next click after the bench arms it (the dialog's Pay), the return page's message, the paid screen.
+  let armed = false;
+  window.__benchArm = () => { armed = true; };
+  addEventListener("click", () => { if (armed) { armed = false; stamp("click"); } }, true);
+  addEventListener("octopus-checkout:created", () => stamp("created"), true);
+  addEventListener("message", (event) => {
+    if (event.data && event.data.octopusCheckout && event.data.octopusCheckout.event === "return") stamp("return-message");
+  }, true);
+  let paid = false;
+  const observed = new WeakSet();
+  const check = () => {
+    for (const host of document.querySelectorAll("octopus-checkout")) {
+      const root = host.shadowRoot;
+      if (!root) continue;
+      if (!observed.has(root)) {
+        observed.add(root);
+        new MutationObserver(check).observe(root, { subtree: true, childList: true, characterData: true });
+      }
+      if (!paid && root.textContent.includes(${JSON.stringify(PAID_TEXT)})) { paid = true; stamp("paid"); }
+    }
+  };
+  // The gateway's payment page, in the popup: its DOMContentLoaded and the shopper's click on Pay.
+  const paymentPage = location.pathname.startsWith("/octopus/pay/");
+  if (paymentPage) {
+    addEventListener("click", (event) => {
+      const button = event.target instanceof Element ? event.target.closest("button") : null;
+      if (button && button.value === "pay") stamp("gateway-pay");
+    }, true);
+  }
+  document.addEventListener("DOMContentLoaded", () => {
+    if (paymentPage) stamp("payment-page");
+    new MutationObserver(check).observe(document.documentElement, { subtree: true, childList: true });
+    check();
+  });
+})();`;
+
+async function oneRun(browser: Browser, stack: BrowserStack) {
+  const stamps: Partial<Record<Stamp, number>> = {};
+  const { context, page } = await newShopper(browser, { init: STAMPS });
+  await context.exposeBinding("__benchStamp", (_source, name: Stamp, at: number) => {
+    stamps[name] ??= at;
+  });
+  const stamped = async (...names: Stamp[]) => {
+    const deadline = Date.now() + 10_000;
+    while (names.some((name) => stamps[name] === undefined)) {
+      if (Date.now() > deadline) throw new Error(`no ${names.filter((name) => stamps[name] === undefined).join(", ")} stamp`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+  try {
+    await page.goto(stack.embedUrl("popup"));
+    await payButton(page).click();
+    const pay = dialogOf(page).getByRole("button", { name: "Pay ₱100.00" });
+    await pay.waitFor();
+    await page.evaluate(() => (window as unknown as { __benchArm(): void }).__benchArm());
+    const popupOpened = page.waitForEvent("popup");
+    await pay.click();
+    const popup = await popupOpened;
+    await popup.waitForURL(`${stack.gatewayUrl}/octopus/pay/**`, { waitUntil: "domcontentloaded" });
+    await stamped("click", "payment-page");
+    // What the widget is told when it asks after Pay, in order (its asks go to GET /api/checkout/:id).
+    const answers: string[] = [];
+    page.on("response", (response) => {
+      const request = response.request();
+      if (request.method() !== "GET" || !new URL(response.url()).pathname.startsWith("/api/checkout/")) return;
+      // Only asks made after Pay (a poll already under way when Pay was clicked does not count).
+      if (stamps["gateway-pay"] === undefined || request.timing().startTime < stamps["gateway-pay"]) return;
+      void response.json().then((order: { status?: string }) => answers.push(order.status ?? "?"), () => answers.push("?"));
+    });
+    await pressOnPaymentPage(popup, "Pay");
+    await dialogShows(page, PAID_TEXT);
+    await stamped("gateway-pay", "paid");
+    return {
+      toPaymentPage: stamps["payment-page"]! - stamps.click!,
+      toCreated: stamps.created === undefined ? undefined : stamps.created - stamps.click!,
+      toPaid: stamps.paid! - stamps["gateway-pay"]!,
+      toldProcessing: answers[0] !== undefined && answers[0] !== "completed",
+      toReturnMessage: stamps["return-message"] === undefined ? undefined : stamps["return-message"] - stamps["gateway-pay"]!,
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+export async function browserRows(): Promise<Row[]> {
+  // The server's default refreshAfterSeconds (5 s), as in the load rows, rather than the tests' 1 s.
+  const stack = await startBrowserStack({ config: { refreshAfterSeconds: 5 } });
+  let browser: Browser | undefined;
+  try {
+    stack.sandbox.controls.setLatency(LATENCY_MS);
+    // The same POST with no browser running, for comparison with what the server logs during the runs.
+    const alone: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const started = performance.now();
+      const response = await createCheckout(stack, { amount: "100.00", currency: "php", country: "PH", payment: "gcash" }, { "Idempotency-Key": `bench-alone-${i}` });
+      await response.text();
+      if (response.status !== 201) throw new Error(`POST /api/checkout answered ${response.status}`);
+      alone.push(performance.now() - started);
+    }
+    browser = await launchBrowser();
+    // One run to warm the browser, the server and the caches; then the measured runs.
+    await oneRun(browser, stack);
+    const logged = stack.logs.length;
+    const runs = [];
+    for (let i = 0; i < RUNS; i++) runs.push(await oneRun(browser, stack));
+    const toPaymentPage = runs.map((run) => run.toPaymentPage);
+    const toPaid = runs.map((run) => run.toPaid);
+    const toCreated = runs.flatMap((run) => (run.toCreated === undefined ? [] : [run.toCreated]));
+    const told = runs.filter((run) => run.toldProcessing);
+    const serverMs = stack.logs.slice(logged).flatMap((line) => {
+      const entry = JSON.parse(line) as { msg?: string; method?: string; path?: string; ms?: number };
+      return entry.msg === "request" && entry.method === "POST" && entry.path === "/api/checkout" && typeof entry.ms === "number" ? [entry.ms] : [];
+    });
+    const preflights = stack.logs.slice(logged).filter((line) => line.includes('"method":"OPTIONS"') && line.includes('"path":"/api/checkout"')).length;
+    const toReturn = runs.flatMap((run) => (run.toReturnMessage === undefined ? [] : [run.toReturnMessage]));
+    const setting = `Chromium (headless), popup mode, sandbox at ${LATENCY_MS} ms, ${RUNS} runs after one warm-up`;
+    return [
+      {
+        what: "click on the dialog's Pay → payment page in the popup (DOMContentLoaded)",
+        figure: `${fmt(median(toPaymentPage), 0)} ms median`,
+        note: `max ${fmt(Math.max(...toPaymentPage), 0)} ms, min ${fmt(Math.min(...toPaymentPage), 0)} ms; ${setting}; the popup opens at once on the widget server's waiting page; the widget's "created" event (POST /api/checkout answered, gateway's order/new included) comes a median ${toCreated.length ? fmt(median(toCreated), 0) : "?"} ms after the click (the server logs a median ${fmt(median(serverMs), 0)} ms for that POST, ${fmt(median(alone), 0)} ms for the same POST sent before the browser started: Chromium and the server share the two cores; each run is a fresh browser context, so ${preflights} CORS preflights in ${RUNS} runs), the rest is the popup's cross-origin navigation to payment_url`,
+      },
+      {
+        what: `gateway's "paid" (Pay on the sandbox page) → widget shows "${PAID_TEXT}"`,
+        figure: `${fmt(median(toPaid), 0)} ms median, ${fmt(Math.max(...toPaid), 0)} ms max`,
+        note: `min ${fmt(Math.min(...toPaid), 0)} ms; ${setting}; the return page's message comes a median ${toReturn.length ? fmt(median(toReturn), 0) : "?"} ms after Pay and nudges the widget to ask at once; in ${told.length} of ${RUNS} runs that ask beat the gateway's notification to the server (which re-reads the order from the gateway before storing it), was told "processing", and the paid screen waited for the widget's next poll (back-off from 1.5 s, ×1.6, up to 15 s): median ${told.length ? fmt(median(told.map((run) => run.toPaid)), 0) : "–"} ms in those runs, ${told.length < RUNS ? fmt(median(runs.filter((run) => !run.toldProcessing).map((run) => run.toPaid)), 0) : "–"} ms in the others`,
+      },
+    ];
+  } finally {
+    await browser?.close();
+    await stack.close();
+  }
+}

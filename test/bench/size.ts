@@ -1,0 +1,108 @@
+/**
+ * Sizes: the widget's bundle against its budget, against Preact alone (the floor: what any Preact
+ * widget carries) and against Polar's published embed script, every file measured the same way.
+ */
+import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { brotliCompressSync, gzipSync } from "node:zlib";
+import { build, type Rolldown } from "vite";
+import { fmt, kB, type Row } from "./table.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const BUDGET_GZIP = 12 * 1024;
+const TARGET_GZIP = 10 * 1024;
+
+export interface Sizes {
+  minified: number;
+  gzip: number;
+  brotli: number;
+}
+
+/** Bytes as stored, gzip at level 9, brotli at its default (quality 11). */
+export function measure(code: Buffer | string): Sizes {
+  const bytes = typeof code === "string" ? Buffer.from(code) : code;
+  return { minified: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, brotli: brotliCompressSync(bytes).length };
+}
+
+const triple = (s: Sizes) => `${kB(s.minified)} / ${kB(s.gzip)} / ${kB(s.brotli)}`;
+
+/** `npx vite build`, as `npm run build` does (not under the bench's environment: NODE_ENV would change it). */
+function viteBuild(): Promise<void> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== "NODE_ENV" && !name.startsWith("VITEST")));
+  return new Promise((resolve, reject) => {
+    const child = spawn("npx", ["vite", "build", "--logLevel", "warn"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`npx vite build exited with ${code}:\n${output}`))));
+  });
+}
+
+/**
+ * `source` bundled with the widget's own build settings (vite.config.ts: lib, iife, es2020, vite's
+ * default minifier), in memory. The entry is virtual so that nothing is written into the project.
+ */
+async function bundleLikeTheWidget(source: string): Promise<string> {
+  const ENTRY = "\0bench-entry";
+  const result = await build({
+    configFile: false,
+    root: ROOT,
+    logLevel: "warn",
+    mode: "production",
+    plugins: [{ name: "bench-entry", resolveId: (id) => (id.endsWith("bench-entry.js") ? ENTRY : null), load: (id) => (id === ENTRY ? source : null) }],
+    build: { write: false, target: "es2020", lib: { entry: "bench-entry.js", name: "BenchEntry", formats: ["iife"], fileName: () => "entry.js" } },
+  });
+  const outputs = (Array.isArray(result) ? result : [result]) as Rolldown.RolldownOutput[];
+  const chunk = outputs[0]?.output.find((file) => file.type === "chunk");
+  if (!chunk || chunk.type !== "chunk") throw new Error("the bench's Preact build produced no chunk");
+  return chunk.code;
+}
+
+export async function sizeRows(): Promise<Row[]> {
+  await viteBuild();
+  const widget = measure(readFileSync(`${ROOT}dist/widget/widget.js`));
+  // The floor: what the widget imports from Preact (h, render), and the whole of Preact's core.
+  const floor = measure(await bundleLikeTheWidget('export { h, render } from "preact";'));
+  const core = measure(await bundleLikeTheWidget('export * from "preact";'));
+  const polarDir = `${ROOT}node_modules/@polar-sh/checkout/`;
+  const polarVersion = (JSON.parse(readFileSync(`${polarDir}package.json`, "utf8")) as { version: string }).version;
+  const polar = measure(readFileSync(`${polarDir}dist/embed.global.js`));
+  const polarEsm = measure(readFileSync(`${polarDir}dist/embed.js`));
+  const i18nDir = `${ROOT}widget/i18n/`;
+  const languages = readdirSync(i18nDir)
+    .filter((file) => file.endsWith(".json"))
+    .map((file) => ({ file, ...measure(readFileSync(i18nDir + file)) }))
+    .sort((a, b) => b.gzip - a.gzip);
+  const largest = languages[0]!;
+
+  const vsBudget = widget.gzip <= BUDGET_GZIP ? `${kB(BUDGET_GZIP - widget.gzip)} under` : `OVER by ${kB(widget.gzip - BUDGET_GZIP)}`;
+  const vsTarget = widget.gzip <= TARGET_GZIP ? `${kB(TARGET_GZIP - widget.gzip)} under` : `${kB(widget.gzip - TARGET_GZIP)} over`;
+  return [
+    {
+      what: "widget.js (minified / gzip / brotli)",
+      figure: triple(widget),
+      note: `budget 12 kB gzip: ${vsBudget} (${fmt((100 * widget.gzip) / BUDGET_GZIP, 0)}% of it); target 10 kB: ${vsTarget}; ${fmt(widget.gzip / floor.gzip, 1)}× Preact's floor, ${fmt(widget.gzip / polar.gzip, 1)}× Polar's script (gzip)`,
+    },
+    {
+      what: "Preact alone, the floor (same build: vite lib iife, es2020, minified)",
+      figure: triple(floor),
+      note: `preact ${preactVersion()}, only what the widget imports (h, render); all of preact's core: ${triple(core)}; the widget's own code over the floor: ${kB(widget.gzip - floor.gzip)} gzip`,
+    },
+    {
+      what: `Polar's embed script, @polar-sh/checkout ${polarVersion} dist/embed.global.js`,
+      figure: triple(polar),
+      note: `the script-tag (IIFE) build a page loads with \`<script>\`, as published (tsup + terser); it holds both the checkout and the payment-method embeds. The package's other builds are for bundlers: dist/embed.js (ESM, checkout only) is ${triple(polarEsm)}; the React/Stripe chunks serve the payment-method component and are left out. Its embed only opens an iframe on polar.sh, whose form is not counted here; ours draws the dialog and form itself`,
+    },
+    {
+      what: `largest translation, widget/i18n/${largest.file} (as served / gzip / brotli)`,
+      figure: triple(largest),
+      note: `fetched once, only for a shopper whose language is not English (English is in widget.js); ${languages.length} files, ${languages.map((l) => `${l.file.replace(".json", "")} ${fmt(l.gzip / 1024, 2)}`).join(", ")} kB gzip`,
+    },
+  ];
+}
+
+function preactVersion(): string {
+  return (JSON.parse(readFileSync(`${ROOT}node_modules/preact/package.json`, "utf8")) as { version: string }).version;
+}

@@ -1,0 +1,35 @@
+/** The one table `npm run bench` prints and writes to docs/benchmarks.md. */
+import { cpus, totalmem } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
+
+export interface Row {
+  what: string;
+  figure: string;
+  note: string;
+}
+
+export const fmt = (n: number, digits = 1) => n.toFixed(digits);
+export const kB = (bytes: number) => `${fmt(bytes / 1024, 2)} kB`;
+
+/** A cell may not hold a raw "|" or a newline. */
+const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+export function renderTable(rows: readonly Row[]): string {
+  return ["| measure | figure | note |", "|---|---|---|", ...rows.map((r) => `| ${cell(r.what)} | ${cell(r.figure)} | ${cell(r.note)} |`)].join("\n");
+}
+
+export function machine(): string {
+  const cores = cpus();
+  const model = cores[0]?.model.replace(/\s+/g, " ").trim() ?? "unknown CPU";
+  return `${cores.length} × ${model}, ${fmt(totalmem() / 2 ** 30, 0)} GiB, ${process.platform}/${process.arch}`;
+}
+
+export function writeReport(table: string, seconds: number): void {
+  const header = `# Benchmarks
+
+Measured by \`npm run bench\` (test/bench/run.ts) on ${new Date().toISOString().slice(0, 10)} with Node ${process.version} on ${machine()}: a shared machine, so every row comes from the same run (${fmt(seconds, 0)} s in all) and the figures to compare are the ratios within it (client against raw fetch, server against the sandbox it calls, widget against Preact alone and against Polar's embed script), not absolute figures across runs or machines. All traffic stays on 127.0.0.1; the load generator (autocannon) runs in the bench process and the server under load in a child process of its own, both on the same two cores, so requests/s is a floor for the machine, not a capacity plan. Sizes are bytes on disk (kB = 1024 bytes), gzip at level 9, brotli at its default quality (11). Times are milliseconds; p50/p99 are the median and 99th percentile of the requests in a run; browser timings are medians over the runs in the row.
+
+`;
+  mkdirSync(new URL("../../docs/", import.meta.url), { recursive: true });
+  writeFileSync(new URL("../../docs/benchmarks.md", import.meta.url), `${header}${table}\n`);
+}
