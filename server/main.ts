@@ -60,7 +60,10 @@ async function main(): Promise<void> {
     translations,
     sandbox,
   });
-  app.route("/", demoShop({ merchantName: settings.config.merchantName, sandbox: Boolean(sandbox) }));
+  // The store lets the demo's sandbox panel show what the server believes beside what the gateway says.
+  // The demo shop takes payments for any amount with no customer: only ever beside the sandbox,
+  // never on a merchant's live payment domain.
+  if (sandbox) app.route("/", demoShop({ merchantName: settings.config.merchantName, sandbox: true, store, products: settings.config.products }));
 
   const server = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port }, () => {
     const mode = sandbox ? "SANDBOX mode (no real money; set the four OCTOPUS_* variables for the real gateway)" : `live gateway ${new URL(settings.gateway.apiUrl).host}`;

@@ -1,0 +1,289 @@
+/**
+ * The demo shop, requested through the app as `npm start` builds it (checkout server, sandbox
+ * gateway mounted inside, demo at /), all in process: every page answers 200 under a strict CSP,
+ * runs no inline script or style, shows a snippet that is exactly the markup it runs, and has the
+ * sandbox panel only in sandbox mode.
+ */
+import { readFileSync } from "node:fs";
+import { Hono } from "hono";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCheckoutServer, type CheckoutServer } from "../../server/app.ts";
+import { parseCheckoutConfig } from "../../server/checkout-config.ts";
+import { createOctopusClient } from "../../server/gateway/client.ts";
+import { createLogger } from "../../server/log.ts";
+import { createSqliteStore } from "../../server/store/sqlite.ts";
+import type { OrderStore } from "../../server/store/types.ts";
+import { createSandboxGateway, type SandboxGateway } from "../../demo/sandbox/gateway.ts";
+import { demoShop } from "../../demo/shop/routes.ts";
+
+const ORIGIN = "http://localhost:8787";
+
+/** The policy the brief names for the CSP page, word for word. */
+const BRIEF_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; frame-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'";
+
+const WAY_PAGES = ["top-up", "product", "buttons", "js-api", "redirect", "thai", "csp", "dark", "phone"] as const;
+const PAGES = ["/", ...WAY_PAGES.map((slug) => `/demo/${slug}`), "/demo/phone/shop", "/demo/sandbox"];
+
+/** What each way is about: the markup it runs must say so. */
+const MUST_SAY: Record<(typeof WAY_PAGES)[number], RegExp[]> = {
+  "top-up": [/data-amounts="[\d.,]+"/],
+  product: [/data-product="starter-pack"/],
+  buttons: [/(<button[^>]* data-octopus-checkout[^>]*>[\s\S]*){2,}/, /<script src="\/widget\.js" async><\/script>/],
+  "js-api": [/<script src="\/demo\/assets\/js-api\.js"><\/script>/],
+  redirect: [/data-mode="redirect"/],
+  thai: [/data-currency="thb"/, /data-country="TH"/],
+  csp: [/<script src="\/widget\.js"/],
+  dark: [/data-theme="dark"/, /data-color="#f59e0b"/],
+  phone: [/<script src="\/widget\.js"/],
+};
+
+function unescapeHtml(text: string): string {
+  return text
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&");
+}
+
+/** The code blocks of a page, by id, as the shopper's clipboard would get them. */
+function codeBlocks(page: string): Map<string, string> {
+  const blocks = new Map<string, string>();
+  for (const match of page.matchAll(/<pre><code id="([\w-]+)">([\s\S]*?)<\/code><\/pre>/g)) blocks.set(match[1]!, unescapeHtml(match[2]!));
+  return blocks;
+}
+
+/** The page without its code blocks: what actually runs. */
+const withoutCode = (page: string) => page.replace(/<pre><code[\s\S]*?<\/code><\/pre>/g, "");
+
+const occurrences = (haystack: string, needle: string) => haystack.split(needle).length - 1;
+
+interface Demo {
+  app: Hono;
+  store: OrderStore;
+  close(): Promise<void>;
+}
+
+/** The app as server/main.ts builds it in sandbox mode, with an in-memory store. */
+async function sandboxDemo(): Promise<Demo> {
+  const parsed = parseCheckoutConfig(JSON.parse(readFileSync(new URL("../../checkout.config.json", import.meta.url), "utf8")), "checkout.config.json");
+  if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
+  const config = parsed.config;
+  const store = createSqliteStore({ filename: ":memory:" });
+  await store.migrate();
+  let app: CheckoutServer | undefined;
+  // Notifications go straight back into the app, as they would over HTTP.
+  const sandbox: SandboxGateway = createSandboxGateway({ publicUrl: ORIGIN, fetch: (input, init) => Promise.resolve(app!.fetch(new Request(input, init))) });
+  const gateway = createOctopusClient(
+    { baseUrl: ORIGIN, apiKey: "sandbox-key", apiSecret: "sandbox-secret", merchantUid: "sandbox-merchant", timeoutMs: 2_000 },
+    { fetch: (input, init) => Promise.resolve(sandbox.app.fetch(new Request(input, init))) },
+  );
+  app = createCheckoutServer({ config, store, gateway, publicUrl: ORIGIN, sandbox, sweep: false, widget: null, logger: createLogger({ level: "error" }) });
+  app.route("/", demoShop({ merchantName: config.merchantName, sandbox: true, store, products: config.products }));
+  return {
+    app,
+    store,
+    async close() {
+      app!.checkout.close();
+      sandbox.close();
+      await store.close();
+    },
+  };
+}
+
+const get = (app: Hono, path: string) => app.request(`${ORIGIN}${path}`);
+
+describe("demo shop, sandbox mode", () => {
+  let demo: Demo;
+  const pages = new Map<string, { status: number; csp: string | null; type: string | null; body: string }>();
+
+  beforeAll(async () => {
+    demo = await sandboxDemo();
+    for (const path of PAGES) {
+      const response = await get(demo.app, path);
+      pages.set(path, { status: response.status, csp: response.headers.get("Content-Security-Policy"), type: response.headers.get("Content-Type"), body: await response.text() });
+    }
+  });
+  afterAll(async () => {
+    await demo?.close();
+  });
+
+  it.each(PAGES)("%s answers 200 with HTML", (path) => {
+    const page = pages.get(path)!;
+    expect(page.status).toBe(200);
+    expect(page.type).toMatch(/^text\/html/);
+  });
+
+  it.each(PAGES)("%s is sent under a strict Content-Security-Policy", (path) => {
+    const csp = pages.get(path)!.csp;
+    expect(csp).toBeTruthy();
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).toContain("base-uri 'none'");
+  });
+
+  it("the CSP page sends exactly the policy it shows, and other pages cannot be framed", () => {
+    const page = pages.get("/demo/csp")!;
+    expect(page.csp).toBe(BRIEF_CSP);
+    expect(codeBlocks(page.body).get("snippet-csp-header")).toBe(`Content-Security-Policy: ${page.csp}`);
+    for (const path of PAGES.filter((p) => p !== "/demo/csp" && p !== "/demo/phone/shop")) {
+      expect(pages.get(path)!.csp, path).toBe(`${BRIEF_CSP}; frame-ancestors 'none'`);
+    }
+    // Framed by the phone page, on this origin only.
+    expect(pages.get("/demo/phone/shop")!.csp).toBe(`${BRIEF_CSP}; frame-ancestors 'self'`);
+  });
+
+  it.each(PAGES)("%s has no inline script, style or handler", (path) => {
+    const running = withoutCode(pages.get(path)!.body);
+    for (const tag of running.match(/<script\b[^>]*>/g) ?? []) expect(tag, path).toMatch(/\bsrc="\/[^"]+"/);
+    expect(running).not.toMatch(/<script\b[^>]*>[^<]+<\/script>/);
+    expect(running).not.toMatch(/<style\b/i);
+    expect(running).not.toMatch(/\sstyle=/i);
+    expect(running).not.toMatch(/\son[a-z]+=/i);
+  });
+
+  it.each(PAGES)("%s says SANDBOX and uses the shared stylesheet", (path) => {
+    const body = pages.get(path)!.body;
+    expect(body).toMatch(/<div class="sandbox" role="note"><strong>SANDBOX<\/strong>/);
+    expect(body).toContain('<link rel="stylesheet" href="/demo/assets/demo.css">');
+    expect(body).toContain('<meta name="viewport" content="width=device-width,initial-scale=1">');
+  });
+
+  it("the index links every way in, and the panel", () => {
+    const body = pages.get("/")!.body;
+    for (const slug of WAY_PAGES) expect(body).toContain(`href="/demo/${slug}"`);
+    expect(body).toContain('href="/demo/sandbox"');
+  });
+
+  it.each(WAY_PAGES.filter((slug) => slug !== "phone"))("/demo/%s shows the markup it runs, with a Copy button", (slug) => {
+    const body = pages.get(`/demo/${slug}`)!.body;
+    const snippet = codeBlocks(body).get(`snippet-${slug}`);
+    expect(snippet, "the HTML code block").toBeTruthy();
+    // The shown text is in the page, unescaped, exactly once: the live widget is that markup.
+    expect(occurrences(withoutCode(body), snippet!)).toBe(1);
+    expect(body).toContain(`<button type="button" class="copy" data-copy="snippet-${slug}">Copy</button>`);
+    for (const pattern of MUST_SAY[slug]) expect(snippet).toMatch(pattern);
+    // One widget script per page, from this server's own origin.
+    expect(occurrences(withoutCode(body), '<script src="/widget.js"')).toBe(1);
+    expect(body).toMatch(/<p class="when"><strong>When to use it:<\/strong> \S/);
+  });
+
+  it("the JS API page shows its script as served, and the script calls open() with callbacks", async () => {
+    const body = pages.get("/demo/js-api")!.body;
+    const shown = codeBlocks(body).get("snippet-js-api-script");
+    const response = await get(demo.app, "/demo/assets/js-api.js");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toMatch(/^text\/javascript/);
+    expect(shown).toBe(await response.text());
+    expect(shown).toMatch(/OctopusCheckout\.open\(\{/);
+    for (const callback of ["onSuccess", "onPending", "onFailure", "onClose"]) expect(shown).toContain(callback);
+    expect(shown).toContain("octopus-checkout:${name}");
+    expect(body).toContain('id="event-log"');
+  });
+
+  it("the phone page frames the phone shop at 360 px, which runs the snippet shown", () => {
+    const phone = pages.get("/demo/phone")!.body;
+    const shop = pages.get("/demo/phone/shop")!.body;
+    expect(phone).toMatch(/<iframe src="\/demo\/phone\/shop"[^>]* width="360"/);
+    const blocks = codeBlocks(phone);
+    const snippet = blocks.get("snippet-phone")!;
+    expect(snippet).toMatch(/^<script src="\/widget\.js" [^>]*><\/script>$/);
+    expect(occurrences(shop, snippet)).toBe(1);
+    expect(occurrences(withoutCode(phone), snippet)).toBe(0);
+    expect(shop).toContain(blocks.get("snippet-phone-viewport")!);
+  });
+
+  it("the dark page is dark, the Thai page explains the transfer amount, the CSP page reports violations", () => {
+    expect(pages.get("/demo/dark")!.body).toContain('<body class="dark">');
+    expect(pages.get("/demo/thai")!.body).toContain("floating_amount");
+    const csp = pages.get("/demo/csp")!.body;
+    expect(csp).toContain('<script src="/demo/assets/csp-report.js"></script>');
+    expect(csp).toContain('id="csp-violations"');
+    // Before the widget, so that nothing the widget does goes unheard.
+    expect(csp.indexOf("csp-report.js")).toBeLessThan(csp.indexOf('src="/widget.js"'));
+  });
+
+  it("every script and stylesheet the pages use is served, with its type", async () => {
+    const assets = new Set<string>();
+    for (const { body } of pages.values()) {
+      for (const match of body.matchAll(/(?:src|href)="(\/demo\/assets\/[^"]+)"/g)) assets.add(match[1]!);
+    }
+    expect(assets.size).toBeGreaterThanOrEqual(6);
+    for (const path of assets) {
+      const response = await get(demo.app, path);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get("Content-Type"), path).toMatch(path.endsWith(".css") ? /^text\/css/ : /^text\/javascript/);
+    }
+  });
+
+  it("the old widget demo address leads to the top-up page", async () => {
+    const response = await get(demo.app, "/demo/widget");
+    expect(response.status).toBe(301);
+    expect(response.headers.get("Location")).toBe("/demo/top-up");
+  });
+
+  it("the panel has every control, and its script talks JSON to the sandbox's routes", () => {
+    const body = pages.get("/demo/sandbox")!.body;
+    for (const mode of ["error500", "malformed", "hang", "commit_then_fail", "commit_then_hang"]) expect(body).toContain(`data-mode="${mode}"`);
+    for (const id of ["orders", "notify-drop", "notify-duplicate", "notify-reorder", "latency", "refuse-framing", "advance-clock", "all-off"]) expect(body).toContain(`id="${id}"`);
+    const script = readFileSync(new URL("../../demo/shop/assets/panel.js", import.meta.url), "utf8");
+    // One way to change anything, and it always says JSON (the sandbox refuses anything else).
+    expect(script.match(/method:/g)).toHaveLength(1);
+    expect(script).toContain('method: method, headers: { "Content-Type": "application/json" }');
+    for (const route of ["/sandbox/api/state", "/sandbox/api/orders", "/sandbox/api/faults", "/sandbox/api/notify-faults", "/sandbox/api/latency", "/sandbox/api/framing", "/sandbox/api/clock/advance"]) {
+      expect(script).toContain(`"${route}`);
+    }
+    expect(script).toMatch(/REFRESH_MS = 2000/);
+  });
+
+  it("the panel's order list has the server's side of each order, without secrets", async () => {
+    const created = await demo.app.request(`${ORIGIN}/api/checkout`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Origin: ORIGIN, "Idempotency-Key": "demo-test-0001" },
+      body: JSON.stringify({ amount: "100.00", currency: "php", country: "PH", payment: "gcash" }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+
+    const response = await get(demo.app, "/demo/api/orders");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Cache-Control")).toBe("no-store");
+    const answer = (await response.json()) as { startedAt: number; orders: Record<string, unknown>[] };
+    expect(answer.startedAt).toBeLessThanOrEqual(Date.now());
+    const order = answer.orders.find((candidate) => candidate.id === id)!;
+    expect(order).toMatchObject({ status: "pending", amount: "100.00", currency: "php", gatewayState: "created" });
+    expect(order.history).toEqual([expect.objectContaining({ from: "none", to: "pending", source: "create" })]);
+    for (const secret of ["paymentUrl", "idempotencyKey", "requestHash", "origin", "returnUrl"]) expect(order).not.toHaveProperty(secret);
+
+    // The sandbox knows the same order by the same merchant_order_id: what the panel joins on.
+    const sandbox = (await (await get(demo.app, "/sandbox/api/orders")).json()) as { orders: { merchant_order_id: string }[] };
+    expect(sandbox.orders.map((o) => o.merchant_order_id)).toContain(order.merchantOrderId);
+  });
+});
+
+describe("demo shop, live mode", () => {
+  const app = new Hono();
+  app.route("/", demoShop({ merchantName: "Live Shop", sandbox: false }));
+
+  it("has no panel, no order list and no SANDBOX banner", async () => {
+    expect((await get(app, "/demo/sandbox")).status).toBe(404);
+    expect((await get(app, "/demo/api/orders")).status).toBe(404);
+    for (const path of PAGES.filter((p) => p !== "/demo/sandbox")) {
+      const response = await get(app, path);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get("Content-Security-Policy"), path).toContain("script-src 'self'");
+      const body = await response.text();
+      expect(body, path).not.toContain("SANDBOX");
+      expect(body, path).not.toContain("/demo/sandbox");
+    }
+  });
+
+  it("still runs the same snippets", async () => {
+    const body = await (await get(app, "/demo/top-up")).text();
+    const snippet = codeBlocks(body).get("snippet-top-up")!;
+    expect(occurrences(withoutCode(body), snippet)).toBe(1);
+  });
+});
