@@ -1,4 +1,4 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   build: {
@@ -14,6 +14,8 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
+    // The reliability suite is long and has its own run: npm run test:reliability.
+    exclude: [...configDefaults.exclude, "test/reliability/**"],
     environment: "node",
     testTimeout: 15_000,
     // In CI a JSON report as well, from which .ci/run prints a plain "N passed, N failed" line.

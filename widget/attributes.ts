@@ -10,6 +10,16 @@ const CURRENCY = /^(twd|cny|usd|thb|vnd|php|sgd|idr|bdt)$/i;
 type Check = [test: (value: string) => boolean, allowed: string];
 
 const one = (pattern: RegExp, allowed: string): Check => [(v) => pattern.test(v), allowed];
+const tried = (test: (value: string) => unknown, allowed: string): Check => [
+  (v) => {
+    try {
+      return test(v) !== false;
+    } catch {
+      return false;
+    }
+  },
+  allowed,
+];
 const list = (pattern: RegExp, allowed: string): Check => [(v) => v.split(",").every((item) => pattern.test(item.trim())), allowed];
 
 // camelCase dataset key → check. Order matters only for documentation.
@@ -27,9 +37,11 @@ const CHECKS: Record<string, Check> = {
   color: one(/^#([0-9a-f]{3}|[0-9a-f]{6})$/i, "a colour like #0f766e"),
   label: one(/^.{1,60}$/, "1-60 characters"),
   customer: one(/^[\w.@:-]{1,64}$/, "a member id"),
-  description: one(/^.{1,140}$/, "1-140 characters"),
-  returnUrl: one(/^https?:\/\/\S+$/, "an http(s) URL"),
-  target: one(/./, "a CSS selector"),
+  // eslint-disable-next-line no-control-regex
+  description: one(/^[^\u0000-\u001f\u007f]{1,140}$/, "1-140 characters"),
+  returnUrl: tried((v) => /^https?:$/.test(new URL(v).protocol) && !/\s/.test(v), "an http(s) URL"),
+  // The browser's own parser decides: a selector it cannot read would throw when the button is placed.
+  target: tried((v) => document.createDocumentFragment().querySelector(v), "a CSS selector"),
   octopusCheckout: one(/^/, ""),
 };
 
@@ -41,7 +53,8 @@ export function readAttributes(dataset: DOMStringMap, warn: (message: string) =>
   const out: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(dataset)) {
     const value = (raw ?? "").trim();
-    const check = CHECKS[key];
+    // Own keys only: "constructor" or "toString" must be unknown attributes, not Object's methods.
+    const check = Object.prototype.hasOwnProperty.call(CHECKS, key) ? CHECKS[key] : undefined;
     const name = `data-${kebab(key)}`;
     if (!check || !check[0](value)) {
       if (!warned.has(name)) {

@@ -6,7 +6,9 @@ export const decimalsOf = (currency: string): number => (currency === "vnd" || c
 export function toMinor(value: string, decimals: number): number | null {
   const match = /^(\d+)(?:\.(\d+))?$/.exec(value);
   if (!match || (match[2]?.length ?? 0) > decimals) return null;
-  return Number(match[1]) * 10 ** decimals + Number((match[2] ?? "").padEnd(decimals, "0") || 0);
+  // From the digits, not by multiplying: exact up to 2^53 - 1 minor units, refused beyond.
+  const minor = Number(match[1] + (match[2] ?? "").padEnd(decimals, "0"));
+  return Number.isSafeInteger(minor) ? minor : null;
 }
 
 export function fromMinor(minor: number, decimals: number): string {

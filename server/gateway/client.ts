@@ -223,6 +223,8 @@ export function createOctopusClient(config: OctopusClientConfig, deps: OctopusCl
     }
 
     let lastError: OctopusError | undefined;
+    // Whether any send went unanswered (timeout, connection lost): such a send may still land later.
+    let unanswered = false;
     for (let attempt = 1; attempt <= settings.createAttempts; attempt++) {
       if (attempt > 1) await sleep(settings.retryDelayMs * (attempt - 1));
       try {
@@ -233,6 +235,7 @@ export function createOctopusClient(config: OctopusClientConfig, deps: OctopusCl
         const earlierLanded = attempt > 1 && error instanceof OctopusDuplicateOrderError;
         if (!earlierLanded && !isTransient(error)) throw error;
         lastError = error as OctopusError;
+        if (error instanceof OctopusTimeoutError || error instanceof OctopusNetworkError) unanswered = true;
         const found = await readBack(merchantOrderId, lastError);
         if (found) return { merchantOrderId, recovered: true, order: found, paymentUrl: undefined };
         if (earlierLanded) {
@@ -244,9 +247,10 @@ export function createOctopusClient(config: OctopusClientConfig, deps: OctopusCl
         // and it goes under the same merchant_order_id so the gateway's duplicate check guards a race.
       }
     }
-    // The last send may still be on its way after the read-back said "not found": only a sweep
-    // reading it back later can tell. A 5xx or garbled answer means the gateway did answer.
-    if (lastError instanceof OctopusTimeoutError || lastError instanceof OctopusNetworkError) lastError.outcomeUnknown = true;
+    // A send that went unanswered, the last one or an earlier one, may still be on its way after the
+    // read-backs said "not found": only a sweep reading it back later can tell. When every send was
+    // answered (a 5xx or garbled answer means the gateway did answer), none is left to land.
+    if (unanswered) lastError!.outcomeUnknown = true;
     throw lastError!;
   }
 
@@ -255,7 +259,8 @@ export function createOctopusClient(config: OctopusClientConfig, deps: OctopusCl
     getOrder,
     async verifyNotification(fields, headers) {
       if (headers.key !== settings.apiKey) return false;
-      const flat: Record<string, string> = {};
+      // No prototype: a field named "__proto__" stays a field, so the copy is exactly what was signed.
+      const flat = Object.create(null) as Record<string, string>;
       for (const [key, value] of Object.entries(fields)) {
         if (typeof value !== "string") return false;
         flat[key] = value;

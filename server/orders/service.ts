@@ -195,7 +195,9 @@ export function createOrderService(options: OrderServiceOptions) {
     } catch (error) {
       const known = error instanceof OctopusError;
       const unknownOutcome = known && error.outcomeUnknown;
-      const refused = known && (error.kind === "gateway_refused" || error.kind === "invalid_request" || error.kind === "duplicate_order");
+      // Only a definite answer is a refusal. A "duplicate" on a re-send whose read-back then failed
+      // (outcomeUnknown) means the gateway has the order: that is no reason to pick another method.
+      const refused = known && !unknownOutcome && (error.kind === "gateway_refused" || error.kind === "invalid_request" || error.kind === "duplicate_order");
       const code = refused ? "gateway_refused" : "gateway_unavailable";
       logger.warn("gateway create failed", { order_id: order.id, kind: known ? error.kind : "unexpected", outcome_unknown: unknownOutcome, error });
       await store.setGatewayState(order.id, { gatewayState: unknownOutcome ? "unknown" : "rejected", errorCode: code, at: now() });

@@ -358,6 +358,33 @@ describe("faults: every one ends in the error it should, with no second order", 
     expect(ordersAtGateway(input.merchant_order_id)).toBe(1);
   });
 
+  it("a create that lands late while every re-send fails with a 500: outcome unknown, since the unanswered one may still land (late landings seen under load by the reliability suite)", async () => {
+    sandbox.controls.addFault({ endpoint: "new", mode: "error500", times: 2 });
+    const counted = countingFetch();
+    let delayed = false;
+    const lateFetch: typeof fetch = (input, init) => {
+      if (!delayed && String(input).endsWith("/order/new")) {
+        delayed = true;
+        // Reaches the gateway only after the client has given up on the whole create.
+        setTimeout(() => void counted.fetch(input, { ...init, signal: null }).catch(() => undefined), 400);
+        return new Promise<Response>((_, reject) => init?.signal?.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError"))));
+      }
+      return counted.fetch(input, init);
+    };
+    const input = order();
+    const c = createOctopusClient(
+      { baseUrl: gateway.url, apiKey: SANDBOX.apiKey, apiSecret: SANDBOX.apiSecret, merchantUid: SANDBOX.merchantUid, timeoutMs: 100, retryDelayMs: 1, createAttempts: 3 },
+      { fetch: lateFetch },
+    );
+    const error = await c.createOrder(input).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OctopusServerError);
+    // Not "the gateway has no such order": the first send was never answered.
+    expect((error as OctopusServerError).outcomeUnknown).toBe(true);
+    expect(counted.calls).toEqual(["order/get", "order/new", "order/get", "order/new", "order/get"]);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(ordersAtGateway(input.merchant_order_id)).toBe(1);
+  });
+
   it("latency under the timeout is fine; over it is a timeout", async () => {
     sandbox.controls.setLatency(100);
     expect((await client({ timeoutMs: 1_000 }).createOrder(order())).recovered).toBe(false);

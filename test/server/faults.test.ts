@@ -3,7 +3,8 @@
  * knows where the order stands, and the gateway never ends up with two orders for one checkout.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { readJson, type ErrorBody } from "./helpers.ts";
+import { OctopusDuplicateOrderError, type OctopusClient } from "../../server/gateway/index.ts";
+import { gatewayReader, readJson, type ErrorBody } from "./helpers.ts";
 import { createCheckout, gcash, startStack, type Stack } from "./stack.ts";
 
 let stack: Stack;
@@ -163,6 +164,38 @@ describe("gateway faults while creating", () => {
       expect(wrong.sandbox.controls.listOrders()).toEqual([]);
     } finally {
       await wrong.close();
+    }
+  });
+
+  it("answers 503, not 502, when a re-send was a duplicate but the read-back could not tell (found by the reliability suite)", async () => {
+    // The client's createOrder after: timeout, read-back "not found", re-send "duplicate" (the first one
+    // landed late), read-backs that all time out. The gateway has the order: it did not refuse it.
+    let reader: OctopusClient | undefined;
+    const gateway: OctopusClient = {
+      createOrder: async (input) => {
+        await reader!.createOrder(input);
+        throw new OctopusDuplicateOrderError("Duplicate order", `The merchant_order_id '${input.merchant_order_id}' already exists.`, {
+          status: 400,
+          merchantOrderId: input.merchant_order_id,
+          outcomeUnknown: true,
+        });
+      },
+      getOrder: (id) => reader!.getOrder(id),
+      verifyNotification: (fields, headers) => reader!.verifyNotification(fields, headers),
+    };
+    const racy = await startStack({ server: { gateway } });
+    reader = gatewayReader(racy);
+    try {
+      const response = await createCheckout(racy, gcash, { "Idempotency-Key": "racy-duplicate-1" });
+      await expectError(response, 503, "gateway_unavailable");
+      const [stored] = await racy.store.recent(1);
+      expect(stored?.gatewayState).toBe("unknown");
+      expect(stored?.errorCode).toBe("gateway_unavailable");
+      // The sweep finds it at the gateway: orphaned, never "rejected".
+      const settled = await racy.app.checkout.service.refreshFromGateway(stored!, "sweep");
+      expect(settled.gatewayState).toBe("orphaned");
+    } finally {
+      await racy.close();
     }
   });
 });

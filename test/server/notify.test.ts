@@ -195,4 +195,17 @@ describe("POST /octopus/notify", () => {
     });
     expect(response.status).toBe(413);
   });
+
+  it("verifies exactly the fields that were signed, a field named __proto__ included (found by the reliability suite)", async () => {
+    const { merchantOrderId } = await createdOrder(stack);
+    const body = `{"merchant_order_id":"${merchantOrderId}","payment_status":"pending","__proto__":"x"}`;
+    const fields = JSON.parse(body) as Record<string, string>;
+    expect(Object.keys(fields)).toContain("__proto__");
+    const { headers } = await signNotification(fields);
+    const post = (text: string) => fetch(`${stack.url}/octopus/notify`, { method: "POST", headers, body: text });
+    expect((await post(body)).status).toBe(200);
+    // Without the field, or with it changed, the signature is not the one sent.
+    expect((await post(body.replace(',"__proto__":"x"', ""))).status).toBe(401);
+    expect((await post(body.replace('"x"', '"y"'))).status).toBe(401);
+  });
 });
