@@ -111,7 +111,7 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
   app.route("/", healthRoute({ store, mode: options.sandbox ? "sandbox" : "live" }));
   app.route("/", optionsRoute(config, { sandbox: Boolean(options.sandbox) }));
   app.route("/", checkoutRoutes({ service, allowedOrigins, createLimit }));
-  app.route("/", returnPage({ store, allowedOrigins }));
+  app.route("/", returnPage({ store, allowedOrigins, refresh: (id) => service.status(id, { fresh: true }) }));
   app.route("/", notifyRoute({ service, gateway, logger }));
   app.route("/", widgetAssets(options.widget ?? null));
   app.route("/", widgetSupport({ store, translations: options.translations ?? {} }));

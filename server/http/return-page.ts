@@ -44,7 +44,12 @@ function backUrl(returnUrl: string | null, id: string, allowedOrigins: ReadonlyS
   }
 }
 
-export function returnPage(options: { store: OrderStore; allowedOrigins: ReadonlySet<string> }) {
+export function returnPage(options: {
+  store: OrderStore;
+  allowedOrigins: ReadonlySet<string>;
+  /** Re-reads the order from the gateway before the widget is told to look: it asks right after. */
+  refresh?: (id: string) => Promise<unknown>;
+}) {
   const { store, allowedOrigins } = options;
   return new Hono()
     .get("/checkout/assets/return.js", (c) => {
@@ -57,7 +62,12 @@ export function returnPage(options: { store: OrderStore; allowedOrigins: Readonl
     })
     .get("/checkout/return/:id", async (c) => {
       const id = c.req.param("id");
-      const order = CHECKOUT_ID.test(id) ? await store.get(id) : null;
+      let order = CHECKOUT_ID.test(id) ? await store.get(id) : null;
+      if (order && !isFinalStatus(order.status) && options.refresh) {
+        // Never fails the page: the widget polls anyway.
+        await options.refresh(order.id).catch(() => undefined);
+        order = (await store.get(order.id)) ?? order;
+      }
       const origin = order?.origin && allowedOrigins.has(order.origin) ? order.origin : null;
       const back = order ? backUrl(order.returnUrl, order.id, allowedOrigins) : null;
       c.header("Cache-Control", "no-store");

@@ -217,14 +217,20 @@ export function createOrderService(options: OrderServiceOptions) {
   }
 
   /** The order as a shopper may see it, re-read from the gateway when stale (one reader at a time). */
-  async function status(id: string): Promise<OrderRecord> {
+  /**
+   * `fresh`: the shopper has just come back from the payment page (the return page), so the status
+   * is re-read unless it was read in the last second, rather than after `refreshAfterSeconds`:
+   * the widget asks right after, and should not be told "processing" about an order just paid.
+   */
+  async function status(id: string, { fresh = false }: { fresh?: boolean } = {}): Promise<OrderRecord> {
     const order = await store.get(id);
     if (!order) throw checkoutError("not_found", "No checkout with this id.");
     const followable = order.gatewayState === "created" || order.gatewayState === "orphaned";
     if (!followable || isFinalStatus(order.status)) return order;
     const at = now();
-    if ((order.refreshedAt ?? 0) >= at - refreshAfterMs) return order;
-    if (!(await store.claimRefresh(id, at - refreshAfterMs, at))) return (await store.get(id)) ?? order;
+    const window = fresh ? Math.min(1_000, refreshAfterMs) : refreshAfterMs;
+    if ((order.refreshedAt ?? 0) >= at - window) return order;
+    if (!(await store.claimRefresh(id, at - window, at))) return (await store.get(id)) ?? order;
     try {
       return await refreshFromGateway(order, "poll");
     } catch (error) {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCheckoutServer } from "../../server/app.ts";
 import { parseCheckoutConfig } from "../../server/checkout-config.ts";
 import { silentLogger } from "../../server/log.ts";
-import { createdOrder, gatewayReader } from "./helpers.ts";
+import { createdOrder, gatewayReader, manualClock, readJson } from "./helpers.ts";
 import { SHOP, TEST_CONFIG, actOnPaymentPage, createCheckout, gcash, startStack, type Stack } from "./stack.ts";
 
 let stack: Stack;
@@ -204,5 +204,33 @@ describe("GET /checkout/return/:id", () => {
     expect(html).not.toContain("alert(1)");
     expect(frameAncestors(response)).toBe("'none'");
     expect(response.headers.get("x-frame-options")).toBe("DENY");
+  });
+});
+
+describe("coming back from the payment page", () => {
+  it("re-reads the order before the widget is told to look, so a just-paid order is not 'processing'", async () => {
+    const clock = manualClock();
+    // A long poll window, and notifications lost: only the return page's own re-read can know.
+    const own = await startStack({ config: { refreshAfterSeconds: 60 }, server: { now: clock.now } });
+    try {
+      own.sandbox.controls.setNotifyFaults({ drop: 1 });
+      const { view, merchantOrderId } = await createdOrder(own);
+      own.sandbox.controls.complete(merchantOrderId);
+      clock.advance(2_000);
+      const before = own.gatewayCalls.filter((call) => call === "order/get").length;
+      expect((await readJson(await fetch(`${own.url}/api/checkout/${view.id}`))).status).toBe("pending");
+
+      const page = await fetch(`${own.url}/checkout/return/${view.id}`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("Payment finished");
+      expect((await readJson(await fetch(`${own.url}/api/checkout/${view.id}`))).status).toBe("completed");
+      expect(own.gatewayCalls.filter((call) => call === "order/get").length).toBe(before + 1);
+
+      // Reloading the return page does not make it a way to hammer the gateway: the order is final.
+      await fetch(`${own.url}/checkout/return/${view.id}`);
+      expect(own.gatewayCalls.filter((call) => call === "order/get").length).toBe(before + 1);
+    } finally {
+      await own.close();
+    }
   });
 });
