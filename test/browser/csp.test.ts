@@ -3,34 +3,29 @@
  * checkout server, styles only its own. The widget must render and take a payment without one
  * violation (its CSS is adopted as constructable stylesheets, it has no inline script or style).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import {
   SUITE_TIMEOUT,
   createdId,
   dialogOf,
   dialogShows,
-  launchBrowser,
   newShopper,
   payButton,
   pressOnPaymentPage,
   recordedViolations,
-  startBrowserStack,
   waitForEvent,
   warnIfNoChromium,
   type BrowserStack,
+  useBrowserStack,
 } from "./harness.ts";
 
 describe.skipIf(warnIfNoChromium("browser CSP"))("a shop page with a strict CSP, in Chromium", { timeout: SUITE_TIMEOUT }, () => {
   let stack: BrowserStack;
   let browser: Browser;
-  beforeAll(async () => {
-    stack = await startBrowserStack();
-    browser = await launchBrowser();
-  }, SUITE_TIMEOUT);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
+  useBrowserStack((started, launched) => {
+    stack = started;
+    browser = launched;
   });
 
   /** Chromium also reports CSP violations on the console: a second witness besides the events. */

@@ -2,20 +2,19 @@
  * The other ways in: the merchant's own elements with `data-octopus-checkout`, and the JavaScript
  * API (`OctopusCheckout.open()` with callbacks and a promise, `mount()`).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import {
   SUITE_TIMEOUT,
   createdId,
   dialogOf,
   dialogShows,
-  launchBrowser,
   newShopper,
   pressOnPaymentPage,
-  startBrowserStack,
   waitForEvent,
   warnIfNoChromium,
   type BrowserStack,
+  useBrowserStack,
 } from "./harness.ts";
 
 interface Callback {
@@ -26,13 +25,9 @@ interface Callback {
 describe.skipIf(warnIfNoChromium("browser embeds"))("triggers and the JavaScript API, in Chromium", { timeout: SUITE_TIMEOUT }, () => {
   let stack: BrowserStack;
   let browser: Browser;
-  beforeAll(async () => {
-    stack = await startBrowserStack();
-    browser = await launchBrowser();
-  }, SUITE_TIMEOUT);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
+  useBrowserStack((started, launched) => {
+    stack = started;
+    browser = launched;
   });
 
   it("a merchant's <button data-octopus-checkout> opens the checkout with its own attributes; events fire on it", async () => {

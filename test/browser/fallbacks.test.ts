@@ -2,7 +2,7 @@
  * When the browser gets in the way: a blocked popup, a popup that lost its opener, a payment page
  * that refuses to be framed. The shopper must still be able to pay and see the result.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import {
   SUITE_TIMEOUT,
@@ -10,27 +10,22 @@ import {
   createdId,
   dialogOf,
   dialogShows,
-  launchBrowser,
   newShopper,
   payButton,
   pressOnPaymentPage,
   recordedEvents,
-  startBrowserStack,
   waitForEvent,
   warnIfNoChromium,
   type BrowserStack,
+  useBrowserStack,
 } from "./harness.ts";
 
 describe.skipIf(warnIfNoChromium("browser fallbacks"))("fallbacks, in Chromium", { timeout: SUITE_TIMEOUT }, () => {
   let stack: BrowserStack;
   let browser: Browser;
-  beforeAll(async () => {
-    stack = await startBrowserStack();
-    browser = await launchBrowser();
-  }, SUITE_TIMEOUT);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
+  useBrowserStack((started, launched) => {
+    stack = started;
+    browser = launched;
   });
 
   it("a blocked popup (window.open returns null) falls back to the payment page framed in the dialog", async () => {

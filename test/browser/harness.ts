@@ -11,6 +11,7 @@
  * Chromium is Debian's (/usr/bin/chromium): Playwright's own browser download does not work here.
  * Without it every browser suite skips with a warning that says so.
  */
+import { afterAll, beforeAll } from "vitest";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -103,6 +104,24 @@ export function readTranslations(): Record<string, string> {
 
 export function readMessages(locale: string): Record<string, string> {
   return JSON.parse(readFileSync(join(ROOT, `widget/i18n/${locale}.json`), "utf8")) as Record<string, string>;
+}
+
+/**
+ * One server stack and one browser for a whole test file, started before its tests and closed
+ * after them; `ready` receives both once they are up.
+ */
+export function useBrowserStack(ready: (stack: BrowserStack, browser: Browser) => void): void {
+  let stack: BrowserStack | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    stack = await startBrowserStack();
+    browser = await launchBrowser();
+    ready(stack, browser);
+  }, SUITE_TIMEOUT);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
 }
 
 export async function launchBrowser(): Promise<Browser> {

@@ -2,7 +2,7 @@
  * Small screens and keyboards: the dialog fits a 320 px phone without sideways scrolling, its Pay
  * button is reachable and works; and the whole thing can be driven with Tab, Enter and Escape.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import {
   PHP_PRESETS,
@@ -10,13 +10,12 @@ import {
   dialogOf,
   dialogShows,
   focusedElement,
-  launchBrowser,
   newShopper,
   payButton,
   pressOnPaymentPage,
-  startBrowserStack,
   warnIfNoChromium,
   type BrowserStack,
+  useBrowserStack,
 } from "./harness.ts";
 
 const PHONE_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
@@ -24,13 +23,9 @@ const PHONE_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWe
 describe.skipIf(warnIfNoChromium("browser layout and keyboard"))("layout and keyboard, in Chromium", { timeout: SUITE_TIMEOUT }, () => {
   let stack: BrowserStack;
   let browser: Browser;
-  beforeAll(async () => {
-    stack = await startBrowserStack();
-    browser = await launchBrowser();
-  }, SUITE_TIMEOUT);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
+  useBrowserStack((started, launched) => {
+    stack = started;
+    browser = launched;
   });
 
   /** No sideways scrolling of the page, and the dialog's box lies within the viewport. */

@@ -2,7 +2,7 @@
  * Each display mode (popup, iframe, redirect) from the script tag to a result screen: paid, failed
  * on the payment page, and expired at the gateway; with the DOM events the shop listens to.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import {
   SUITE_TIMEOUT,
@@ -10,15 +10,14 @@ import {
   createdId,
   dialogOf,
   dialogShows,
-  launchBrowser,
   newShopper,
   payButton,
   pressOnPaymentPage,
   recordedEvents,
-  startBrowserStack,
   waitForEvent,
   warnIfNoChromium,
   type BrowserStack,
+  useBrowserStack,
 } from "./harness.ts";
 
 type Outcome = "paid" | "failed" | "expired";
@@ -31,13 +30,9 @@ const SCREEN: Record<Outcome, { title: string; event: "success" | "failure"; sta
 describe.skipIf(warnIfNoChromium("browser display modes"))("display modes, end to end in Chromium", { timeout: SUITE_TIMEOUT }, () => {
   let stack: BrowserStack;
   let browser: Browser;
-  beforeAll(async () => {
-    stack = await startBrowserStack();
-    browser = await launchBrowser();
-  }, SUITE_TIMEOUT);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
+  useBrowserStack((started, launched) => {
+    stack = started;
+    browser = launched;
   });
 
   /** The shopper opens the dialog from the script tag's button and presses Pay in it. */

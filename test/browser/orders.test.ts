@@ -2,7 +2,7 @@
  * The order itself: a double click makes one, closing the dialog midway and reopening resumes the
  * same one, and a Thai order shows the exact floating amount to transfer, with a copy button.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import {
   SUITE_TIMEOUT,
@@ -10,16 +10,15 @@ import {
   createdId,
   dialogOf,
   dialogShows,
-  launchBrowser,
   newShopper,
   payButton,
   pressOnPaymentPage,
   readMessages,
   recordedEvents,
-  startBrowserStack,
   waitForEvent,
   warnIfNoChromium,
   type BrowserStack,
+  useBrowserStack,
 } from "./harness.ts";
 
 const th = readMessages("th");
@@ -27,13 +26,9 @@ const th = readMessages("th");
 describe.skipIf(warnIfNoChromium("browser orders"))("orders, in Chromium", { timeout: SUITE_TIMEOUT }, () => {
   let stack: BrowserStack;
   let browser: Browser;
-  beforeAll(async () => {
-    stack = await startBrowserStack();
-    browser = await launchBrowser();
-  }, SUITE_TIMEOUT);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
+  useBrowserStack((started, launched) => {
+    stack = started;
+    browser = launched;
   });
 
   const settle = () => new Promise((resolve) => setTimeout(resolve, 1_500));
