@@ -76,7 +76,8 @@ const SCREENS: Record<Status, Screen> = {
 
 export const isFinal = (status: Status | undefined): boolean => !!status && SCREENS[status] !== "waiting";
 
-const newKey = () => `ock_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 12)}`;
+// 128 random bits: whoever guessed a key could replay its request and get that order back.
+const newKey = () => `ock_${Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("")}`;
 
 /** This page's URL without our own query parameter: where a redirect comes back to. */
 export function cleanUrl(href: string): string {
