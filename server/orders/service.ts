@@ -53,6 +53,10 @@ function gatewayError(code: "gateway_refused" | "gateway_unavailable"): Checkout
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** How long, and how often, an order we marked overdue ourselves is re-read for a late payment. */
+const LATE_PAYMENT_WINDOW_MS = 24 * 60 * 60_000;
+const LATE_PAYMENT_RECHECK_MS = 10 * 60_000;
+
 export function createOrderService(options: OrderServiceOptions) {
   const { store, gateway, config, logger } = options;
   const now = options.now ?? Date.now;
@@ -90,10 +94,11 @@ export function createOrderService(options: OrderServiceOptions) {
   }
 
   /** Reads the order from the gateway and applies it. Throws the gateway client's errors. */
-  async function refreshFromGateway(order: OrderRecord, source: ChangeSource): Promise<OrderRecord> {
+  async function refreshFromGateway(order: OrderRecord, source: ChangeSource, seen?: (reported: PaymentStatus) => void): Promise<OrderRecord> {
     let details: OrderDetails;
     try {
       details = await gateway.getOrder(order.merchantOrderId);
+      seen?.(details.payment_status);
     } catch (error) {
       if (error instanceof OctopusOrderNotFoundError && (order.gatewayState === "unknown" || order.gatewayState === "creating")) {
         // Settled at last: the create never landed. The shopper was told to try again long ago.
@@ -260,9 +265,15 @@ export function createOrderService(options: OrderServiceOptions) {
       try {
         if (order.gatewayState === "creating" && order.createdAt > at - creatingTimeoutMs) continue;
         if (order.gatewayState === "rejected") continue;
-        let current = await refreshFromGateway(order, "sweep");
+        let reported: PaymentStatus | undefined;
+        let current = await refreshFromGateway(order, "sweep", (status) => (reported = status));
         if (!isFinalStatus(current.status) && current.gatewayState !== "rejected" && now() >= current.expiresAt) {
           current = await apply(current, { payment_status: "overdue" }, "sweep");
+        }
+        // Overdue by our clock while the gateway still has it open: a late payment may yet arrive,
+        // and if its notification is lost only a re-read can tell. Look again for a day.
+        if (current.status === "overdue" && reported !== undefined && !isFinalStatus(reported) && now() < current.expiresAt + LATE_PAYMENT_WINDOW_MS) {
+          await store.deferSweep(current.id, now() + LATE_PAYMENT_RECHECK_MS);
         }
       } catch (error) {
         failed++;

@@ -9,7 +9,7 @@
  */
 import postgres from "postgres";
 import { newOrderToRow, ORDER_COLUMNS, rowToChange, rowToOrder, type ChangeRow, type OrderRow } from "./rows.ts";
-import { applyPlan, planTransition, SWEEP_ORDER_SQL, SWEEP_WANTED_SQL } from "./rules.ts";
+import { applyPlan, planTransition, RECHECK_OWNER, SWEEP_ORDER_SQL, SWEEP_WANTED_SQL } from "./rules.ts";
 import type { OrderStore, TransitionResult } from "./types.ts";
 
 export interface PostgresStoreConfig {
@@ -213,6 +213,10 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
 
     async releaseSweep(id, owner) {
       await sql`UPDATE ${orders} SET sweep_owner = NULL, sweep_until = NULL WHERE id = ${id} AND sweep_owner = ${owner}`;
+    },
+
+    async deferSweep(id, until) {
+      await sql`UPDATE ${orders} SET sweep_owner = ${RECHECK_OWNER}, sweep_until = ${until} WHERE id = ${id}`;
     },
 
     async recent(limit) {

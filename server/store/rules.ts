@@ -8,6 +8,12 @@ import { canTransition, type GatewayState, type OrderRecord, type StatusChange, 
 /** The terminal statuses, as a list for `NOT IN (...)`. */
 export const FINAL_STATUS_LIST: readonly PaymentStatus[] = [...FINAL_STATUSES];
 
+/**
+ * The lease owner of an order parked for a later re-read (`deferSweep`): final or not, the sweep
+ * wants it again once the lease runs out.
+ */
+export const RECHECK_OWNER = "recheck";
+
 /** Gateway states the sweep must resolve whatever the status says: the order/new outcome is unknown. */
 export const SWEEP_GATEWAY_STATES: readonly GatewayState[] = ["creating", "unknown"];
 
@@ -72,7 +78,7 @@ const sqlList = (values: readonly string[]) => values.map((value) => `'${value}'
  * constants, never input) so that the partial index on the same expression matches the query.
  */
 // A "rejected" order never reached the gateway: there is nothing to re-read, whatever its status.
-export const SWEEP_WANTED_SQL = `((status NOT IN (${sqlList(FINAL_STATUS_LIST)}) AND gateway_state <> 'rejected') OR gateway_state IN (${sqlList(SWEEP_GATEWAY_STATES)}))`;
+export const SWEEP_WANTED_SQL = `((status NOT IN (${sqlList(FINAL_STATUS_LIST)}) AND gateway_state <> 'rejected') OR gateway_state IN (${sqlList(SWEEP_GATEWAY_STATES)}) OR sweep_owner = '${RECHECK_OWNER}')`;
 
 /** Oldest refresh first; never-refreshed orders before all others; then the oldest order. */
 export const SWEEP_ORDER_SQL = "refreshed_at ASC NULLS FIRST, created_at ASC, id ASC";

@@ -8,7 +8,7 @@
  */
 import Database from "better-sqlite3";
 import { newOrderToRow, ORDER_COLUMNS, rowToChange, rowToOrder, type ChangeRow, type OrderRow } from "./rows.ts";
-import { applyPlan, planTransition, SWEEP_ORDER_SQL, SWEEP_WANTED_SQL } from "./rules.ts";
+import { applyPlan, planTransition, RECHECK_OWNER, SWEEP_ORDER_SQL, SWEEP_WANTED_SQL } from "./rules.ts";
 import type { GatewayState, InsertResult, NewOrder, OrderRecord, OrderStore, StatusUpdate, TransitionResult } from "./types.ts";
 
 export interface SqliteStoreConfig {
@@ -109,6 +109,7 @@ function prepareStatements(db: Db) {
     ),
     lease: db.prepare<{ id: string; owner: string; until: number }>("UPDATE orders SET sweep_owner = @owner, sweep_until = @until WHERE id = @id"),
     release: db.prepare<{ id: string; owner: string }>("UPDATE orders SET sweep_owner = NULL, sweep_until = NULL WHERE id = @id AND sweep_owner = @owner"),
+    defer: db.prepare<{ id: string; until: number }>(`UPDATE orders SET sweep_owner = '${RECHECK_OWNER}', sweep_until = @until WHERE id = @id`),
     recent: db.prepare<[number], OrderRow>("SELECT * FROM orders ORDER BY created_at DESC, id DESC LIMIT ?"),
   };
 }
@@ -229,6 +230,10 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
 
     async releaseSweep(id, owner) {
       st().release.run({ id, owner });
+    },
+
+    async deferSweep(id, until) {
+      st().defer.run({ id, until });
     },
 
     async recent(limit) {

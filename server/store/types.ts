@@ -135,6 +135,11 @@ export interface OrderStore {
   claimForSweep(options: { limit: number; now: number; leaseMs: number; owner: string; createdBefore?: number }): Promise<OrderRecord[]>;
   /** Ends the lease early once the sweep is done with an order. */
   releaseSweep(id: string, owner: string): Promise<void>;
+  /**
+   * Parks the order for one more re-read by the sweep at `until`, whatever its status: for an
+   * order we marked overdue ourselves, whose payment may still arrive at the gateway.
+   */
+  deferSweep(id: string, until: number): Promise<void>;
 
   /** Newest first, for the demo's sandbox panel and operators. */
   recent(limit: number): Promise<OrderRecord[]>;

@@ -215,3 +215,32 @@ describe("the sweep", () => {
     expect((await stack.store.get(view.id!))?.status).toBe("completed");
   });
 });
+
+describe("a late payment after our own overdue", () => {
+  it("is still found by re-reading, even when its notification is lost", async () => {
+    const { view, merchantOrderId } = await createdOrder(stack);
+    clock.advance(PENDING_TIMEOUT_MS + 10_000);
+    await sweepAll();
+    expect((await stack.store.get(view.id!))?.status).toBe("overdue");
+    // The gateway's own window is longer than ours: the shopper pays now, and the notification is lost.
+    stack.sandbox.controls.setNotifyFaults({ drop: 1 });
+    stack.sandbox.controls.complete(merchantOrderId);
+    await stack.sandbox.controls.idle();
+    await sweepAll();
+    expect((await stack.store.get(view.id!))?.status).toBe("overdue");
+
+    clock.advance(10 * 60_000);
+    await sweepAll();
+    expect((await stack.store.get(view.id!))?.status).toBe("completed");
+    expect(updatesOf(stack, view.id!).map((change) => [change.to, change.source])).toEqual([
+      ["pending", "create"],
+      ["overdue", "sweep"],
+      ["completed", "sweep"],
+    ]);
+    // Paid: not parked again.
+    clock.advance(10 * 60_000);
+    const before = stack.gatewayCalls.length;
+    await sweepAll();
+    expect(stack.gatewayCalls.length).toBe(before);
+  });
+});

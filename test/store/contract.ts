@@ -375,6 +375,21 @@ export function storeContract(name: string, makeStore: () => Promise<OrderStore>
         await store.releaseSweep("ck_missing", "b");
       });
 
+      it("claims a final order parked with deferSweep once, when its time comes", async () => {
+        const order = await orderAt("overdue");
+        expect(await sweep("a", T, 10, 1000)).toEqual([]);
+        await store.deferSweep(order.id, T + 600_000);
+        expect(await sweep("a", T + 599_999, 10, 1000)).toEqual([]);
+        expect(ids(await sweep("a", T + 600_000, 10, 1000))).toEqual([order.id]);
+        // Released without being parked again: a final order is not wanted any more.
+        await store.releaseSweep(order.id, "a");
+        expect(await sweep("b", T + 700_000, 10, 1000)).toEqual([]);
+        // Parked again before the release: it comes back at the new time, the release is a no-op.
+        await store.deferSweep(order.id, T + 800_000);
+        await store.releaseSweep(order.id, "b");
+        expect(ids(await sweep("b", T + 800_000, 10, 1000))).toEqual([order.id]);
+      });
+
       it("stops claiming an order once it is final", async () => {
         const order = await orderAt("pending");
         const [claimed] = await sweep("a", T, 10, 1000);
