@@ -197,7 +197,8 @@ export function createCheckout(server: string, win: Window = window) {
       const screen = SCREENS[order.status];
       set({ order, screen: view.screen === "resume" && screen === "waiting" ? "resume" : screen });
       if (!isFinal(order.status) || was === order.status) return;
-      clearTimeout(timer);
+      // Settled: nothing left to follow (no more polls, listeners or popup watching).
+      unfollow();
       forget(server);
       if (popup && !popup.closed) popup.close();
       if (order.status === "completed") {
