@@ -2,12 +2,12 @@
  * Sizes: the widget's bundle against its budget, against Preact alone (the floor: what any Preact
  * widget carries) and against Polar's published embed script, every file measured the same way.
  */
-import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, gzipSync } from "node:zlib";
 import { build, type Rolldown } from "vite";
 import { fmt, kB, type Row } from "./table.ts";
+import { viteBuild } from "../helpers/vite-build.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BUDGET_GZIP = 12 * 1024;
@@ -26,19 +26,6 @@ export function measure(code: Buffer | string): Sizes {
 }
 
 const triple = (s: Sizes) => `${kB(s.minified)} / ${kB(s.gzip)} / ${kB(s.brotli)}`;
-
-/** `npx vite build`, as `npm run build` does (not under the bench's environment: NODE_ENV would change it). */
-function viteBuild(): Promise<void> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== "NODE_ENV" && !name.startsWith("VITEST")));
-  return new Promise((resolve, reject) => {
-    const child = spawn("npx", ["vite", "build", "--logLevel", "warn"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`npx vite build exited with ${code}:\n${output}`))));
-  });
-}
 
 /**
  * `source` bundled with the widget's own build settings (vite.config.ts: lib, iife, es2020, vite's

@@ -12,7 +12,6 @@
  * Without it every browser suite skips with a warning that says so.
  */
 import { afterAll, beforeAll } from "vitest";
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,6 +23,7 @@ import type { CheckoutConfigInput } from "../../server/checkout-config.ts";
 import type { SandboxOrderView } from "../../demo/sandbox/controls.ts";
 import { serve, type Served } from "../helpers/serve.ts";
 import { startStack, type Stack } from "../server/stack.ts";
+import { viteBuild } from "../helpers/vite-build.ts";
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
@@ -51,18 +51,6 @@ function newestMtime(path: string): number {
 
 const bundleIsStale = () => !existsSync(BUNDLE) || statSync(BUNDLE).mtimeMs < Math.max(newestMtime(join(ROOT, "widget")), newestMtime(join(ROOT, "vite.config.ts")));
 
-function viteBuild(): Promise<void> {
-  // Not the test worker's environment: under NODE_ENV=test vite would not build for production.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== "NODE_ENV" && !name.startsWith("VITEST")));
-  return new Promise((resolve, reject) => {
-    const child = spawn("npx", ["vite", "build", "--logLevel", "warn"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`npx vite build exited with ${code}:\n${output}`))));
-  });
-}
 
 /**
  * The widget's bundle, built with `npx vite build` when dist/widget/widget.js is missing or older
