@@ -1,4 +1,6 @@
 /** The widget's public types: what a merchant passes in and gets back. */
+// Type-only: erased from the bundle, so nothing of the server (or zod) ships to the browser.
+import type { PublicOrder } from "../server/orders/public-view.ts";
 
 export type Mode = "auto" | "popup" | "iframe" | "redirect";
 export type Theme = "light" | "dark" | "auto";
@@ -43,19 +45,8 @@ export interface CheckoutDetail {
   currency: string | null;
 }
 
-/** An order as `GET /api/checkout/:id` answers. */
-export interface Order {
-  id: string;
-  status: Status;
-  payment_url?: string;
-  amount: string;
-  final_amount?: string;
-  floating_amount?: string;
-  currency: string;
-  country: string;
-  payment: string;
-  expires_at: string;
-}
+/** An order as `GET /api/checkout/:id` answers: the server's own type, so the two cannot drift. */
+export type Order = PublicOrder;
 
 export interface Method {
   country: string;
