@@ -48,8 +48,8 @@ function floating(order: SandboxOrder): { floating_amount?: string } {
   return order.floatingAmount === undefined ? {} : { floating_amount: order.floatingAmount };
 }
 
-/** `data.payment` of `order/new`. */
-export function paymentObject(order: SandboxOrder): Record<string, string> {
+/** The payer and payee fields, which both `order/new`'s payment and `order/get` carry. */
+function parties(order: SandboxOrder) {
   return {
     from: orEmpty(order.from),
     from_name: orEmpty(order.fromName),
@@ -57,6 +57,13 @@ export function paymentObject(order: SandboxOrder): Record<string, string> {
     to: orEmpty(order.to),
     to_name: orEmpty(order.toName),
     to_bank_name: orEmpty(order.toBankName),
+  };
+}
+
+/** `data.payment` of `order/new`. */
+export function paymentObject(order: SandboxOrder): Record<string, string> {
+  return {
+    ...parties(order),
     payment_status: order.status,
     payment_fail_reason: orEmpty(order.failReason),
     ...floating(order),
@@ -71,12 +78,7 @@ export function paymentObject(order: SandboxOrder): Record<string, string> {
 /** `data` of `order/get`: every field the seed lists, including the ones that must stay server-side. */
 export function orderDetails(order: SandboxOrder): OrderGetFields {
   return {
-    from: orEmpty(order.from),
-    from_name: orEmpty(order.fromName),
-    from_bank_name: orEmpty(order.fromBankName),
-    to: orEmpty(order.to),
-    to_name: orEmpty(order.toName),
-    to_bank_name: orEmpty(order.toBankName),
+    ...parties(order),
     amount: order.amount,
     ...floating(order),
     final_amount: order.finalAmount,
