@@ -1,32 +1,26 @@
-/** The widget's three calls to its server. Errors come back as the server's `{code, message, field}`. */
+/** The widget's calls to its server. Errors come back as the server's `{code, message, field}`. */
 import type { ApiError, Catalog, Order } from "./types.ts";
 
-export type Result<T> = { ok: true; value: T; replayed?: boolean } | { ok: false; error: ApiError; status: number };
-
-async function call<T>(url: string, init?: RequestInit): Promise<Result<T>> {
-  let response: Response;
-  try {
-    response = await fetch(url, { ...init, credentials: "omit" });
-  } catch {
-    return { ok: false, status: 0, error: { code: "network", message: "" } };
-  }
-  let body: unknown;
-  try {
-    body = await response.json();
-  } catch {
-    body = null;
-  }
-  if (response.ok) return { ok: true, value: body as T, replayed: response.status === 200 };
-  const error = (body as { error?: ApiError } | null)?.error;
-  return { ok: false, status: response.status, error: error ?? { code: "http", message: "" } };
-}
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError; status: number };
 
 export function createApi(server: string) {
+  const call = <T>(path: string, init?: RequestInit): Promise<Result<T>> =>
+    fetch(server + path, { ...init, credentials: "omit" }).then(
+      async (response) => {
+        const body = await response.json().catch(() => null);
+        return response.ok ? { ok: true, value: body } : { ok: false, status: response.status, error: body?.error ?? { code: "http", message: "" } };
+      },
+      // No answer at all: status 0 tells the caller that the request may still have landed.
+      () => ({ ok: false, status: 0, error: { code: "network", message: "" } }),
+    );
+  const order = (id: string) => `/api/checkout/${encodeURIComponent(id)}`;
   return {
-    catalog: () => call<Catalog>(`${server}/api/checkout/options`),
-    create: (body: Record<string, unknown>, key: string) =>
-      call<Order>(`${server}/api/checkout`, { method: "POST", headers: { "Content-Type": "application/json", "Idempotency-Key": key }, body: JSON.stringify(body) }),
-    status: (id: string) => call<Order>(`${server}/api/checkout/${encodeURIComponent(id)}`),
+    catalog: () => call<Catalog>("/api/checkout/options"),
+    create: (body: object, key: string) =>
+      call<Order>("/api/checkout", { method: "POST", headers: { "Content-Type": "application/json", "Idempotency-Key": key }, body: JSON.stringify(body) }),
+    status: (id: string) => call<Order>(order(id)),
+    /** Iframe mode: whether the payment page lets itself be framed (null when nobody can tell). */
+    framing: (id: string) => call<{ frameable: boolean | null }>(`${order(id)}/framing`),
   };
 }
 

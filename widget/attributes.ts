@@ -1,77 +1,68 @@
 /**
  * `data-*` attributes → options. A bad attribute never breaks the page: it is dropped with one
- * console warning that names it and says what is allowed.
+ * console warning that names it and quotes the pattern it must match (the pattern is the rule, so
+ * the warning cannot drift from it, and it costs the bundle no second copy in words).
  */
 import type { CheckoutOptions } from "./types.ts";
 
-const DECIMAL = /^(0|[1-9]\d*)(\.\d{1,2})?$/;
-const CURRENCY = /^(twd|cny|usd|thb|vnd|php|sgd|idr|bdt)$/i;
+const DECIMAL = "(0|[1-9]\\d*)(\\.\\d{1,2})?";
+const CURRENCY = "(twd|cny|usd|thb|vnd|php|sgd|idr|bdt)";
+const list = (item: string) => RegExp(`^${item}(\\s*,\\s*${item})*$`, "i");
 
-type Check = [test: (value: string) => boolean, allowed: string];
+type Rule = { test(value: string): boolean; source: string };
 
-const one = (pattern: RegExp, allowed: string): Check => [(v) => pattern.test(v), allowed];
-const tried = (test: (value: string) => unknown, allowed: string): Check => [
-  (v) => {
-    try {
-      return test(v) !== false;
-    } catch {
-      return false;
-    }
-  },
-  allowed,
-];
-const list = (pattern: RegExp, allowed: string): Check => [(v) => v.split(",").every((item) => pattern.test(item.trim())), allowed];
-
-// camelCase dataset key → check. Order matters only for documentation.
-const CHECKS: Record<string, Check> = {
-  amount: one(DECIMAL, "an amount like 100.00"),
-  amounts: list(DECIMAL, "amounts like 100,500"),
-  product: one(/^[a-z0-9][a-z0-9-]{0,39}$/, "a product id"),
-  currency: one(CURRENCY, "twd cny usd thb vnd php sgd idr bdt"),
-  currencies: list(CURRENCY, "currencies like php,usd"),
-  country: one(/^[A-Za-z]{2}$/, "a code like PH"),
-  payment: one(/^[\w.-]{1,64}$/, "a method like gcash"),
-  mode: one(/^(auto|popup|iframe|redirect)$/, "auto popup iframe redirect"),
-  locale: one(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$/, "a tag like th"),
-  theme: one(/^(light|dark|auto)$/, "light dark auto"),
-  color: one(/^#([0-9a-f]{3}|[0-9a-f]{6})$/i, "a colour like #0f766e"),
-  label: one(/^.{1,60}$/, "1-60 characters"),
-  customer: one(/^[\w.@:-]{1,64}$/, "a member id"),
+// camelCase dataset key → rule.
+const RULES: Record<string, Rule> = {
+  amount: RegExp(`^${DECIMAL}$`),
+  amounts: list(DECIMAL),
+  product: /^[a-z0-9][a-z0-9-]{0,39}$/,
+  currency: RegExp(`^${CURRENCY}$`, "i"),
+  currencies: list(CURRENCY),
+  country: /^[a-z]{2}$/i,
+  payment: /^[\w.-]{1,64}$/,
+  mode: /^(auto|popup|iframe|redirect)$/,
+  locale: /^[a-z]{2,3}(-[a-z0-9]{2,8}){0,2}$/i,
+  theme: /^(light|dark|auto)$/,
+  color: /^#([0-9a-f]{3}|[0-9a-f]{6})$/i,
+  label: /^.{1,60}$/,
+  customer: /^[\w.@:-]{1,64}$/,
   // eslint-disable-next-line no-control-regex
-  description: one(/^[^\u0000-\u001f\u007f]{1,140}$/, "1-140 characters"),
-  returnUrl: tried((v) => /^https?:$/.test(new URL(v).protocol) && !/\s/.test(v), "an http(s) URL"),
+  description: /^[^\u0000-\u001f\u007f]{1,140}$/,
+  returnUrl: /^https?:\/\/[^\s/?#]+([/?#]\S*)?$/i,
   // The browser's own parser decides: a selector it cannot read would throw when the button is placed.
-  target: tried((v) => document.createDocumentFragment().querySelector(v), "a CSS selector"),
-  octopusCheckout: one(/^/, ""),
+  target: {
+    test(value) {
+      try {
+        document.createDocumentFragment().querySelector(value);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    source: "a CSS selector",
+  },
+  octopusCheckout: /^/,
 };
 
 const warned = new Set<string>();
-const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** Reads options from an element's dataset; `warn` gets one message per bad attribute name. */
 export function readAttributes(dataset: DOMStringMap, warn: (message: string) => void = console.warn): CheckoutOptions & { target?: string } {
   const out: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(dataset)) {
-    const value = (raw ?? "").trim();
+    const value = raw!.trim();
     // Own keys only: "constructor" or "toString" must be unknown attributes, not Object's methods.
-    const check = Object.prototype.hasOwnProperty.call(CHECKS, key) ? CHECKS[key] : undefined;
-    const name = `data-${kebab(key)}`;
-    if (!check || !check[0](value)) {
+    const rule = Object.hasOwn(RULES, key) ? RULES[key] : undefined;
+    const name = `data-${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    if (!rule?.test(value)) {
       if (!warned.has(name)) {
         warned.add(name);
-        warn(`octopus-checkout: ${check ? `ignored ${name}="${value}", expected ${check[1]}` : `unknown attribute ${name} ignored`}`);
+        warn(`octopus-checkout: ${rule ? `ignored ${name}="${value}", expected ${rule.source.replace(/^\^|\$$/g, "")}` : `unknown attribute ${name} ignored`}`);
       }
-      continue;
+    } else if (key !== "octopusCheckout") {
+      const v = key === "country" ? value.toUpperCase() : key.startsWith("currenc") ? value.toLowerCase() : value;
+      out[key] = key === "amounts" || key === "currencies" ? v.split(/\s*,\s*/) : v;
     }
-    if (key === "octopusCheckout") continue;
-    out[key] =
-      key === "amounts" || key === "currencies"
-        ? value.split(",").map((item) => (key === "currencies" ? item.trim().toLowerCase() : item.trim()))
-        : key === "country"
-          ? value.toUpperCase()
-          : key === "currency"
-            ? value.toLowerCase()
-            : value;
   }
   return out;
 }

@@ -4,7 +4,8 @@
  * message is only a hint to look again) and tells the merchant's page through events, callbacks
  * and the promise.
  */
-import { h, render } from "preact";
+import { render } from "preact";
+import { jsx } from "preact/jsx-runtime";
 import { createApi } from "./api.ts";
 import { openPopup, resolveMode } from "./display.ts";
 import { loadMessages, pickLocale, translator, type Locale, type Translate } from "./i18n/index.ts";
@@ -77,7 +78,7 @@ const SCREENS: Record<Status, Screen> = {
 export const isFinal = (status: Status | undefined): boolean => !!status && SCREENS[status] !== "waiting";
 
 // 128 random bits: whoever guessed a key could replay its request and get that order back.
-const newKey = () => `ock_${Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("")}`;
+const newKey = () => `ock_${Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => (b + 256).toString(16).slice(1)).join("")}`;
 
 /** This page's URL without our own query parameter: where a redirect comes back to. */
 export function cleanUrl(href: string): string {
@@ -90,31 +91,54 @@ export function cleanUrl(href: string): string {
 export function createCheckout(server: string, win: Window = window) {
   const api = createApi(server);
   const doc = win.document;
-  let active: { close(): void } | null = null;
+  let active: (() => void) | undefined;
   // Outlives a session: the shopper may close our dialog and keep paying in the popup.
   let popup: Window | null = null;
 
   function open(options: CheckoutOptions = {}, trigger: Element | null = null, returnedId?: string): Promise<CheckoutDetail> {
-    active?.close();
-    return new Promise((resolve) => {
-      active = session(options, trigger, resolve, returnedId);
-    });
+    active?.();
+    return new Promise((resolve) => session(options, trigger, resolve, returnedId));
   }
 
   function session(options: CheckoutOptions, trigger: Element | null, resolve: (detail: CheckoutDetail) => void, returnedId: string | undefined) {
     const host = doc.createElement("octopus-checkout");
     const root = host.attachShadow({ mode: "open" });
     adoptStyles(root, options.color);
-    const locale = pickLocale(options.locale ? [options.locale] : [...(win.navigator.languages ?? [])]);
+    const locale = pickLocale(options.locale ? [options.locale] : win.navigator.languages ?? []);
     const target: EventTarget = trigger ?? host;
+    const modeNow = () => resolveMode(options.mode, win.navigator.userAgent);
     let key = newKey();
     let timer: ReturnType<typeof setTimeout> | undefined;
     let watch: ReturnType<typeof setInterval> | undefined;
     let delay = 1500;
     let polling = false;
-    let following = false;
+    let following: AbortController | undefined;
     let ended = false;
-    let pendingTold = false;
+    let toldPending = false;
+
+    const detail = (o = view.order): CheckoutDetail => ({
+      id: o?.id ?? null,
+      status: o?.status ?? null,
+      amount: o?.amount ?? null,
+      finalAmount: o?.final_amount ?? null,
+      floatingAmount: o?.floating_amount ?? null,
+      currency: o?.currency ?? null,
+    });
+    /** An event from the trigger (else the host), then the matching callback; false when the page cancelled it. */
+    const emit = (name: string, cancelable = false, callback?: (detail: CheckoutDetail) => void) => {
+      const go = target.dispatchEvent(new CustomEvent(`octopus-checkout:${name}`, { bubbles: true, composed: true, cancelable, detail: detail() }));
+      callback?.(detail());
+      return go;
+    };
+    const set = (patch: Partial<View>) => {
+      Object.assign(view, patch);
+      if (!ended) render(jsx(App, { ...view }), root);
+    };
+    const closePopup = () => {
+      popup?.close();
+      popup = null;
+    };
+
     const view: View = {
       screen: "loading",
       picks: {},
@@ -124,7 +148,7 @@ export function createCheckout(server: string, win: Window = window) {
       order: null,
       error: "",
       fieldError: null,
-      mode: resolveMode(options.mode, win.navigator.userAgent),
+      mode: modeNow(),
       frameable: null,
       locale,
       t: translator({}),
@@ -135,49 +159,88 @@ export function createCheckout(server: string, win: Window = window) {
             ?.writeText(value)
             .then(() => {
               set({ copied: true });
-              setTimeout(() => set({ copied: false }), 2000);
+              setTimeout(set, 2000, { copied: false });
             })
             // Clipboard refused (permissions, insecure page): the amount stays on screen to type.
-            .catch(() => undefined),
+            .catch(() => {}),
         submit,
         close,
-        retry,
-        again,
+        retry: () => (view.catalog ? set({ screen: "form" }) : start()),
+        again() {
+          forget(server);
+          unfollow();
+          set({ screen: "form", order: null, fieldError: null, frameable: null });
+        },
         openPage,
         resume: openPage,
       },
     };
 
-    const detail = (): CheckoutDetail => {
-      const o = view.order;
-      return { id: o?.id ?? null, status: o?.status ?? null, amount: o?.amount ?? null, finalAmount: o?.final_amount ?? null, floatingAmount: o?.floating_amount ?? null, currency: o?.currency ?? null };
-    };
-    const emit = (name: string, cancelable = false) =>
-      target.dispatchEvent(new CustomEvent(`octopus-checkout:${name}`, { bubbles: true, composed: true, cancelable, detail: detail() }));
-    const paint = () => {
-      if (!ended) render(h(App, { ...view }), root);
-    };
-    const set = (patch: Partial<View>) => {
-      Object.assign(view, patch);
-      paint();
-    };
-
     function unfollow() {
-      following = false;
+      following?.abort();
+      following = undefined;
       clearTimeout(timer);
       clearInterval(watch);
-      win.removeEventListener("message", onMessage);
-      win.removeEventListener("focus", nudge);
-      doc.removeEventListener("visibilitychange", onVisible);
+    }
+
+    /** Looks at the order now, then again with backoff while it is not final. */
+    function poll(fresh?: unknown) {
+      if (fresh) delay = 1500;
+      clearTimeout(timer);
+      const id = view.order?.id;
+      if (!id || polling || ended) return;
+      polling = true;
+      void api.status(id).then((answer) => {
+        polling = false;
+        // The shopper may have started over meanwhile: an answer about the old order is stale.
+        if (view.order?.id !== id) return;
+        if (answer.ok) update(answer.value);
+        if (following) {
+          timer = setTimeout(poll, delay);
+          delay = Math.min(delay * 1.6, 15_000);
+        }
+      });
+    }
+    const nudge = () => poll(true);
+
+    function follow() {
+      if (following) return;
+      following = new AbortController();
+      const listen = { signal: following.signal };
+      win.addEventListener(
+        "message",
+        (event) => {
+          const message = readCheckoutMessage(event, { origin: server, source: view.mode === "iframe" ? root.querySelector("iframe")?.contentWindow : popup });
+          if (message && message.id === view.order?.id) nudge();
+        },
+        listen,
+      );
+      // A return from a banking app, or a closed popup, is the moment to look again.
+      win.addEventListener("focus", nudge, listen);
+      doc.addEventListener("visibilitychange", () => doc.hidden || nudge(), listen);
+      watch = setInterval(() => popup?.closed && (popup = null, nudge()), 1000);
+      nudge();
+    }
+
+    function update(order: Order) {
+      const was = view.order?.status;
+      const screen = SCREENS[order.status];
+      set({ order, screen: view.screen === "resume" && screen === "waiting" ? "resume" : screen });
+      if (!isFinal(order.status) || was === order.status) return;
+      // Settled: nothing left to follow (no more polls, listeners or popup watching).
+      unfollow();
+      forget(server);
+      closePopup();
+      if (order.status === "completed") emit("success", false, options.onSuccess);
+      else emit("failure", false, options.onFailure);
     }
 
     function finish() {
-      if (ended) return;
       ended = true;
       unfollow();
       render(null, root);
       host.remove();
-      if (active === handle) active = null;
+      if (active === close) active = undefined;
       resolve(detail());
     }
 
@@ -189,213 +252,96 @@ export function createCheckout(server: string, win: Window = window) {
       finish();
       options.onClose?.(d.id ? d : null);
       // Our own button lives in the trigger's shadow root; a merchant's element is focused itself.
-      ((trigger?.shadowRoot?.querySelector("button") ?? trigger) as HTMLElement | null)?.focus?.();
-    }
-
-    function update(order: Order) {
-      const was = view.order?.status;
-      const screen = SCREENS[order.status];
-      set({ order, screen: view.screen === "resume" && screen === "waiting" ? "resume" : screen });
-      if (!isFinal(order.status) || was === order.status) return;
-      // Settled: nothing left to follow (no more polls, listeners or popup watching).
-      unfollow();
-      forget(server);
-      if (popup && !popup.closed) popup.close();
-      if (order.status === "completed") {
-        emit("success");
-        options.onSuccess?.(detail());
-      } else {
-        emit("failure");
-        options.onFailure?.(detail());
-      }
-    }
-
-    async function poll() {
-      clearTimeout(timer);
-      const id = view.order?.id;
-      if (!id || polling || ended) return;
-      polling = true;
-      const answer = await api.status(id);
-      polling = false;
-      // The shopper may have started over meanwhile: an answer about the old order is stale.
-      if (view.order?.id !== id) return;
-      if (answer.ok) update(answer.value);
-      if (!isFinal(view.order?.status) && !ended) {
-        timer = setTimeout(poll, delay);
-        delay = Math.min(delay * 1.6, 15_000);
-      }
-    }
-    function nudge() {
-      delay = 1500;
-      void poll();
-    }
-    function onVisible() {
-      if (doc.visibilityState === "visible") nudge();
-    }
-    function onMessage(event: MessageEvent) {
-      const frame = root.querySelector("iframe")?.contentWindow ?? null;
-      const message = readCheckoutMessage(event, { origin: server, source: view.mode === "iframe" ? frame : popup });
-      if (message && message.id === view.order?.id) nudge();
-    }
-
-    function follow() {
-      if (following) return;
-      following = true;
-      win.addEventListener("message", onMessage);
-      win.addEventListener("focus", nudge);
-      doc.addEventListener("visibilitychange", onVisible);
-      // A closed popup or a return from a banking app is the moment to look again.
-      watch = setInterval(() => {
-        if (popup?.closed) {
-          popup = null;
-          nudge();
-        }
-      }, 1000);
-      nudge();
-    }
-
-    function show(order: Order) {
-      const url = order.payment_url;
-      if (!url) return;
-      if (view.mode === "redirect") {
-        win.location.assign(url);
-        return;
-      }
-      if (view.mode === "popup" && popup && !popup.closed) {
-        try {
-          popup.location.href = url;
-        } catch {
-          // The popup was cut off from us (COOP, an in-app browser): the waiting screen's
-          // "Open the payment page" button opens it from a fresh click instead.
-          popup = null;
-        }
-      }
-      set({ screen: "waiting" });
-      if (view.mode === "iframe") {
-        void fetch(`${server}/api/checkout/${encodeURIComponent(order.id)}/framing`)
-          .then((r) => r.json())
-          .then((r: { frameable?: boolean | null }) => set({ frameable: r.frameable ?? null }))
-          .catch(() => undefined);
-      }
+      ((trigger?.shadowRoot?.firstChild ?? trigger) as HTMLElement | null)?.focus?.();
     }
 
     // Runs inside the shopper's click: the popup must open before anything is awaited.
     function submit(selection: Selection) {
       if (view.screen === "creating") return;
-      let mode = resolveMode(options.mode, win.navigator.userAgent);
-      if (mode === "popup") {
-        popup = openPopup(win, `${server}/checkout/wait?lang=${locale}`);
-        if (!popup) mode = "iframe";
-      }
+      let mode = modeNow();
+      if (mode === "popup" && !(popup = openPopup(win, `${server}/checkout/wait?lang=${locale}`))) mode = "iframe";
       set({ screen: "creating", mode, fieldError: null });
-      const body = {
-        ...selection,
-        customer: options.customer,
-        description: options.description,
-        locale,
-        return_url: options.returnUrl ?? cleanUrl(win.location.href),
-      };
+      const body = { ...selection, customer: options.customer, description: options.description, locale, return_url: options.returnUrl ?? cleanUrl(win.location.href) };
       void api.create(body, key).then((answer) => {
         if (ended) return;
         if (!answer.ok) {
-          if (popup && !popup.closed) popup.close();
-          popup = null;
+          closePopup();
           // A lost answer may still have made the order: retry with the same key to get it back.
-          if (answer.status !== 0) key = newKey();
-          const field = answer.status === 400 ? answer.error.field : undefined;
-          if (field) set({ screen: "form", fieldError: answer.error });
-          else set({ screen: "error", error: answer.error.message || view.t("errorNetwork") });
+          if (answer.status) key = newKey();
+          const error = answer.error;
+          set(answer.status === 400 && error.field ? { screen: "form", fieldError: error } : { screen: "error", error: error.message || view.t("errorNetwork") });
           emit("error");
           return;
         }
         key = newKey();
         const order = answer.value;
-        remember(server, order.id, order.expires_at);
+        const url = order.payment_url!;
+        remember(server, order.id, order.expires_at!);
         set({ order });
         if (!emit("created", true)) {
           // The page takes it from here (it has the order in the event's detail).
-          if (popup && !popup.closed) popup.close();
+          closePopup();
           finish();
           return;
         }
-        show(order);
-        if (!pendingTold) {
-          pendingTold = true;
-          emit("pending");
-          options.onPending?.(detail());
+        if (mode === "redirect") return win.location.assign(url);
+        try {
+          if (mode === "popup") popup!.location.href = url;
+        } catch {
+          // The popup was cut off from us (COOP, an in-app browser): the waiting screen's
+          // "Open the payment page" button opens it from a fresh click instead.
+          popup = null;
         }
+        set({ screen: "waiting" });
+        if (mode === "iframe") void api.framing(order.id).then((answer) => answer.ok && set({ frameable: answer.value.frameable }));
+        if (!toldPending) emit("pending", false, options.onPending);
+        toldPending = true;
         follow();
       });
     }
 
     // From a click: "Open the payment page", "Open in a new window", "Continue payment".
     function openPage() {
-      const url = view.order?.payment_url;
-      if (!url) return;
-      popup = openPopup(win, url);
-      if (!popup) {
-        win.location.assign(url);
-        return;
-      }
+      const url = view.order!.payment_url!;
+      if (!(popup = openPopup(win, url))) return win.location.assign(url);
       set({ mode: "popup", screen: "waiting" });
       nudge();
     }
 
-    function retry() {
-      set({ screen: view.catalog ? "form" : "loading", error: "" });
-      if (!view.catalog) start();
-    }
-    function again() {
-      forget(server);
-      unfollow();
-      set({ screen: "form", order: null, fieldError: null, frameable: null });
-    }
-
     function start() {
-      const resumeId = returnedId ?? recall(server);
-      void Promise.all([api.catalog(), loadMessages(server, locale), resumeId ? api.status(resumeId) : null]).then(([catalog, messages, resumed]) => {
+      set({ screen: "loading", error: "" });
+      const id = returnedId ?? recall(server);
+      void Promise.all([api.catalog(), loadMessages(server, locale), id && api.status(id)]).then(([catalog, messages, resumed]) => {
         if (ended) return;
         view.t = translator(messages);
         if (!catalog.ok) return set({ screen: "error", error: catalog.error.message || view.t("errorNetwork") });
         view.catalog = catalog.value;
-        if (resumed?.ok) {
-          const order = resumed.value;
-          const live = !isFinal(order.status) && !!order.payment_url;
-          if (returnedId) {
-            // Back from a redirect: show where the order stands, and keep following it if unsettled.
-            update(order);
-            if (!isFinal(order.status)) follow();
-            return;
-          }
-          if (live) {
-            set({ order, screen: "resume" });
-            follow();
-            return;
-          }
-          forget(server);
+        const order = resumed && resumed.ok ? resumed.value : null;
+        // Back from a redirect: show where the order stands. Reopened mid-way: offer to go on paying.
+        if (order && (returnedId || (!isFinal(order.status) && order.payment_url))) {
+          if (!returnedId) view.screen = "resume";
+          update(order);
+          if (!isFinal(order.status)) follow();
+          return;
         }
+        if (order) forget(server);
         set({ screen: "form" });
       });
     }
 
-    const handle = { close };
     // Attached first, so that the open event reaches document listeners even with no trigger.
     doc.body.append(host);
-    if (!emit("open", true)) {
+    if (emit("open", true)) {
+      active = close;
+      start();
+    } else {
       ended = true;
       host.remove();
       resolve(detail());
-      return handle;
     }
-    paint();
-    start();
-    return handle;
   }
 
-  return {
-    open,
-    close: () => active?.close(),
-  };
+  return { open, close: () => active?.() };
 }
 
 export type Checkout = ReturnType<typeof createCheckout>;

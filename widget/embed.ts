@@ -16,60 +16,58 @@ export interface OctopusCheckoutApi {
   close(): void;
 }
 
-export function createEmbed(server: string, win: Window = window): OctopusCheckoutApi {
+export function createEmbed(server: string, win: Window = window) {
   const checkout = createCheckout(server, win);
-  const doc = win.document;
 
   /** Renders our pay button into `element` (in its own shadow root), opening the checkout on click. */
   function mount(element: Element, options: CheckoutOptions = {}) {
     const root = element.shadowRoot ?? element.attachShadow({ mode: "open" });
     adoptStyles(root, options.color);
-    const button = doc.createElement("button");
-    button.type = "button";
+    const button = win.document.createElement("button");
     button.setAttribute("part", "button");
-    const locale = pickLocale(options.locale ? [options.locale] : [...(win.navigator.languages ?? [])]);
-    const label = (t = translator({})) =>
-      options.label ?? (options.amount && options.currency ? t("payAmount", { amount: formatMoney(options.amount, options.currency, locale) }) : t("pay"));
-    button.textContent = label();
-    if (locale !== "en") void loadMessages(server, locale).then((messages) => (button.textContent = label(translator(messages))));
-    button.addEventListener("click", () => void checkout.open(options, element));
+    const locale = pickLocale(options.locale ? [options.locale] : win.navigator.languages ?? []);
+    const label = (messages = {}) => {
+      const t = translator(messages);
+      button.textContent = options.label ?? (options.amount && options.currency ? t("payAmount", { amount: formatMoney(options.amount, options.currency, locale) }) : t("pay"));
+    };
+    // English at once; the shopper's language as soon as it has loaded.
+    label();
+    void loadMessages(server, locale).then(label);
+    button.onclick = () => void checkout.open(options, element);
     root.replaceChildren(button);
   }
 
-  /** An element of the merchant's own becomes a trigger: its look stays theirs. */
-  function bind(element: Element) {
-    element.addEventListener("click", (event) => {
-      event.preventDefault();
-      void checkout.open(readAttributes((element as HTMLElement).dataset), element);
-    });
-  }
-
-  return { open: (options) => checkout.open(options), mount, close: checkout.close, bind, checkout } as OctopusCheckoutApi & { bind: typeof bind; checkout: typeof checkout };
+  return {
+    open: (options?: CheckoutOptions) => checkout.open(options),
+    mount,
+    close: checkout.close,
+    checkout,
+    /** An element of the merchant's own becomes a trigger: its look stays theirs. */
+    bind: (element: HTMLElement) =>
+      element.addEventListener("click", (event) => {
+        event.preventDefault();
+        void checkout.open(readAttributes(element.dataset), element);
+      }),
+  };
 }
 
 /** Runs once when widget.js loads. */
 export function boot(win: Window = window): OctopusCheckoutApi {
   const doc = win.document;
   const script = doc.currentScript as HTMLScriptElement | null;
-  const server = script?.src ? new URL(script.src).origin : win.location.origin;
-  const embed = createEmbed(server, win) as OctopusCheckoutApi & { bind(element: Element): void; checkout: ReturnType<typeof createCheckout> };
+  const embed = createEmbed(script?.src ? new URL(script.src).origin : win.location.origin, win);
+  const options = script ? readAttributes(script.dataset) : {};
 
   const start = () => {
     let host: Element | null = null;
-    if (script && Object.keys(script.dataset).length > 0) {
-      const { target, ...options } = readAttributes(script.dataset);
-      let place: Element | null = null;
-      try {
-        place = target ? doc.querySelector(target) : null;
-      } catch {
-        // A selector the browser cannot parse must not break the page: the button goes after the script.
-        console.warn(`octopus-checkout: data-target="${target}" is not a valid CSS selector`);
-      }
-      host = place ?? doc.createElement("octopus-checkout-button");
-      if (!place) script.after(host);
-      embed.mount(host, options);
+    if (Object.keys(script?.dataset ?? {})[0]) {
+      const { target, ...rest } = options;
+      // readAttributes has dropped a selector the browser cannot parse: then the button goes after the script.
+      host = target ? doc.querySelector(target) : null;
+      if (!host) script!.after((host = doc.createElement("octopus-checkout-button")));
+      embed.mount(host, rest);
     }
-    doc.querySelectorAll("[data-octopus-checkout]").forEach((element) => embed.bind(element));
+    doc.querySelectorAll<HTMLElement>("[data-octopus-checkout]").forEach(embed.bind);
     // Back from a redirect: the order id is in our query parameter. Show its result, then tidy the URL.
     const url = new URL(win.location.href);
     const id = url.searchParams.get("octopus_checkout");
@@ -77,10 +75,10 @@ export function boot(win: Window = window): OctopusCheckoutApi {
       url.searchParams.delete("octopus_checkout");
       win.history.replaceState(win.history.state, "", url.href);
       // From the same host as before the redirect, so the page's listeners on the button hear the result.
-      void embed.checkout.open(script ? readAttributes(script.dataset) : {}, host, id);
+      void embed.checkout.open(options, host, id);
     }
   };
-  if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", start, { once: true });
+  if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", start);
   else start();
   return { open: embed.open, mount: embed.mount, close: embed.close };
 }

@@ -1,29 +1,25 @@
 /** Amounts in the browser: decimal strings in, integer minor units for comparisons, Intl out. */
 
-export const decimalsOf = (currency: string): number => (currency === "vnd" || currency === "idr" ? 0 : 2);
+export const decimalsOf = (currency: string): number => (/^(vnd|idr)$/.test(currency) ? 0 : 2);
 
 /** "100.5" → 10050 for a two-decimal currency; null when it is not a plain decimal string. */
 export function toMinor(value: string, decimals: number): number | null {
-  const match = /^(\d+)(?:\.(\d+))?$/.exec(value);
-  if (!match || (match[2]?.length ?? 0) > decimals) return null;
+  const [, whole, fraction = ""] = /^(\d+)(?:\.(\d+))?$/.exec(value) ?? [];
   // From the digits, not by multiplying: exact up to 2^53 - 1 minor units, refused beyond.
-  const minor = Number(match[1] + (match[2] ?? "").padEnd(decimals, "0"));
-  return Number.isSafeInteger(minor) ? minor : null;
+  const minor = Number(whole + fraction.padEnd(decimals, "0"));
+  return whole && fraction.length <= decimals && Number.isSafeInteger(minor) ? minor : null;
 }
 
 export function fromMinor(minor: number, decimals: number): string {
-  if (!decimals) return String(minor);
   const digits = String(minor).padStart(decimals + 1, "0");
-  return `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`;
+  return decimals ? `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}` : digits;
 }
 
 export function formatMoney(amount: string, currency: string, locale: string): string {
-  const decimals = decimalsOf(currency);
+  const digits = decimalsOf(currency);
   try {
     // Digits to the currency's own precision, so a Thai floating amount shows every satang.
-    return new Intl.NumberFormat(locale, { style: "currency", currency: currency.toUpperCase(), minimumFractionDigits: decimals, maximumFractionDigits: decimals }).format(
-      Number(amount),
-    );
+    return new Intl.NumberFormat(locale, { style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(+amount);
   } catch {
     return `${amount} ${currency.toUpperCase()}`;
   }
@@ -35,21 +31,20 @@ export function formatMoney(amount: string, currency: string, locale: string): s
  */
 export function parseTyped(input: string, currency: string, locale: string): { value: string } | { error: "errorRequired" | "errorFormat" | "errorWhole" } {
   const format = new Intl.NumberFormat(locale);
-  const parts = format.formatToParts(1000.5);
-  const group = parts.find((p) => p.type === "group")?.value ?? ",";
-  const decimal = parts.find((p) => p.type === "decimal")?.value ?? ".";
+  const [, group, , decimal] = format.formatToParts(1000.5).map((part) => part.value);
   // The digits this locale shows (Bengali ০-৯, say) are the digits a shopper types.
-  let text = input.replace(/[\s\u00a0\u202f]/g, "").replace(/\p{Nd}/gu, (d) => String(Math.max(0, [...Array(10).keys()].findIndex((n) => format.format(n) === d))));
+  // Latin digits are understood everywhere.
+  const digits = format.format(1234567890).replace(/\P{Nd}/gu, "");
+  let text = input.replace(/\s/g, "").replace(/\p{Nd}/gu, (d) => (digits.includes(d) ? String((digits.indexOf(d) + 1) % 10) : d));
   if (!text) return { error: "errorRequired" };
   const decimals = decimalsOf(currency);
-  const [whole = "", ...rest] = text.split(decimal);
+  const [whole = "", ...rest] = text.split(decimal!);
   // A group separator counts only between groups of three ("1,000"); anywhere else ("10,5") it is
   // a mistyped decimal mark, and dropping it would multiply the amount.
-  if (rest.length > 1 || (whole.includes(group) && !new RegExp(`^\\d{1,3}(\\${group}\\d{3})+$`).test(whole))) return { error: "errorFormat" };
-  text = whole.split(group).join("") + (rest.length ? `.${rest[0]}` : "");
-  if (!decimals && /^\d+(\.0*)?$/.test(text)) text = text.replace(/\.0*$/, "");
+  if (rest.length > 1 || (whole.includes(group!) && !RegExp(`^\\d{1,3}(\\${group}\\d{3})+$`).test(whole))) return { error: "errorFormat" };
+  text = whole.split(group!).join("") + (rest.length ? `.${rest[0]}` : "");
+  if (!decimals && /\.0*$/.test(text)) text = text.replace(/\.0*$/, "");
   if (!decimals && text.includes(".")) return { error: "errorWhole" };
   const minor = toMinor(text, decimals);
-  if (minor === null) return { error: "errorFormat" };
-  return { value: fromMinor(minor, decimals) };
+  return minor === null ? { error: "errorFormat" } : { value: fromMinor(minor, decimals) };
 }

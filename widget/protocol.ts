@@ -15,22 +15,12 @@ export interface CheckoutMessage {
   id: string;
 }
 
-// Checkout ids are opaque, URL-safe and short; anything else is not one of ours.
-const ID = /^[A-Za-z0-9_-]{8,64}$/;
-
 export function readCheckoutMessage(
   message: { origin: string; source: unknown; data: unknown },
   expected: { origin: string; source: unknown },
 ): CheckoutMessage | null {
-  if (message.origin !== expected.origin) return null;
-  if (expected.source == null || message.source !== expected.source) return null;
-  const data = message.data;
-  if (typeof data !== "object" || data === null) return null;
-  const envelope = (data as { octopusCheckout?: unknown }).octopusCheckout;
-  if (typeof envelope !== "object" || envelope === null) return null;
-  const { v, event, id } = envelope as Record<string, unknown>;
-  if (v !== PROTOCOL_VERSION) return null;
-  if (typeof event !== "string" || !(MESSAGE_EVENTS as readonly string[]).includes(event)) return null;
-  if (typeof id !== "string" || !ID.test(id)) return null;
-  return { v: PROTOCOL_VERSION, event: event as MessageEvent, id };
+  const m =
+    message.origin === expected.origin && expected.source != null && message.source === expected.source && (message.data as { octopusCheckout?: Partial<CheckoutMessage> } | null)?.octopusCheckout;
+  // Checkout ids are opaque, URL-safe and short; anything else is not one of ours.
+  return m && m.v === PROTOCOL_VERSION && MESSAGE_EVENTS.includes(m.event!) && typeof m.id == "string" && /^[\w-]{8,64}$/.test(m.id) ? { v: m.v, event: m.event!, id: m.id! } : null;
 }

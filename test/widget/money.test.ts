@@ -159,3 +159,11 @@ describe("toMinor / fromMinor", () => {
     for (const value of ["0", "10000", "50000000"]) expect(fromMinor(toMinor(value, 0)!, 0)).toBe(value);
   });
 });
+
+describe("parseTyped: digits", () => {
+  // Regression: typed Latin digits on a Bengali page were read as zeros.
+  it("still reads Latin digits where the locale shows its own", () => {
+    expect(parseTyped("100", "bdt", "bn")).toEqual({ value: "100.00" });
+    expect(parseTyped("১২৫.৫০", "bdt", "bn")).toEqual({ value: "125.50" });
+  });
+});

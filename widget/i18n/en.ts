@@ -12,7 +12,7 @@ export const en = {
   otherAmount: "Other amount",
   country: "Country",
   currency: "Currency",
-  method: "Payment method",
+  payment: "Payment method",
   product: "Item",
   rangeHint: "From {min} to {max}",
   errorRequired: "Enter an amount.",

@@ -11,32 +11,29 @@ export type Locale = (typeof LOCALES)[number];
 export function pickLocale(wanted: readonly string[]): Locale {
   for (const tag of wanted) {
     const lower = tag.toLowerCase();
-    if (lower.startsWith("zh")) return /hans/.test(lower) ? "zh-Hans" : /hant|tw|hk|mo/.test(lower) ? "zh-Hant" : "zh-Hans";
     const base = lower.split("-")[0]!;
-    const alias = base === "tl" ? "fil" : base === "in" ? "id" : base;
-    const found = LOCALES.find((locale) => locale === alias);
-    if (found) return found;
+    // An explicit script wins over the region: zh-Hans-HK is Simplified.
+    const found = base === "zh" ? (/hans/.test(lower) || !/hant|tw|hk|mo/.test(lower) ? "zh-Hans" : "zh-Hant") : ({ tl: "fil", in: "id" } as Record<string, string>)[base] ?? base;
+    if ((LOCALES as readonly string[]).includes(found)) return found as Locale;
   }
   return "en";
 }
 
 export type Translate = (key: MessageKey, values?: Record<string, string>) => string;
 
-export function translator(messages: Partial<Messages>): Translate {
-  return (key, values) => (messages[key] ?? en[key]).replace(/\{(\w+)\}/g, (_, name: string) => values?.[name] ?? "");
-}
+export const translator =
+  (messages: Partial<Messages>): Translate =>
+  (key, values) =>
+    (messages[key] ?? en[key]).replace(/\{(\w+)\}/g, (_, name: string) => values?.[name] ?? "");
 
-const cache = new Map<string, Promise<Partial<Messages>>>();
+const cache: Record<string, Promise<Partial<Messages>>> = {};
 
 export function loadMessages(server: string, locale: Locale): Promise<Partial<Messages>> {
-  if (locale === "en") return Promise.resolve(en);
-  let pending = cache.get(locale);
-  if (!pending) {
-    pending = fetch(`${server}/widget/i18n/${locale}.json`)
-      .then((response) => (response.ok ? (response.json() as Promise<Partial<Messages>>) : en))
-      // A missing translation must not stop a payment: English it is.
-      .catch(() => en);
-    cache.set(locale, pending);
-  }
-  return pending;
+  return (cache[locale] ??=
+    locale === "en"
+      ? Promise.resolve(en)
+      : fetch(`${server}/widget/i18n/${locale}.json`)
+          .then((response) => (response.ok ? response.json() : en))
+          // A missing translation must not stop a payment: English it is.
+          .catch(() => en));
 }

@@ -1,50 +1,49 @@
 /** The dialog and its screens. A native <dialog> opened with showModal(): focus stays inside, Escape closes. */
 import type { View } from "../checkout.ts";
+import type { MessageKey } from "../i18n/en.ts";
 import { formatMoney } from "../money.ts";
 import { Form } from "./form.tsx";
 
-function Result({ v, icon, ok, title, text, action, label }: { v: View; icon: string; ok?: boolean; title: string; text: string; action: () => void; label: string }) {
-  return (
-    <main class="c">
-      <div class={`i ${ok ? "ok" : ok === false ? "no" : ""}`} aria-hidden="true">
-        {icon}
-      </div>
-      <p class="big">{title}</p>
-      <p>{text}</p>
-      <button type="button" onClick={action}>
-        {label}
-      </button>
-    </main>
-  );
-}
+/**
+ * The screens that say one thing and offer one way on: icon, its tone, the action and its label.
+ * Their title and text are the messages `<screen>Title` and `<screen>Text`.
+ */
+const ENDS: Record<string, [icon: string, tone: string, action: "close" | "again" | "retry" | "resume", label: MessageKey]> = {
+  paid: ["✓", "ok", "close", "done"],
+  failed: ["!", "no", "again", "tryAgain"],
+  expired: ["!", "", "again", "startAgain"],
+  refunded: ["↺", "", "close", "done"],
+  error: ["!", "no", "retry", "tryAgain"],
+  resume: ["", "", "resume", "resume"],
+};
 
-function Waiting({ v }: { v: View }) {
-  const o = v.order!;
-  const due = o.floating_amount ?? o.final_amount ?? o.amount;
-  const money = formatMoney(due, o.currency, v.locale);
-  const framed = v.mode === "iframe" && v.frameable !== false && o.payment_url;
+function Waiting({ v, amount }: { v: View; amount: string }) {
+  const { t, order: o, mode } = v;
+  const url = o!.payment_url;
+  const floating = o!.floating_amount;
+  const framed = mode === "iframe" && v.frameable !== false && url;
   return (
     <main class="c">
       {/* A framed payment page shows the amount itself; repeating it would push the page out of view. */}
-      {(!framed || o.floating_amount) && (
+      {(!framed || floating) && (
         <>
-          <p class="h">{v.t("toPay")}</p>
-          <p class="big">{money}</p>
+          <p class="h">{t("toPay")}</p>
+          <p class="big">{amount}</p>
         </>
       )}
-      {o.floating_amount && (
+      {floating && (
         <>
-          <p class="h">{v.t("transferExactly")}</p>
-          <button type="button" class="g" onClick={() => v.act.copy(due)}>
-            {v.copied ? v.t("copied") : v.t("copy")}
+          <p class="h">{t("transferExactly")}</p>
+          <button type="button" class="g" onClick={() => v.act.copy(floating)}>
+            {t(v.copied ? "copied" : "copy")}
           </button>
         </>
       )}
-      {framed ? <iframe src={o.payment_url} title={v.t("dialogTitle")} allow="payment; clipboard-write" /> : <div class="sp" role="progressbar" aria-label={v.t("waitingTitle")} />}
-      <p>{v.mode === "iframe" ? (v.frameable === false ? v.t("framingBlocked") : v.t("waitingFrame")) : v.t("waitingPopup")}</p>
-      {o.payment_url && (
+      {framed ? <iframe src={url} title={t("dialogTitle")} allow="payment; clipboard-write" /> : <div class="sp" role="progressbar" aria-label={t("waitingTitle")} />}
+      <p>{t(mode !== "iframe" ? "waitingPopup" : framed ? "waitingFrame" : "framingBlocked")}</p>
+      {url && (
         <button type="button" class={framed ? "g" : ""} onClick={v.act.openPage}>
-          {v.mode === "iframe" ? v.t("openNewWindow") : v.t("openPayment")}
+          {t(mode === "iframe" ? "openNewWindow" : "openPayment")}
         </button>
       )}
     </main>
@@ -52,57 +51,48 @@ function Waiting({ v }: { v: View }) {
 }
 
 function Body({ v }: { v: View }) {
-  const t = v.t;
-  const o = v.order;
-  // What the shopper actually paid: the Thai transfer amount with its satang, where there is one.
+  const { t, order: o, screen } = v;
+  // What the shopper pays: the Thai transfer amount with its satang, where there is one.
   const amount = o ? formatMoney(o.floating_amount ?? o.final_amount ?? o.amount, o.currency, v.locale) : "";
-  switch (v.screen) {
-    case "form":
-      return <Form v={v} />;
-    case "waiting":
-      return <Waiting v={v} />;
-    case "paid":
-      return <Result v={v} icon="✓" ok title={t("paidTitle")} text={t("paidText", { amount })} action={v.act.close} label={t("done")} />;
-    case "failed":
-      return <Result v={v} icon="!" ok={false} title={t("failedTitle")} text={t("failedText")} action={v.act.again} label={t("tryAgain")} />;
-    case "expired":
-      return <Result v={v} icon="!" title={t("expiredTitle")} text={t("expiredText")} action={v.act.again} label={t("startAgain")} />;
-    case "refunded":
-      return <Result v={v} icon="↺" title={t("refundedTitle")} text={t("refundedText", { amount })} action={v.act.close} label={t("done")} />;
-    case "error":
-      return <Result v={v} icon="!" ok={false} title={t("errorTitle")} text={v.error} action={v.act.retry} label={t("tryAgain")} />;
-    case "resume":
-      return (
-        <main class="c">
-          <p class="big">{t("resumeTitle")}</p>
-          <p>{t("resumeText", { amount: o ? formatMoney(o.floating_amount ?? o.amount, o.currency, v.locale) : "" })}</p>
-          <button type="button" onClick={v.act.resume}>
-            {t("resume")}
-          </button>
-          <button type="button" class="g" onClick={v.act.again}>
-            {t("newPayment")}
-          </button>
-        </main>
-      );
-    default:
-      return (
-        <main class="c">
-          <div class="sp" role="progressbar" aria-label={t("creating")} />
-          {v.screen === "creating" && <p>{t("creating")}</p>}
-        </main>
-      );
-  }
+  const end = ENDS[screen];
+  if (screen === "form") return <Form v={v} />;
+  if (screen === "waiting") return <Waiting v={v} amount={amount} />;
+  if (!end)
+    return (
+      <main class="c">
+        <div class="sp" role="progressbar" aria-label={t("creating")} />
+        {screen === "creating" && <p>{t("creating")}</p>}
+      </main>
+    );
+  return (
+    <main class="c">
+      {end[0] && (
+        <div class={`i ${end[1]}`} aria-hidden="true">
+          {end[0]}
+        </div>
+      )}
+      <p class="big">{t(`${screen}Title` as MessageKey)}</p>
+      <p>{screen === "error" ? v.error : t(`${screen}Text` as MessageKey, { amount })}</p>
+      <button type="button" onClick={v.act[end[2]]}>
+        {t(end[3])}
+      </button>
+      {screen === "resume" && (
+        <button type="button" class="g" onClick={v.act.again}>
+          {t("newPayment")}
+        </button>
+      )}
+    </main>
+  );
 }
 
 export function App(v: View) {
-  const theme = v.options.theme ?? "auto";
-  const title = v.screen === "waiting" ? v.t("waitingTitle") : v.catalog?.merchant_name ?? v.t("dialogTitle");
+  const { t, screen } = v;
   return (
     <dialog
       ref={(dialog: HTMLDialogElement | null) => {
-        if (dialog && !dialog.open) dialog.showModal ? dialog.showModal() : dialog.setAttribute("open", "");
+        if (dialog && !dialog.open) dialog.showModal();
       }}
-      class={`${theme}${v.screen === "waiting" && v.mode === "iframe" ? " w" : ""}`}
+      class={`${v.options.theme ?? "auto"}${screen === "waiting" && v.mode === "iframe" ? " w" : ""}`}
       aria-labelledby="octopus-title"
       onCancel={(event) => {
         event.preventDefault();
@@ -110,13 +100,13 @@ export function App(v: View) {
       }}
     >
       <header>
-        <h2 id="octopus-title">{title}</h2>
-        <button type="button" class="x" aria-label={v.t("close")} onClick={v.act.close}>
+        <h2 id="octopus-title">{screen === "waiting" ? t("waitingTitle") : (v.catalog?.merchant_name ?? t("dialogTitle"))}</h2>
+        <button type="button" class="x" aria-label={t("close")} onClick={v.act.close}>
           ×
         </button>
       </header>
-      {v.catalog?.sandbox && <p class="sb">{v.t("sandbox")}</p>}
-      <div aria-live="polite" aria-busy={v.screen === "loading" || v.screen === "creating"}>
+      {v.catalog?.sandbox && <p class="sb">{t("sandbox")}</p>}
+      <div aria-live="polite" aria-busy={screen === "loading" || screen === "creating"}>
         <Body v={v} />
       </div>
     </dialog>

@@ -4,39 +4,16 @@
  */
 import type { View } from "../checkout.ts";
 import { decimalsOf, formatMoney, parseTyped, toMinor } from "../money.ts";
+import type { Method } from "../types.ts";
 
-const unique = (values: string[]) => [...new Set(values)];
-
-function displayName(locale: string, type: "region" | "currency", code: string): string {
-  try {
-    return new Intl.DisplayNames([locale], { type }).of(type === "currency" ? code.toUpperCase() : code) ?? code;
-  } catch {
-    return code.toUpperCase();
-  }
-}
-
-function Choice({ name, legend, values, value, label, set }: { name: string; legend: string; values: string[]; value: string; label: (v: string) => string; set: (v: string) => void }) {
-  if (values.length < 2) return null;
-  return (
-    <fieldset>
-      <legend>{legend}</legend>
-      <div class="r">
-        {values.map((item) => (
-          <label key={item}>
-            <input type="radio" name={name} value={item} checked={item === value} onChange={() => set(item)} />
-            <span>{label(item)}</span>
-          </label>
-        ))}
-      </div>
-    </fieldset>
-  );
-}
+type Step = "country" | "currency" | "payment";
 
 export function Form({ v }: { v: View }) {
-  const { options: o, t, locale } = v;
-  const catalog = v.catalog!;
-  const product = o.product ? catalog.products.find((p) => p.id === o.product) : undefined;
-  const methods = catalog.methods.filter(
+  const { options: o, t, locale, picks: p } = v;
+  const pick = v.act.pick;
+  const { methods: all, products } = v.catalog!;
+  const product = o.product ? products.find((item) => item.id === o.product) : undefined;
+  let methods = all.filter(
     (m) =>
       (!o.country || m.country === o.country) &&
       (!o.currency || m.currency === o.currency) &&
@@ -44,33 +21,47 @@ export function Form({ v }: { v: View }) {
       (!o.payment || m.payment === o.payment) &&
       (!product || m.currency === product.currency),
   );
-  const p = v.picks;
-  const pick = v.act.pick;
-  const countries = unique(methods.map((m) => m.country));
-  const country = p.country && countries.includes(p.country) ? p.country : (countries[0] ?? "");
-  const inCountry = methods.filter((m) => m.country === country);
-  const currencies = unique(inCountry.map((m) => m.currency));
-  const currency = p.currency && currencies.includes(p.currency) ? p.currency : (currencies[0] ?? "");
-  const inCurrency = inCountry.filter((m) => m.currency === currency);
-  const method = inCurrency.find((m) => m.payment === p.payment) ?? inCurrency[0];
-  const presets = o.amount ? [] : (o.amounts ?? method?.presets ?? []);
-  const picked = p.preset ?? presets[0] ?? "";
-  const typed = p.typed ?? "";
-  const error = p.error ?? "";
+  // Country, then currency, then method: each narrows the next, and keeps the shopper's pick while it fits.
+  const steps = (["country", "currency", "payment"] as Step[]).map((step) => {
+    const values = [...new Set(methods.map((m) => m[step]))];
+    const value = values.includes(p[step]!) ? p[step]! : values[0]!;
+    const shown = methods;
+    methods = methods.filter((m) => m[step] === value);
+    return { step, values, value, shown };
+  });
+  const method: Method | undefined = methods[0];
+  if (!method || (o.product && !product))
+    return (
+      <main>
+        <p class="e" role="alert">
+          {t("errorTitle")}
+        </p>
+      </main>
+    );
 
-  if (!method || (o.product && !product)) return <main><p class="e" role="alert">{t("errorTitle")}</p></main>;
-
+  const currency = method.currency;
   const money = (value: string) => formatMoney(value, currency, locale);
-  const other = !product && !o.amount && (picked === "" || !presets.includes(picked));
+  const name = (step: Step, code: string) => {
+    if (step === "payment") return steps[2]!.shown.find((m) => m.payment === code)!.label;
+    try {
+      return new Intl.DisplayNames(locale, { type: step === "country" ? "region" : "currency" }).of(code)!;
+    } catch {
+      return code.toUpperCase();
+    }
+  };
+  const presets = o.amount ? [] : (o.amounts ?? method.presets ?? []);
+  const picked = p.preset ?? presets[0] ?? "";
+  const other = !presets.includes(picked);
+  const fixed = product?.price ?? o.amount;
   const decimals = decimalsOf(currency);
   const range = { min: money(method.min), max: money(method.max) };
-  const fixed = product?.price ?? o.amount;
-  const serverError = v.fieldError?.message ?? "";
+  const error = p.error || v.fieldError?.message;
+  const shown = fixed ?? (other ? "" : picked);
 
+  /** The amount to order, or null after saying what is wrong with it. */
   function amountNow(): string | null {
-    if (fixed) return fixed;
-    if (!other) return picked;
-    const parsed = parseTyped(typed, currency, locale);
+    if (fixed || !other) return shown;
+    const parsed = parseTyped(p.typed ?? "", currency, locale);
     if ("error" in parsed) {
       pick({ error: t(parsed.error, { example: money(decimals ? "100.00" : "50000") }) });
       return null;
@@ -83,7 +74,6 @@ export function Form({ v }: { v: View }) {
     return parsed.value;
   }
 
-  const shown = fixed ?? (other ? null : picked);
   return (
     <form
       noValidate
@@ -92,7 +82,7 @@ export function Form({ v }: { v: View }) {
         const amount = amountNow();
         if (amount === null) return;
         pick({ error: "" });
-        v.act.submit({ country, currency, payment: method.payment, ...(product ? { product: product.id } : { amount }) });
+        v.act.submit({ country: method.country, currency, payment: method.payment, ...(product ? { product: product.id } : { amount }) });
       }}
     >
       <main>
@@ -100,28 +90,33 @@ export function Form({ v }: { v: View }) {
           <div>
             <p class="l">{t("product")}</p>
             <p>{product.name}</p>
-            <p class="big">{money(product.price)}</p>
           </div>
         )}
-        <Choice name="country" legend={t("country")} values={countries} value={country} label={(c) => displayName(locale, "region", c)} set={(c) => pick({ country: c, error: "" })} />
-        <Choice name="currency" legend={t("currency")} values={currencies} value={currency} label={(c) => displayName(locale, "currency", c)} set={(c) => pick({ currency: c, error: "" })} />
-        <Choice
-          name="method"
-          legend={t("method")}
-          values={inCurrency.map((m) => m.payment)}
-          value={method.payment}
-          label={(p) => inCurrency.find((m) => m.payment === p)!.label}
-          set={(m) => pick({ payment: m, error: "" })}
-        />
-        {!product && o.amount && <p class="big">{money(o.amount)}</p>}
+        {fixed && <p class="big">{money(fixed)}</p>}
+        {steps.map(
+          ({ step, values, value }) =>
+            values.length > 1 && (
+              <fieldset key={step}>
+                <legend>{t(step)}</legend>
+                <div class="r">
+                  {values.map((item) => (
+                    <label key={item}>
+                      <input type="radio" name={step} checked={item === value} onChange={() => pick({ [step]: item, error: "" })} />
+                      <span>{name(step, item)}</span>
+                    </label>
+                  ))}
+                </div>
+              </fieldset>
+            ),
+        )}
         {!fixed && (
           <fieldset>
             <legend>{t("amount")}</legend>
-            {presets.length > 0 && (
+            {presets[0] && (
               <div class="r">
                 {[...presets, ""].map((item) => (
                   <label key={item}>
-                    <input type="radio" name="amount" checked={item === "" ? other : item === picked} onChange={() => pick({ preset: item, error: "" })} />
+                    <input type="radio" name="amount" checked={item ? item === picked : other} onChange={() => pick({ preset: item, error: "" })} />
                     <span>{item ? money(item) : t("otherAmount")}</span>
                   </label>
                 ))}
@@ -133,10 +128,10 @@ export function Form({ v }: { v: View }) {
                 <input
                   inputMode={decimals ? "decimal" : "numeric"}
                   autoComplete="off"
-                  value={typed}
+                  value={p.typed ?? ""}
                   aria-invalid={!!error}
                   aria-describedby="octopus-hint octopus-error"
-                  onInput={(event) => pick({ typed: (event.target as HTMLInputElement).value })}
+                  onInput={(event) => pick({ typed: event.currentTarget.value })}
                 />
               </label>
             )}
@@ -145,14 +140,12 @@ export function Form({ v }: { v: View }) {
             </p>
           </fieldset>
         )}
-        {(error || serverError) && (
+        {error && (
           <p class="e" id="octopus-error" role="alert">
-            {error || serverError}
+            {error}
           </p>
         )}
-        <button type="submit">
-          {shown ? t("payAmount", { amount: money(shown) }) : t("pay")}
-        </button>
+        <button type="submit">{shown ? t("payAmount", { amount: money(shown) }) : t("pay")}</button>
       </main>
     </form>
   );

@@ -6,34 +6,38 @@ const CSS = `:host{all:initial;--a:#0f766e;--b:#fff;--f:#0f172a;--m:#64748b;--l:
 .dark{--b:#0f172a;--f:#f1f5f9;--m:#94a3b8;--l:#334155;--e:#f87171}
 @media (prefers-color-scheme:dark){.auto{--b:#0f172a;--f:#f1f5f9;--m:#94a3b8;--l:#334155;--e:#f87171}}
 *{box-sizing:border-box;font:inherit;color:inherit;margin:0}
-button{cursor:pointer;border:0;border-radius:10px;padding:.6em 1em;font-weight:600;background:var(--a);color:#fff;min-height:44px}
-:focus-visible,.r :focus-visible+span{outline:3px solid color-mix(in srgb,var(--a) 50%,#0000);outline-offset:2px}
-.g{background:#0000;color:var(--f);border:1px solid var(--l)}
-dialog{margin:auto;max-width:calc(100vw - 16px);background:var(--b);color:var(--f);border:0;border-radius:16px;padding:0;width:min(440px,100vw - 16px);max-height:calc(100dvh - 16px);box-shadow:0 20px 60px #0006}
-dialog::backdrop{background:#0f172a99}
+button{cursor:pointer;border:0;padding:.6em 1em;background:var(--a);color:#fff}
+button,input,.r span,iframe{border-radius:10px;min-height:44px}
+input,.r span,.g,iframe{border:1px solid var(--l)}
+button,legend,.l,.r span,.sb{font-weight:600}
+:focus-visible,.r :focus-visible+span{outline:3px solid var(--a);outline-offset:2px}
+.g,.x{background:#0000;color:inherit}
+dialog{margin:auto;background:var(--b);color:var(--f);border:0;border-radius:16px;padding:0;width:min(440px,100vw - 16px);max-width:none;max-height:calc(100dvh - 16px);box-shadow:0 20px 60px #0006}
+::backdrop{background:#0f172a99}
 .w{width:min(560px,100vw - 16px)}
-header{display:flex;align-items:center;padding:14px 16px 6px}
-h2{flex:1;font-size:1.1em;font-weight:700}
-.x{background:#0000;color:var(--m);font-size:1.5em;padding:0 10px}
+header{display:flex;padding:14px 16px 6px}
+h2{flex:1;align-self:center;font-size:1.1em;font-weight:700}
+.x{color:var(--m);font-size:1.5em;padding:0 10px}
 main{padding:6px 16px 18px;display:grid;gap:14px}
 label,fieldset{display:grid;gap:6px;border:0;padding:0;min-width:0}
-legend,.l{font-weight:600;font-size:.9em;margin-bottom:6px}
-select,input{width:100%;padding:.6em .75em;border:1px solid var(--l);border-radius:10px;background:var(--b);min-height:44px}
+legend,.l{font-size:.9em;margin-bottom:6px}
+input{width:100%;padding:0 .75em;background:var(--b)}
 .r{display:flex;flex-wrap:wrap;gap:8px}
 .r label{display:block;flex:1 1 auto}
 .r input{position:absolute;opacity:0;width:1px}
-.r span{display:block;text-align:center;padding:.6em .4em;border:1px solid var(--l);border-radius:10px;font-weight:600;white-space:nowrap}
+.r span{display:block;text-align:center;padding:.6em .4em;white-space:nowrap}
 .r :checked+span{border:2px solid var(--a);background:color-mix(in srgb,var(--a) 12%,var(--b))}
 .h{font-size:.85em;color:var(--m)}
 .e{font-size:.9em;color:var(--e)}
 .c{text-align:center;justify-items:center}
 .c button{width:100%}
 .big{font-size:1.8em;font-weight:700;font-variant-numeric:tabular-nums}
-.i{width:56px;height:56px;border-radius:50%;display:grid;place-items:center;font-size:28px;color:#fff;background:var(--m)}
+.i,.sp{width:56px;height:56px;border-radius:50%}
+.i{display:grid;place-items:center;font-size:28px;color:#fff;background:var(--m)}
 .ok{background:#15803d}.no{background:var(--e)}
-.sb{margin:0 16px;padding:4px;border-radius:6px;background:#fde68a;color:#78350f;font-size:.8em;font-weight:600;text-align:center}
-iframe{width:100%;height:min(600px,100dvh - 270px);border:1px solid var(--l);border-radius:10px;background:#fff}
-.sp{width:28px;height:28px;border:3px solid var(--l);border-top-color:var(--a);border-radius:50%;animation:s 1s linear infinite}
+.sb{margin:0 16px;padding:4px;border-radius:6px;background:#fde68a;color:#78350f;font-size:.8em;text-align:center}
+iframe{width:100%;height:min(600px,100dvh - 270px);background:#fff}
+.sp{border:4px solid var(--l);border-top-color:var(--a);animation:s 1s linear infinite}
 @keyframes s{to{transform:rotate(1turn)}}
 @media (prefers-reduced-motion:reduce){.sp{animation:none}}`;
 
