@@ -53,7 +53,7 @@ export function readAttributes(dataset: DOMStringMap, warn: (message: string) =>
     const value = raw!.trim();
     // Own keys only: "constructor" or "toString" must be unknown attributes, not Object's methods.
     const rule = Object.hasOwn(RULES, key) ? RULES[key] : undefined;
-    const name = `data-${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    const name = `data-${key.replace(/[A-Z]/g, "-$&").toLowerCase()}`;
     if (!rule?.test(value)) {
       if (!warned.has(name)) {
         warned.add(name);

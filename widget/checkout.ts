@@ -4,14 +4,13 @@
  * message is only a hint to look again) and tells the merchant's page through events, callbacks
  * and the promise.
  */
-import { render } from "preact";
-import { jsx } from "preact/jsx-runtime";
+import { h, render } from "preact";
 import { createApi } from "./api.ts";
 import { openPopup, resolveMode } from "./display.ts";
 import { loadMessages, pickLocale, translator, type Locale, type Translate } from "./i18n/index.ts";
 import { readCheckoutMessage } from "./protocol.ts";
 import { forget, recall, remember } from "./resume.ts";
-import type { ApiError, Catalog, CheckoutDetail, CheckoutOptions, Order, Status } from "./types.ts";
+import type { Catalog, CheckoutDetail, CheckoutOptions, Order, Status } from "./types.ts";
 import { App } from "./ui/app.tsx";
 import { adoptStyles } from "./ui/styles.ts";
 
@@ -45,7 +44,6 @@ export interface View {
   catalog: Catalog | null;
   order: Order | null;
   error: string;
-  fieldError: ApiError | null;
   mode: ShownMode;
   /** Iframe mode: false when the payment page refuses to be framed. */
   frameable: boolean | null;
@@ -59,23 +57,14 @@ export interface View {
     retry(): void;
     again(): void;
     openPage(): void;
-    resume(): void;
   };
 }
 
-const SCREENS: Record<Status, Screen> = {
-  none: "waiting",
-  pending: "waiting",
-  preparing: "waiting",
-  processing: "waiting",
-  completed: "paid",
-  failed: "failed",
-  reject: "failed",
-  overdue: "expired",
-  refund: "refunded",
-};
+/** How the design maps the gateway's statuses to what the shopper sees; anything unknown is still open. */
+const screenOf = (status: Status): Screen =>
+  status === "completed" ? "paid" : status === "overdue" ? "expired" : status === "refund" ? "refunded" : /failed|reject/.test(status) ? "failed" : "waiting";
 
-export const isFinal = (status: Status | undefined): boolean => !!status && SCREENS[status] !== "waiting";
+export const isFinal = (status: Status | undefined): boolean => !!status && screenOf(status) !== "waiting";
 
 // 128 random bits: whoever guessed a key could replay its request and get that order back.
 const newKey = () => `ock_${Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => (b + 256).toString(16).slice(1)).join("")}`;
@@ -132,7 +121,7 @@ export function createCheckout(server: string, win: Window = window) {
     };
     const set = (patch: Partial<View>) => {
       Object.assign(view, patch);
-      if (!ended) render(jsx(App, { ...view }), root);
+      if (!ended) render(h(App, view), root);
     };
     const closePopup = () => {
       popup?.close();
@@ -147,7 +136,6 @@ export function createCheckout(server: string, win: Window = window) {
       catalog: null,
       order: null,
       error: "",
-      fieldError: null,
       mode: modeNow(),
       frameable: null,
       locale,
@@ -169,10 +157,9 @@ export function createCheckout(server: string, win: Window = window) {
         again() {
           forget(server);
           unfollow();
-          set({ screen: "form", order: null, fieldError: null, frameable: null });
+          set({ screen: "form", order: null, frameable: null });
         },
         openPage,
-        resume: openPage,
       },
     };
 
@@ -224,7 +211,7 @@ export function createCheckout(server: string, win: Window = window) {
 
     function update(order: Order) {
       const was = view.order?.status;
-      const screen = SCREENS[order.status];
+      const screen = screenOf(order.status);
       set({ order, screen: view.screen === "resume" && screen === "waiting" ? "resume" : screen });
       if (!isFinal(order.status) || was === order.status) return;
       // Settled: nothing left to follow (no more polls, listeners or popup watching).
@@ -260,7 +247,7 @@ export function createCheckout(server: string, win: Window = window) {
       if (view.screen === "creating") return;
       let mode = modeNow();
       if (mode === "popup" && !(popup = openPopup(win, `${server}/checkout/wait?lang=${locale}`))) mode = "iframe";
-      set({ screen: "creating", mode, fieldError: null });
+      set({ screen: "creating", mode });
       const body = { ...selection, customer: options.customer, description: options.description, locale, return_url: options.returnUrl ?? cleanUrl(win.location.href) };
       void api.create(body, key).then((answer) => {
         if (ended) return;
@@ -269,7 +256,8 @@ export function createCheckout(server: string, win: Window = window) {
           // A lost answer may still have made the order: retry with the same key to get it back.
           if (answer.status) key = newKey();
           const error = answer.error;
-          set(answer.status === 400 && error.field ? { screen: "form", fieldError: error } : { screen: "error", error: error.message || view.t("errorNetwork") });
+          // An error about something the shopper sent goes back to the form, said where they can fix it.
+          set(answer.status === 400 && error.field ? { screen: "form", picks: { ...view.picks, error: error.message } } : { screen: "error", error: error.message || view.t("errorNetwork") });
           emit("error");
           return;
         }

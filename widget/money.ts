@@ -43,7 +43,7 @@ export function parseTyped(input: string, currency: string, locale: string): { v
   // a mistyped decimal mark, and dropping it would multiply the amount.
   if (rest.length > 1 || (whole.includes(group!) && !RegExp(`^\\d{1,3}(\\${group}\\d{3})+$`).test(whole))) return { error: "errorFormat" };
   text = whole.split(group!).join("") + (rest.length ? `.${rest[0]}` : "");
-  if (!decimals && /\.0*$/.test(text)) text = text.replace(/\.0*$/, "");
+  if (!decimals) text = text.replace(/\.0*$/, "");
   if (!decimals && text.includes(".")) return { error: "errorWhole" };
   const minor = toMinor(text, decimals);
   return minor === null ? { error: "errorFormat" } : { value: fromMinor(minor, decimals) };

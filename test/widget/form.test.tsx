@@ -252,7 +252,7 @@ describe("form: products", () => {
 describe("form: server errors", () => {
   it.each(["amount", "product", "currency", "country", "payment"])("shows the server's error about %s", (field) => {
     const message = `"${field}" is not right: because the server says so`;
-    renderApp({ options: { country: "PH" }, fieldError: { code: "invalid_request", message, field } });
+    renderApp({ options: { country: "PH" }, picks: { error: message } });
     expect(screen.getByRole("alert").textContent).toBe(message);
   });
 
@@ -261,7 +261,7 @@ describe("form: server errors", () => {
   // "description" or "Idempotency-Key" leaves the shopper on the form with no message at all.
   it("shows the server's error about any other field", () => {
     const message = '"return_url" must be an absolute URL on one of the shop\'s allowed origins';
-    renderApp({ options: { country: "PH" }, fieldError: { code: "invalid_request", message, field: "return_url" } });
+    renderApp({ options: { country: "PH" }, picks: { error: message } });
     expect(screen.getByText(message)).toBeTruthy();
   });
 });

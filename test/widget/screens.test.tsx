@@ -194,7 +194,7 @@ describe("screens", () => {
     expect(text("You have a payment in progress")).toBeTruthy();
     expect(text("Continue paying ฿500.37, or start a new payment.")).toBeTruthy();
     fireEvent.click(button("Continue payment"));
-    expect(app.act.resume).toHaveBeenCalledTimes(1);
+    expect(app.act.openPage).toHaveBeenCalledTimes(1);
     fireEvent.click(button("Start a new payment"));
     expect(app.act.again).toHaveBeenCalledTimes(1);
   });

@@ -4,6 +4,7 @@
  * `App` when the form calls `act.pick` (the controller does the same in the real widget).
  */
 import { configure, render } from "@testing-library/preact";
+import { h } from "preact";
 import { vi, type Mock } from "vitest";
 import type { Picks, Selection, View } from "../../widget/checkout.ts";
 import { translator } from "../../widget/i18n/index.ts";
@@ -56,7 +57,6 @@ export function acts(): Acts {
     retry: vi.fn<() => void>(),
     again: vi.fn<() => void>(),
     openPage: vi.fn<() => void>(),
-    resume: vi.fn<() => void>(),
   };
 }
 
@@ -69,7 +69,6 @@ export function view(patch: Partial<View> = {}): View {
     catalog,
     order: null,
     error: "",
-    fieldError: null,
     mode: "popup",
     frameable: null,
     locale: "en",

@@ -1,4 +1,5 @@
 /** The dialog and its screens. A native <dialog> opened with showModal(): focus stays inside, Escape closes. */
+import { Fragment, h } from "preact";
 import type { View } from "../checkout.ts";
 import type { MessageKey } from "../i18n/en.ts";
 import { formatMoney } from "../money.ts";
@@ -8,13 +9,13 @@ import { Form } from "./form.tsx";
  * The screens that say one thing and offer one way on: icon, its tone, the action and its label.
  * Their title and text are the messages `<screen>Title` and `<screen>Text`.
  */
-const ENDS: Record<string, [icon: string, tone: string, action: "close" | "again" | "retry" | "resume", label: MessageKey]> = {
+const ENDS: Record<string, [icon: string, tone: string, action: "close" | "again" | "retry" | "openPage", label: MessageKey]> = {
   paid: ["✓", "ok", "close", "done"],
   failed: ["!", "no", "again", "tryAgain"],
   expired: ["!", "", "again", "startAgain"],
   refunded: ["↺", "", "close", "done"],
   error: ["!", "no", "retry", "tryAgain"],
-  resume: ["", "", "resume", "resume"],
+  resume: ["", "", "openPage", "resume"],
 };
 
 function Waiting({ v, amount }: { v: View; amount: string }) {

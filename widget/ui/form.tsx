@@ -2,6 +2,7 @@
  * The order form: only what the server's options allow, narrowed by the merchant's attributes, and
  * every step with a single choice skipped. Errors are shown inline and say what is allowed.
  */
+import { h } from "preact";
 import type { View } from "../checkout.ts";
 import { decimalsOf, formatMoney, parseTyped, toMinor } from "../money.ts";
 import type { Method } from "../types.ts";
@@ -13,16 +14,12 @@ export function Form({ v }: { v: View }) {
   const pick = v.act.pick;
   const { methods: all, products } = v.catalog!;
   const product = o.product ? products.find((item) => item.id === o.product) : undefined;
+  const STEPS = ["country", "currency", "payment"] as const;
   let methods = all.filter(
-    (m) =>
-      (!o.country || m.country === o.country) &&
-      (!o.currency || m.currency === o.currency) &&
-      (!o.currencies || o.currencies.includes(m.currency)) &&
-      (!o.payment || m.payment === o.payment) &&
-      (!product || m.currency === product.currency),
+    (m) => STEPS.every((step) => !o[step] || m[step] === o[step]) && (!o.currencies || o.currencies.includes(m.currency)) && (!product || m.currency === product.currency),
   );
   // Country, then currency, then method: each narrows the next, and keeps the shopper's pick while it fits.
-  const steps = (["country", "currency", "payment"] as Step[]).map((step) => {
+  const steps = STEPS.map((step) => {
     const values = [...new Set(methods.map((m) => m[step]))];
     const value = values.includes(p[step]!) ? p[step]! : values[0]!;
     const shown = methods;
@@ -55,7 +52,7 @@ export function Form({ v }: { v: View }) {
   const fixed = product?.price ?? o.amount;
   const decimals = decimalsOf(currency);
   const range = { min: money(method.min), max: money(method.max) };
-  const error = p.error || v.fieldError?.message;
+  const error = p.error;
   const shown = fixed ?? (other ? "" : picked);
 
   /** The amount to order, or null after saying what is wrong with it. */

@@ -2,42 +2,42 @@
  * The widget's CSS, adopted into its shadow roots as constructable stylesheets: no <style> element
  * and no style attribute, so it works under `style-src 'self'`, and the page's CSS stays out.
  */
-const CSS = `:host{all:initial;--a:#0f766e;--b:#fff;--f:#0f172a;--m:#64748b;--l:#cbd5e1;--e:#b91c1c;font:16px/1.45 system-ui,sans-serif}
-.dark{--b:#0f172a;--f:#f1f5f9;--m:#94a3b8;--l:#334155;--e:#f87171}
-@media (prefers-color-scheme:dark){.auto{--b:#0f172a;--f:#f1f5f9;--m:#94a3b8;--l:#334155;--e:#f87171}}
+const CSS = `:host{all:initial;--a:#0f766e;font:16px/1.45 system-ui,sans-serif}
 *{box-sizing:border-box;font:inherit;color:inherit;margin:0}
+dialog{color-scheme:light dark;background:Canvas;color:CanvasText;margin:auto;border:0;border-radius:16px;padding:0;width:min(440px,100vw - 16px);max-width:none;max-height:calc(100dvh - 16px);box-shadow:0 20px 60px #0006}
+.light{color-scheme:light}.dark{color-scheme:dark}
+::backdrop{background:#0f172a99}
 button{cursor:pointer;border:0;padding:.6em 1em;background:var(--a);color:#fff}
 button,input,.r span,iframe{border-radius:10px;min-height:44px}
-input,.r span,.g,iframe{border:1px solid var(--l)}
+input,.r span,.g,iframe{border:1px solid #8888}
 button,legend,.l,.r span,.sb{font-weight:600}
 :focus-visible,.r :focus-visible+span{outline:3px solid var(--a);outline-offset:2px}
-.g,.x{background:#0000;color:inherit}
-dialog{margin:auto;background:var(--b);color:var(--f);border:0;border-radius:16px;padding:0;width:min(440px,100vw - 16px);max-width:none;max-height:calc(100dvh - 16px);box-shadow:0 20px 60px #0006}
-::backdrop{background:#0f172a99}
+.g,.x{background:0;color:inherit}
 .w{width:min(560px,100vw - 16px)}
 header{display:flex;padding:14px 16px 6px}
 h2{flex:1;align-self:center;font-size:1.1em;font-weight:700}
-.x{color:var(--m);font-size:1.5em;padding:0 10px}
+.x{font-size:1.5em;padding:0 10px}
+.x,.h{opacity:.7}
 main{padding:6px 16px 18px;display:grid;gap:14px}
 label,fieldset{display:grid;gap:6px;border:0;padding:0;min-width:0}
 legend,.l{font-size:.9em;margin-bottom:6px}
-input{width:100%;padding:0 .75em;background:var(--b)}
+input{width:100%;padding:0 .75em}
 .r{display:flex;flex-wrap:wrap;gap:8px}
 .r label{display:block;flex:1 1 auto}
 .r input{position:absolute;opacity:0;width:1px}
 .r span{display:block;text-align:center;padding:.6em .4em;white-space:nowrap}
-.r :checked+span{border:2px solid var(--a);background:color-mix(in srgb,var(--a) 12%,var(--b))}
-.h{font-size:.85em;color:var(--m)}
-.e{font-size:.9em;color:var(--e)}
+.r :checked+span{border:2px solid var(--a);background:color-mix(in srgb,var(--a) 15%,Canvas)}
+.h{font-size:.85em}
+.e{font-size:.9em;color:color-mix(in srgb,red 70%,CanvasText)}
 .c{text-align:center;justify-items:center}
 .c button{width:100%}
 .big{font-size:1.8em;font-weight:700;font-variant-numeric:tabular-nums}
 .i,.sp{width:56px;height:56px;border-radius:50%}
-.i{display:grid;place-items:center;font-size:28px;color:#fff;background:var(--m)}
-.ok{background:#15803d}.no{background:var(--e)}
+.i{display:grid;place-items:center;font-size:28px;color:#fff;background:#64748b}
+.ok{background:#15803d}.no{background:#dc2626}
 .sb{margin:0 16px;padding:4px;border-radius:6px;background:#fde68a;color:#78350f;font-size:.8em;text-align:center}
 iframe{width:100%;height:min(600px,100dvh - 270px);background:#fff}
-.sp{border:4px solid var(--l);border-top-color:var(--a);animation:s 1s linear infinite}
+.sp{border:4px solid #8888;border-top-color:var(--a);animation:s 1s linear infinite}
 @keyframes s{to{transform:rotate(1turn)}}
 @media (prefers-reduced-motion:reduce){.sp{animation:none}}`;
 
