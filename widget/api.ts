@@ -1,17 +1,18 @@
 /** The widget's calls to its server. Errors come back as the server's `{code, message, field}`. */
 import type { ApiError, Catalog, Order } from "./types.ts";
 
-export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError; status: number };
+/** A failure's `error` is the server's, or empty when there was no answer (status 0) or no JSON. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: Partial<ApiError>; status: number };
 
 export function createApi(server: string) {
   const call = <T>(path: string, init?: RequestInit): Promise<Result<T>> =>
     fetch(server + path, { ...init, credentials: "omit" }).then(
       async (response) => {
         const body = await response.json().catch(() => null);
-        return response.ok ? { ok: true, value: body } : { ok: false, status: response.status, error: body?.error ?? { code: "http", message: "" } };
+        return response.ok ? { ok: true, value: body } : { ok: false, status: response.status, error: body?.error ?? {} };
       },
       // No answer at all: status 0 tells the caller that the request may still have landed.
-      () => ({ ok: false, status: 0, error: { code: "network", message: "" } }),
+      () => ({ ok: false, status: 0, error: {} }),
     );
   const order = (id: string) => `/api/checkout/${encodeURIComponent(id)}`;
   return {

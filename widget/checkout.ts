@@ -7,7 +7,7 @@
 import { h, render } from "preact";
 import { createApi } from "./api.ts";
 import { openPopup, resolveMode } from "./display.ts";
-import { loadMessages, pickLocale, translator, type Locale, type Translate } from "./i18n/index.ts";
+import { loadMessages, localeOf, translator, type Locale, type Translate } from "./i18n/index.ts";
 import { readCheckoutMessage } from "./protocol.ts";
 import { forget, recall, remember } from "./resume.ts";
 import type { Catalog, CheckoutDetail, CheckoutOptions, Order, Status } from "./types.ts";
@@ -93,7 +93,7 @@ export function createCheckout(server: string, win: Window = window) {
     const host = doc.createElement("octopus-checkout");
     const root = host.attachShadow({ mode: "open" });
     adoptStyles(root, options.color);
-    const locale = pickLocale(options.locale ? [options.locale] : win.navigator.languages ?? []);
+    const locale = localeOf(options, win);
     const target: EventTarget = trigger ?? host;
     const modeNow = () => resolveMode(options.mode, win.navigator.userAgent);
     let key = newKey();

@@ -3,7 +3,8 @@ import type { Mode } from "./types.ts";
 
 // In-app browsers (LINE, Facebook, Instagram, TikTok, Zalo) lose popups or their openers; phones open
 // "popups" as tabs that the OS may kill while a banking app is up. A redirect survives both.
-const NO_POPUP = /FBAN|FBAV|FB_IAB|Instagram|Line\/|TikTok|musical_ly|Bytedance|Zalo|Android|iPhone|iPad|iPod|Mobile/i;
+// ("Mobile" is in every iPhone, iPod, iPad Safari and Android phone user agent; Android tablets name Android.)
+const NO_POPUP = /Mobile|Android|FBA[NV]|FB_IAB|Instagram|Line\/|TikTok|musical_ly|Bytedance|Zalo/i;
 
 export function resolveMode(mode: Mode | undefined, userAgent: string): Exclude<Mode, "auto"> {
   return mode && mode !== "auto" ? mode : NO_POPUP.test(userAgent) ? "redirect" : "popup";
@@ -15,7 +16,8 @@ export function resolveMode(mode: Mode | undefined, userAgent: string): Exclude<
  */
 export function openPopup(win: Window, url: string): Window | null {
   const height = Math.min(760, win.screen.availHeight || 760);
-  const at = (start: number, outer: number, size: number) => Math.max(0, start + (outer - size) / 2 || 0);
+  // Screen coordinates may be negative (a monitor left of the main one): the browser keeps the window on screen.
+  const at = (start: number, outer: number, size: number) => start + (outer - size) / 2 || 0;
   try {
     return win.open(url, "octopus_checkout", `popup,width=480,height=${height},left=${at(win.screenX, win.outerWidth, 480)},top=${at(win.screenY, win.outerHeight, height)}`);
   } catch {

@@ -4,8 +4,8 @@
  * [data-octopus-checkout] element into a trigger, and finishes a redirect that came back here.
  */
 import { readAttributes } from "./attributes.ts";
-import { createCheckout } from "./checkout.ts";
-import { loadMessages, pickLocale, translator } from "./i18n/index.ts";
+import { cleanUrl, createCheckout } from "./checkout.ts";
+import { loadMessages, localeOf, translator } from "./i18n/index.ts";
 import { formatMoney } from "./money.ts";
 import type { CheckoutOptions } from "./types.ts";
 import { adoptStyles } from "./ui/styles.ts";
@@ -25,7 +25,7 @@ export function createEmbed(server: string, win: Window = window) {
     adoptStyles(root, options.color);
     const button = win.document.createElement("button");
     button.setAttribute("part", "button");
-    const locale = pickLocale(options.locale ? [options.locale] : win.navigator.languages ?? []);
+    const locale = localeOf(options, win);
     const label = (messages = {}) => {
       const t = translator(messages);
       button.textContent = options.label ?? (options.amount && options.currency ? t("payAmount", { amount: formatMoney(options.amount, options.currency, locale) }) : t("pay"));
@@ -69,11 +69,9 @@ export function boot(win: Window = window): OctopusCheckoutApi {
     }
     doc.querySelectorAll<HTMLElement>("[data-octopus-checkout]").forEach(embed.bind);
     // Back from a redirect: the order id is in our query parameter. Show its result, then tidy the URL.
-    const url = new URL(win.location.href);
-    const id = url.searchParams.get("octopus_checkout");
+    const id = new URL(win.location.href).searchParams.get("octopus_checkout");
     if (id && /^ck_[\w-]{22}$/.test(id)) {
-      url.searchParams.delete("octopus_checkout");
-      win.history.replaceState(win.history.state, "", url.href);
+      win.history.replaceState(win.history.state, "", cleanUrl(win.location.href));
       // From the same host as before the redirect, so the page's listeners on the button hear the result.
       void embed.checkout.open(options, host, id);
     }

@@ -19,6 +19,9 @@ export function pickLocale(wanted: readonly string[]): Locale {
   return "en";
 }
 
+/** data-locale when the merchant set one, else the browser's languages in the shopper's order. */
+export const localeOf = (options: { locale?: string }, win: Window): Locale => pickLocale(options.locale ? [options.locale] : win.navigator.languages ?? []);
+
 export type Translate = (key: MessageKey, values?: Record<string, string>) => string;
 
 export const translator =

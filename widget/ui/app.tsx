@@ -40,7 +40,7 @@ function Waiting({ v, amount }: { v: View; amount: string }) {
           </button>
         </>
       )}
-      {framed ? <iframe src={url} title={t("dialogTitle")} allow="payment; clipboard-write" /> : <div class="sp" role="progressbar" aria-label={t("waitingTitle")} />}
+      {framed ? <iframe src={url} title={t("dialogTitle")} allow="payment; clipboard-write" /> : <progress aria-label={t("waitingTitle")} />}
       <p>{t(mode !== "iframe" ? "waitingPopup" : framed ? "waitingFrame" : "framingBlocked")}</p>
       {url && (
         <button type="button" class={framed ? "g" : ""} onClick={v.act.openPage}>
@@ -61,7 +61,7 @@ function Body({ v }: { v: View }) {
   if (!end)
     return (
       <main class="c">
-        <div class="sp" role="progressbar" aria-label={t("creating")} />
+        <progress aria-label={t("creating")} />
         {screen === "creating" && <p>{t("creating")}</p>}
       </main>
     );
