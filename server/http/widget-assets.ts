@@ -1,14 +1,17 @@
 /**
  * The widget bundle: `/widget.js` (short cache, always the current version) and
- * `/widget.<hash>.js` (immutable, for pinning with Subresource Integrity).
+ * `/widget.<hash>.js` (immutable, for pinning with Subresource Integrity), brotli or gzip as the
+ * browser accepts: the size budget is for what a shopper downloads, so it is sent compressed.
  */
 import { Hono } from "hono";
+import { encodeAsset, sendAsset, type EncodedAsset } from "./encoded-asset.ts";
 
 export interface WidgetBundle {
   code: string;
   hash: string;
-  /** `sha384-…`, for the `integrity` attribute. */
+  /** `sha384-…`, for the `integrity` attribute (of the decoded bytes, which is what browsers check). */
   integrity: string;
+  encoded: EncodedAsset;
 }
 
 export async function widgetBundle(code: string): Promise<WidgetBundle> {
@@ -18,7 +21,7 @@ export async function widgetBundle(code: string): Promise<WidgetBundle> {
   const hash = Array.from(sha256.slice(0, 6), (byte) => byte.toString(16).padStart(2, "0")).join("");
   let binary = "";
   for (const byte of sha384) binary += String.fromCharCode(byte);
-  return { code, hash, integrity: `sha384-${btoa(binary)}` };
+  return { code, hash, integrity: `sha384-${btoa(binary)}`, encoded: encodeAsset(code, hash) };
 }
 
 export function widgetAssets(bundle: WidgetBundle | null) {
@@ -34,7 +37,7 @@ export function widgetAssets(bundle: WidgetBundle | null) {
     const file = c.req.param("file");
     if (file !== "widget.js" && file !== `widget.${bundle.hash}.js`) return c.json({ error: { code: "not_found", message: "No such widget version." } }, 404);
     const immutable = file !== "widget.js";
-    return c.body(bundle.code, 200, { ...javascript, "Cache-Control": immutable ? "public, max-age=31536000, immutable" : "public, max-age=300", ETag: `"${bundle.hash}"` });
+    return sendAsset(c, bundle.encoded, { ...javascript, "Cache-Control": immutable ? "public, max-age=31536000, immutable" : "public, max-age=300" });
   });
   return app;
 }

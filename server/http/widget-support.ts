@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import { html } from "hono/html";
 import { checkoutError } from "../errors.ts";
+import { encodeAsset, sendAsset } from "./encoded-asset.ts";
 import { CHECKOUT_ID } from "../ids.ts";
 import type { OrderStore } from "../store/types.ts";
 
@@ -40,6 +41,7 @@ export function frameableBy(headers: Headers, embedder: string | null): boolean 
 export function widgetSupport(options: { store: OrderStore; translations: Record<string, string>; fetch?: typeof fetch }) {
   const fetchImpl = options.fetch ?? fetch;
   const probes = new Map<string, Promise<boolean | null>>();
+  const translations = Object.fromEntries(Object.entries(options.translations).map(([locale, json]) => [locale, encodeAsset(json)]));
 
   return new Hono()
     .get("/checkout/wait", (c) => {
@@ -53,11 +55,9 @@ export function widgetSupport(options: { store: OrderStore; translations: Record
     })
     .get("/checkout/assets/wait.css", (c) => c.body(WAIT_STYLE, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=300" }))
     .get("/widget/i18n/:file{[A-Za-z-]+\\.json}", (c) => {
-      const body = options.translations[c.req.param("file").replace(/\.json$/, "")];
-      if (!body) throw checkoutError("not_found", "No such translation.");
-      c.header("Cache-Control", "public, max-age=3600");
-      c.header("Access-Control-Allow-Origin", "*");
-      return c.body(body, 200, { "Content-Type": "application/json; charset=utf-8" });
+      const asset = translations[c.req.param("file").replace(/\.json$/, "")];
+      if (!asset) throw checkoutError("not_found", "No such translation.");
+      return sendAsset(c, asset, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*" });
     })
     .get("/api/checkout/:id/framing", async (c) => {
       const id = c.req.param("id");

@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { createCheckoutServer } from "../../server/app.ts";
 import { parseCheckoutConfig } from "../../server/checkout-config.ts";
+import { pickEncoding } from "../../server/http/encoded-asset.ts";
 import { widgetBundle, type WidgetBundle } from "../../server/http/widget-assets.ts";
 import { silentLogger } from "../../server/log.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
@@ -73,5 +75,94 @@ describe("widget assets", () => {
       expect(body.error.code).toBe("not_found");
       expect(body.error.message).toContain("npm run build");
     }
+  });
+});
+
+describe("widget assets, compressed", () => {
+  // Big enough that compression is worth it, and varied enough that each encoding differs.
+  const BIG = Array.from({ length: 400 }, (_, i) => `console.log(${i} * ${i});`).join("\n");
+
+  async function get(path: string, headers: Record<string, string>, widget?: WidgetBundle) {
+    const app = server(widget ?? (await widgetBundle(BIG)));
+    return app.request(path, { headers });
+  }
+
+  it("sends brotli to a browser that takes it, and the bytes decode to the bundle", async () => {
+    const response = await get("/widget.js", { "Accept-Encoding": "gzip, deflate, br, zstd" });
+    expect(response.headers.get("content-encoding")).toBe("br");
+    expect(response.headers.get("vary")).toBe("Accept-Encoding");
+    const bytes = Buffer.from(await response.arrayBuffer());
+    expect(bytes.length).toBeLessThan(BIG.length / 4);
+    expect(brotliDecompressSync(bytes).toString()).toBe(BIG);
+  });
+
+  it("sends gzip where brotli is not taken, and the bytes decode to the bundle", async () => {
+    const response = await get("/widget.js", { "Accept-Encoding": "gzip, deflate" });
+    expect(response.headers.get("content-encoding")).toBe("gzip");
+    expect(gunzipSync(Buffer.from(await response.arrayBuffer())).toString()).toBe(BIG);
+  });
+
+  it("sends the plain bytes without Accept-Encoding, and when every encoding is refused", async () => {
+    for (const accept of [undefined, "identity", "br;q=0, gzip;q=0", "*;q=0", "compress"]) {
+      const response = await get("/widget.js", accept ? { "Accept-Encoding": accept } : {});
+      expect(response.headers.get("content-encoding"), accept).toBeNull();
+      expect(await response.text(), accept).toBe(BIG);
+    }
+  });
+
+  it("keeps the integrity for the decoded bytes, which is what a browser checks, whatever the encoding", async () => {
+    const bundle = await widgetBundle(BIG);
+    const response = await get(`/widget.${bundle.hash}.js`, { "Accept-Encoding": "br" }, bundle);
+    const bytes = brotliDecompressSync(Buffer.from(await response.arrayBuffer()));
+    expect(bundle.integrity).toBe(`sha384-${createHash("sha384").update(bytes).digest("base64")}`);
+  });
+
+  it("gives each encoding its own ETag, and answers 304 to the one the browser holds", async () => {
+    const bundle = await widgetBundle(BIG);
+    const tags = new Set<string>();
+    for (const accept of ["br", "gzip", "identity"]) {
+      const first = await get("/widget.js", { "Accept-Encoding": accept }, bundle);
+      const etag = first.headers.get("etag")!;
+      tags.add(etag);
+      const again = await get("/widget.js", { "Accept-Encoding": accept, "If-None-Match": etag }, bundle);
+      expect(again.status, accept).toBe(304);
+      expect(await again.text()).toBe("");
+      expect(again.headers.get("cache-control")).toMatch(/max-age=300/);
+    }
+    expect(tags.size).toBe(3);
+    // A tag held for another encoding, or for an older build, gets the whole file.
+    const other = await get("/widget.js", { "Accept-Encoding": "gzip", "If-None-Match": `"${bundle.hash}-br"` }, bundle);
+    expect(other.status).toBe(200);
+  });
+
+  it("sends a translation compressed, with an ETag that changes with its text", async () => {
+    const parsed = parseCheckoutConfig(TEST_CONFIG, "test");
+    if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
+    const make = (json: string) =>
+      createCheckoutServer({ config: parsed.config, store: createSqliteStore({ filename: ":memory:" }), gateway: {} as never, publicUrl: "http://127.0.0.1:9", logger: silentLogger, sweep: false, widget: null, translations: { th: json } });
+    const json = JSON.stringify({ pay: "ชำระเงิน", payAmount: "ชำระ {amount}" });
+    const response = await make(json).request("/widget/i18n/th.json", { headers: { "Accept-Encoding": "gzip" } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(response.headers.get("content-encoding")).toBe("gzip");
+    expect(JSON.parse(gunzipSync(Buffer.from(await response.arrayBuffer())).toString())).toEqual(JSON.parse(json));
+    const changed = await make(JSON.stringify({ pay: "จ่าย" })).request("/widget/i18n/th.json", { headers: { "Accept-Encoding": "gzip" } });
+    expect(changed.headers.get("etag")).not.toBe(response.headers.get("etag"));
+  });
+});
+
+describe("pickEncoding", () => {
+  it.each([
+    ["gzip, deflate, br", "br"],
+    ["br;q=0.5, gzip;q=1", "br"],
+    ["GZIP", "gzip"],
+    ["br;q=0, gzip", "gzip"],
+    ["*", "br"],
+    ["*;q=0.1, br;q=0", "gzip"],
+    ["deflate", "identity"],
+    ["gzip;q=abc", "identity"],
+    ["", "identity"],
+  ])("%j → %s", (header, encoding) => {
+    expect(pickEncoding(header)).toBe(encoding);
   });
 });
