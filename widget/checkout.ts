@@ -322,11 +322,7 @@ export function createCheckout(server: string, win: Window = window) {
     if (emit("open", true)) {
       active = close;
       start();
-    } else {
-      ended = true;
-      host.remove();
-      resolve(detail());
-    }
+    } else finish();
   }
 
   return { open, close: () => active?.() };

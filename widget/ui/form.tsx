@@ -38,14 +38,9 @@ export function Form({ v }: { v: View }) {
 
   const currency = method.currency;
   const money = (value: string) => formatMoney(value, currency, locale);
-  const name = (step: Step, code: string) => {
-    if (step === "payment") return steps[2]!.shown.find((m) => m.payment === code)!.label;
-    try {
-      return new Intl.DisplayNames(locale, { type: step === "country" ? "region" : "currency" }).of(code)!;
-    } catch {
-      return code.toUpperCase();
-    }
-  };
+  // Codes come from the server's validated config; a code Intl has no name for names itself.
+  const name = (step: Step, code: string) =>
+    step === "payment" ? steps[2]!.shown.find((m) => m.payment === code)!.label : new Intl.DisplayNames(locale, { type: step === "country" ? "region" : "currency" }).of(code)!;
   const presets = o.amount ? [] : (o.amounts ?? method.presets ?? []);
   const picked = p.preset ?? presets[0] ?? "";
   const other = !presets.includes(picked);
