@@ -1,6 +1,35 @@
+import { gzipSync } from "node:zlib";
+import type { Plugin } from "vite";
 import { configDefaults, defineConfig } from "vitest/config";
 
+/**
+ * The widget's size budget: gzip at level 9, the bytes the server sends (it compresses once, at
+ * start), in KiB (1,024 bytes), as the bench and the README count them.
+ */
+export const WIDGET_BUDGET = { file: "widget.js", target: 10 * 1024, limit: 12 * 1024 };
+
+/**
+ * Fails the build when widget.js, gzipped, is over its limit, and says so when it is over its
+ * target: a size budget that only a benchmark reports is a budget nobody notices breaking.
+ */
+export function sizeBudget(budget = WIDGET_BUDGET): Plugin {
+  const kB = (bytes: number) => `${(bytes / 1024).toFixed(2)} KiB`;
+  return {
+    name: "octopus-size-budget",
+    apply: "build",
+    generateBundle(_, bundle) {
+      const chunk = bundle[budget.file];
+      if (chunk?.type !== "chunk") return;
+      const size = gzipSync(chunk.code, { level: 9 }).length;
+      const figure = `${budget.file} is ${size} B gzipped (${kB(size)})`;
+      if (size > budget.limit) this.error(`${figure}, over its ${kB(budget.limit)} limit. npm run bench shows what it is made of.`);
+      this.info(`${figure}: limit ${kB(budget.limit)}, target ${kB(budget.target)}${size > budget.target ? `, over the target by ${size - budget.target} B` : ""}.`);
+    },
+  };
+}
+
 export default defineConfig({
+  plugins: [sizeBudget()],
   // Classic h() calls: the widget's JSX and its controller then share Preact's own h(), where the
   // automatic runtime would bundle preact/jsx-runtime's jsx() beside it (72 B gzip more).
   oxc: { jsx: { runtime: "classic", pragma: "h", pragmaFrag: "Fragment" } },
@@ -8,6 +37,8 @@ export default defineConfig({
     outDir: "dist/widget",
     emptyOutDir: true,
     target: "es2022",
+    // Vite's own figure is gzip at another level, in kB of 1,000 B: sizeBudget() prints the one that counts.
+    reportCompressedSize: false,
     lib: {
       entry: "widget/main.ts",
       name: "OctopusCheckout",
