@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import {
+  PHP_100,
   PHP_PRESETS,
   SUITE_TIMEOUT,
   dialogOf,
@@ -252,6 +253,43 @@ describe.skipIf(warnIfNoChromium("browser layout and keyboard"))("layout and key
       await popup.waitForURL(`${stack.gatewayUrl}/octopus/pay/**`);
       expect(stack.sandbox.controls.listOrders()[0]).toMatchObject({ amount: "500.00", payment: "gcash" });
       await popup.close();
+    } finally {
+      await context.close();
+    }
+  });
+
+  // WCAG's contrast ratio of two sRGB colours given as "rgb(r, g, b)" (or lch/others resolved by the browser to rgb).
+  const contrast = (a: number[], b: number[]) => {
+    const lum = ([r, g, b]: number[]) => [r!, g!, b!].map((c) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4)).reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i]!, 0);
+    const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+    return (hi! + 0.05) / (lo! + 0.05);
+  };
+
+  it.each([
+    ["#f59e0b", "a light amber"],
+    ["#fde047", "a pale yellow"],
+    ["#0f766e", "the default teal"],
+    ["#1d4ed8", "a deep blue"],
+  ])("the Pay button's text stays readable on a merchant's accent %s (%s)", async (color) => {
+    const { context, page } = await newShopper(browser);
+    try {
+      await page.goto(stack.embedUrl("popup", { ...PHP_100, color }));
+      const button = page.locator("octopus-checkout-button").getByRole("button");
+      await button.waitFor();
+      const [text, background] = await button.evaluate((element) => {
+        // Resolve whatever colour syntax the style uses to sRGB through a 1x1 canvas.
+        const canvas = document.createElement("canvas").getContext("2d")!;
+        const rgb = (css: string) => {
+          canvas.clearRect(0, 0, 1, 1);
+          canvas.fillStyle = css;
+          canvas.fillRect(0, 0, 1, 1);
+          return [...canvas.getImageData(0, 0, 1, 1).data.slice(0, 3)];
+        };
+        const style = getComputedStyle(element);
+        return [rgb(style.color), rgb(style.backgroundColor)];
+      });
+      // WCAG AA for large bold text is 3:1, for other text 4.5:1; the button's text is 600-weight 16 px.
+      expect(contrast(text!, background!)).toBeGreaterThanOrEqual(4.5);
     } finally {
       await context.close();
     }

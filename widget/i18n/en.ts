@@ -13,7 +13,6 @@ export const en = {
   country: "Country",
   currency: "Currency",
   payment: "Payment method",
-  product: "Item",
   rangeHint: "From {min} to {max}",
   errorRequired: "Enter an amount.",
   errorFormat: "Enter an amount such as {example}.",

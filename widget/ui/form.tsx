@@ -78,12 +78,7 @@ export function Form({ v }: { v: View }) {
       }}
     >
       <main>
-        {product && (
-          <div>
-            <p class="l">{t("product")}</p>
-            <p>{product.name}</p>
-          </div>
-        )}
+        {product && <p class="l">{product.name}</p>}
         {fixed && <p class="big">{money(fixed)}</p>}
         {steps.map(
           ({ step, values, value }) =>

@@ -1,13 +1,17 @@
 /**
  * The widget's CSS, adopted into its shadow roots as constructable stylesheets: no <style> element
  * and no style attribute, so it works under `style-src 'self'`, and the page's CSS stays out.
+ *
+ * Colours: the dialog takes the system's Canvas/CanvasText under `color-scheme`, so dark mode costs
+ * no second palette. A button's text is black or white by the merchant's accent's lightness (CSS
+ * relative colour: (62 - L) * 100 clamps to 0 or 100); browsers without it keep white.
  */
 const CSS = `:host{all:initial;--a:#0f766e;accent-color:var(--a);font:16px/1.45 system-ui,sans-serif}
 *{box-sizing:border-box;font:inherit;color:inherit;margin:0}
 dialog{color-scheme:light dark;background:Canvas;color:CanvasText;margin:auto;border:0;border-radius:16px;padding:0;width:min(440px,100vw - 16px);max-width:none;max-height:calc(100dvh - 16px);box-shadow:0 20px 60px #0006}
 .light{color-scheme:light}.dark{color-scheme:dark}
 ::backdrop{background:#0009}
-button{cursor:pointer;border:0;padding:.6em 1em;background:var(--a);color:#fff}
+button{cursor:pointer;border:0;padding:.6em 1em;background:var(--a);color:#fff;color:lch(from var(--a) calc((62 - l) * 100) 0 0)}
 button,input,.r span,iframe{border-radius:10px;min-height:44px}
 input,.r span,.g,iframe{border:1px solid #8888}
 :focus-visible,.r :focus-visible+span{outline:3px solid var(--a);outline-offset:2px}
