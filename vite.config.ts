@@ -28,12 +28,24 @@ export function sizeBudget(budget = WIDGET_BUDGET): Plugin {
   };
 }
 
-export default defineConfig({
-  plugins: [sizeBudget()],
+const NPM_BUILD = {
+  outDir: "dist/npm",
+  emptyOutDir: true,
+  target: "es2022",
+  lib: { entry: "widget/index.ts", formats: ["es" as const], fileName: () => "index.js" },
+};
+
+/**
+ * `vite build`: widget.js, the script-tag bundle (an IIFE, held to its size budget).
+ * `vite build --mode npm`: the npm entry, widget/index.ts as one ES module in dist/npm/ (Preact
+ * included, so an app needs nothing else); its declarations come from widget/tsconfig.npm.json.
+ */
+export default defineConfig(({ mode }) => ({
+  plugins: mode === "npm" ? [] : [sizeBudget()],
   // Classic h() calls: the widget's JSX and its controller then share Preact's own h(), where the
   // automatic runtime would bundle preact/jsx-runtime's jsx() beside it (72 B gzip more).
   oxc: { jsx: { runtime: "classic", pragma: "h", pragmaFrag: "Fragment" } },
-  build: {
+  build: mode === "npm" ? NPM_BUILD : {
     outDir: "dist/widget",
     emptyOutDir: true,
     target: "es2022",
@@ -57,4 +69,4 @@ export default defineConfig({
     outputFile: { json: "test-results/vitest.json" },
     hookTimeout: 15_000,
   },
-});
+}));

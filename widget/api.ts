@@ -1,5 +1,10 @@
 /** The widget's calls to its server. Errors come back as the server's `{code, message, field}`. */
-import type { ApiError, Catalog, Order } from "./types.ts";
+// Type-only: erased from the bundle, so nothing of the server (or zod) ships to the browser.
+import type { PublicOrder } from "../server/orders/public-view.ts";
+import type { ApiError, Catalog } from "./types.ts";
+
+/** An order as `GET /api/checkout/:id` answers: the server's own type, so the two cannot drift. */
+export type Order = PublicOrder;
 
 /** A failure's `error` is the server's, or empty when there was no answer (status 0) or no JSON. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: Partial<ApiError>; status: number };

@@ -5,12 +5,12 @@
  * and the promise.
  */
 import { h, render } from "preact";
-import { createApi } from "./api.ts";
+import { createApi, type Order } from "./api.ts";
 import { openPopup, resolveMode } from "./display.ts";
 import { loadMessages, localeOf, translator, type Locale, type Translate } from "./i18n/index.ts";
 import { readCheckoutMessage } from "./protocol.ts";
 import { forget, recall, remember } from "./resume.ts";
-import type { Catalog, CheckoutDetail, CheckoutOptions, Order, Status } from "./types.ts";
+import type { Catalog, CheckoutDetail, CheckoutOptions, Status } from "./types.ts";
 import { App } from "./ui/app.tsx";
 import { adoptStyles } from "./ui/styles.ts";
 

@@ -7,14 +7,10 @@ import { readAttributes } from "./attributes.ts";
 import { cleanUrl, createCheckout } from "./checkout.ts";
 import { loadMessages, localeOf, translator } from "./i18n/index.ts";
 import { formatMoney } from "./money.ts";
-import type { CheckoutOptions } from "./types.ts";
+import type { CheckoutOptions, OctopusCheckoutApi } from "./types.ts";
 import { adoptStyles } from "./ui/styles.ts";
 
-export interface OctopusCheckoutApi {
-  open(options?: CheckoutOptions): ReturnType<ReturnType<typeof createCheckout>["open"]>;
-  mount(element: Element, options?: CheckoutOptions): void;
-  close(): void;
-}
+export type { OctopusCheckoutApi };
 
 export function createEmbed(server: string, win: Window = window) {
   const checkout = createCheckout(server, win);

@@ -1,6 +1,7 @@
-/** The widget's public types: what a merchant passes in and gets back. */
-// Type-only: erased from the bundle, so nothing of the server (or zod) ships to the browser.
-import type { PublicOrder } from "../server/orders/public-view.ts";
+/**
+ * The widget's public types: what a merchant passes in and gets back. Self-contained (no import), so
+ * that the npm entry's declarations are this file and nothing of the server comes with them.
+ */
 
 export type Mode = "auto" | "popup" | "iframe" | "redirect";
 export type Theme = "light" | "dark" | "auto";
@@ -45,8 +46,15 @@ export interface CheckoutDetail {
   currency: string | null;
 }
 
-/** An order as `GET /api/checkout/:id` answers: the server's own type, so the two cannot drift. */
-export type Order = PublicOrder;
+/** `window.OctopusCheckout`, and what the npm entry's `createOctopusCheckout(server)` returns. */
+export interface OctopusCheckoutApi {
+  /** Opens the checkout; resolves when it closes, with the order as it stands then (ids null if none was made). */
+  open(options?: CheckoutOptions): Promise<CheckoutDetail>;
+  /** Renders a pay button into `element` (in its own shadow root) that opens the checkout with `options`. */
+  mount(element: Element, options?: CheckoutOptions): void;
+  /** Closes the checkout if one is open. */
+  close(): void;
+}
 
 export interface Method {
   country: string;

@@ -7,7 +7,8 @@
 import { fireEvent, within } from "@testing-library/preact";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { cleanUrl, createCheckout, isFinal } from "../../widget/checkout.ts";
-import type { CheckoutDetail, CheckoutOptions, Order, Status } from "../../widget/types.ts";
+import type { Order } from "../../widget/api.ts";
+import type { CheckoutDetail, CheckoutOptions, Status } from "../../widget/types.ts";
 import th from "../../widget/i18n/th.json";
 import { catalog, order, ORDER_ID, quietIframeLoading, readableShadowErrors } from "./support.tsx";
 

@@ -8,7 +8,8 @@ import { h } from "preact";
 import { vi, type Mock } from "vitest";
 import type { Picks, Selection, View } from "../../widget/checkout.ts";
 import { translator } from "../../widget/i18n/index.ts";
-import type { Catalog, Order } from "../../widget/types.ts";
+import type { Order } from "../../widget/api.ts";
+import type { Catalog } from "../../widget/types.ts";
 import { App } from "../../widget/ui/app.tsx";
 
 export const catalog: Catalog = {
