@@ -11,6 +11,15 @@ const list = (item: string) => RegExp(`^${item}(\\s*,\\s*${item})*$`, "i");
 
 type Rule = { test(value: string): boolean; source: string };
 
+const parses = (read: () => unknown) => {
+  try {
+    read();
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 // camelCase dataset key → rule.
 const RULES: Record<string, Rule> = {
   amount: RegExp(`^${DECIMAL}$`),
@@ -28,19 +37,9 @@ const RULES: Record<string, Rule> = {
   customer: /^[\w.@:-]{1,64}$/,
   // eslint-disable-next-line no-control-regex
   description: /^[^\u0000-\u001f\u007f]{1,140}$/,
-  returnUrl: /^https?:\/\/[^\s/?#]+([/?#]\S*)?$/i,
-  // The browser's own parser decides: a selector it cannot read would throw when the button is placed.
-  target: {
-    test(value) {
-      try {
-        document.createDocumentFragment().querySelector(value);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    source: "a CSS selector",
-  },
+  // The browser's own parsers decide: what they cannot read ("http://[", "a[") would throw later.
+  returnUrl: { test: (v) => /^https?:\/\/\S+$/i.test(v) && parses(() => new URL(v)), source: "an http(s) URL" },
+  target: { test: (v) => parses(() => document.createDocumentFragment().querySelector(v)), source: "a CSS selector" },
   octopusCheckout: /^/,
 };
 

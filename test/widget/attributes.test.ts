@@ -191,7 +191,9 @@ describe("readAttributes: each attribute, invalid", () => {
     expect(read({ currency: "eur" }).warnings[0]).toBe('octopus-checkout: ignored data-currency="eur", expected (twd|cny|usd|thb|vnd|php|sgd|idr|bdt)');
     expect(read({ mode: "modal" }).warnings[0]).toBe('octopus-checkout: ignored data-mode="modal", expected (auto|popup|iframe|redirect)');
     expect(read({ theme: "pink" }).warnings[0]).toBe('octopus-checkout: ignored data-theme="pink", expected (light|dark|auto)');
-    expect(read({ "return-url": "javascript:alert(1)" }).warnings[0]).toContain("expected https?:");
+    expect(read({ "return-url": "javascript:alert(1)" }).warnings[0]).toContain("expected an http(s) URL");
+    // The same name again on this page is not warned about twice, but it is still dropped.
+    expect(read({ "return-url": "http://[" }).options).toEqual({});
   });
 
   it("drops an unknown attribute with one warning naming it, and keeps the rest", () => {
