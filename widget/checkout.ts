@@ -34,6 +34,8 @@ export interface Picks {
   preset?: string;
   typed?: string;
   error?: string;
+  /** The field the error is about (the server names one): only the amount input is marked invalid. */
+  field?: string;
 }
 
 export interface View {
@@ -67,13 +69,16 @@ const screenOf = (status: Status): Screen =>
 export const isFinal = (status: Status | undefined): boolean => !!status && screenOf(status) !== "waiting";
 
 // 128 random bits: whoever guessed a key could replay its request and get that order back.
-const newKey = () => `ock_${Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => (b + 256).toString(16).slice(1)).join("")}`;
+// (getRandomValues, not randomUUID: the shop's page may not be a secure context.)
+const newKey = () => `ock_${Array.from(crypto.getRandomValues(new Uint32Array(4)), (n) => n.toString(36)).join("_")}`;
 
-/** This page's URL without our own query parameter: where a redirect comes back to. */
+/**
+ * This page's URL without our own query parameter: where a redirect comes back to, and what the
+ * address bar shows after. The fragment stays: a hash-routed shop comes back to the same view.
+ */
 export function cleanUrl(href: string): string {
   const url = new URL(href);
   url.searchParams.delete("octopus_checkout");
-  url.hash = "";
   return url.href;
 }
 
@@ -179,8 +184,8 @@ export function createCheckout(server: string, win: Window = window) {
       polling = true;
       void api.status(id).then((answer) => {
         polling = false;
-        // The shopper may have started over meanwhile: an answer about the old order is stale.
-        if (view.order?.id !== id) return;
+        // Closed, or started over meanwhile: an answer about the old order is stale.
+        if (ended || view.order?.id !== id) return;
         if (answer.ok) update(answer.value);
         if (following) {
           timer = setTimeout(poll, delay);
@@ -239,7 +244,7 @@ export function createCheckout(server: string, win: Window = window) {
       finish();
       options.onClose?.(d.id ? d : null);
       // Our own button lives in the trigger's shadow root; a merchant's element is focused itself.
-      ((trigger?.shadowRoot?.firstChild ?? trigger) as HTMLElement | null)?.focus?.();
+      ((trigger?.shadowRoot?.querySelector("button") ?? trigger) as HTMLElement | null)?.focus?.();
     }
 
     // Runs inside the shopper's click: the popup must open before anything is awaited.
@@ -257,13 +262,20 @@ export function createCheckout(server: string, win: Window = window) {
           if (answer.status) key = newKey();
           const error = answer.error;
           // An error about something the shopper sent goes back to the form, said where they can fix it.
-          set(answer.status === 400 && error.field ? { screen: "form", picks: { ...view.picks, error: error.message } } : { screen: "error", error: error.message || view.t("errorNetwork") });
+          set(answer.status === 400 && error.field ? { screen: "form", picks: { ...view.picks, error: error.message, field: error.field } } : { screen: "error", error: error.message || view.t("errorNetwork") });
           emit("error");
           return;
         }
         key = newKey();
         const order = answer.value;
-        const url = order.payment_url!;
+        const url = order.payment_url;
+        if (!url) {
+          // A replayed create found the order already over (expired, failed): say so, go nowhere.
+          closePopup();
+          update(order);
+          if (!isFinal(order.status)) follow();
+          return;
+        }
         remember(server, order.id, order.expires_at!);
         set({ order });
         if (!emit("created", true)) {
@@ -272,6 +284,9 @@ export function createCheckout(server: string, win: Window = window) {
           finish();
           return;
         }
+        // Before a redirect too: the page is told once, whichever way the shopper pays.
+        if (!toldPending) emit("pending", false, options.onPending);
+        toldPending = true;
         if (mode === "redirect") return win.location.assign(url);
         try {
           if (mode === "popup") popup!.location.href = url;
@@ -282,8 +297,6 @@ export function createCheckout(server: string, win: Window = window) {
         }
         set({ screen: "waiting" });
         if (mode === "iframe") void api.framing(order.id).then((answer) => answer.ok && set({ frameable: answer.value.frameable }));
-        if (!toldPending) emit("pending", false, options.onPending);
-        toldPending = true;
         follow();
       });
     }

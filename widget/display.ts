@@ -4,7 +4,7 @@ import type { Mode } from "./types.ts";
 // In-app browsers (LINE, Facebook, Instagram, TikTok, Zalo) lose popups or their openers; phones open
 // "popups" as tabs that the OS may kill while a banking app is up. A redirect survives both.
 // ("Mobile" is in every iPhone, iPod, iPad Safari and Android phone user agent; Android tablets name Android.)
-const NO_POPUP = /Mobile|Android|FBA[NV]|FB_IAB|Instagram|Line\/|TikTok|musical_ly|Bytedance|Zalo/i;
+const NO_POPUP = /Mobile|Android|FBA[NV]|FB_IAB|Instagram|\bLine\/|TikTok|musical_ly|Bytedance|Zalo/i;
 
 export function resolveMode(mode: Mode | undefined, userAgent: string): Exclude<Mode, "auto"> {
   return mode && mode !== "auto" ? mode : NO_POPUP.test(userAgent) ? "redirect" : "popup";

@@ -41,21 +41,23 @@ export function frameableBy(headers: Headers, embedder: string | null): boolean 
 export function widgetSupport(options: { store: OrderStore; translations: Record<string, string>; fetch?: typeof fetch }) {
   const fetchImpl = options.fetch ?? fetch;
   const probes = new Map<string, Promise<boolean | null>>();
-  const translations = Object.fromEntries(Object.entries(options.translations).map(([locale, json]) => [locale, encodeAsset(json)]));
+  // A Map, not an object: /widget/i18n/constructor.json must be a 404, not Object's constructor.
+  const translations = new Map(Object.entries(options.translations).map(([locale, json]) => [locale, encodeAsset(json)]));
 
   return new Hono()
     .get("/checkout/wait", (c) => {
-      const lang = c.req.query("lang") ?? "en";
-      const text = WAIT_TEXT[lang] ?? WAIT_TEXT.en!;
+      // Own keys only: ?lang=constructor must not find Object's.
+      const lang = Object.hasOwn(WAIT_TEXT, c.req.query("lang") ?? "") ? c.req.query("lang")! : "en";
+      const text = WAIT_TEXT[lang]!;
       c.header("Cache-Control", "public, max-age=300");
       c.header("Content-Security-Policy", "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
       return c.html(
-        html`<!doctype html><html lang="${WAIT_TEXT[lang] ? lang : "en"}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${text}</title><link rel="stylesheet" href="/checkout/assets/wait.css"></head><body><main role="status"><div class="s" aria-hidden="true"></div><p>${text}</p></main></body></html>`,
+        html`<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${text}</title><link rel="stylesheet" href="/checkout/assets/wait.css"></head><body><main role="status"><div class="s" aria-hidden="true"></div><p>${text}</p></main></body></html>`,
       );
     })
     .get("/checkout/assets/wait.css", (c) => c.body(WAIT_STYLE, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=300" }))
     .get("/widget/i18n/:file{[A-Za-z-]+\\.json}", (c) => {
-      const asset = translations[c.req.param("file").replace(/\.json$/, "")];
+      const asset = translations.get(c.req.param("file").replace(/\.json$/, ""));
       if (!asset) throw checkoutError("not_found", "No such translation.");
       return sendAsset(c, asset, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*" });
     })

@@ -149,6 +149,24 @@ describe("widget assets, compressed", () => {
     const changed = await make(JSON.stringify({ pay: "จ่าย" })).request("/widget/i18n/th.json", { headers: { "Accept-Encoding": "gzip" } });
     expect(changed.headers.get("etag")).not.toBe(response.headers.get("etag"));
   });
+
+  // Regression: both lookups went through a plain object, so Object.prototype's names were "found".
+  it("knows only its own languages: constructor, toString and __proto__ are not one", async () => {
+    const parsed = parseCheckoutConfig(TEST_CONFIG, "test");
+    if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
+    const app = createCheckoutServer({ config: parsed.config, store: createSqliteStore({ filename: ":memory:" }), gateway: {} as never, publicUrl: "http://127.0.0.1:9", logger: silentLogger, sweep: false, widget: null, translations: { th: "{}" } });
+    for (const name of ["constructor", "toString", "__proto__", "hasOwnProperty"]) {
+      const translation = await app.request(`/widget/i18n/${name}.json`);
+      expect(translation.status, name).toBe(404);
+      expect(((await translation.json()) as { error: { code: string } }).error.code).toBe("not_found");
+      const wait = await app.request(`/checkout/wait?lang=${name}`);
+      expect(wait.status, name).toBe(200);
+      const page = await wait.text();
+      expect(page).toContain('<html lang="en">');
+      expect(page).toContain("Preparing your payment…");
+    }
+    expect(await (await app.request("/checkout/wait?lang=th")).text()).toContain("กำลังเตรียมการชำระเงิน…");
+  });
 });
 
 describe("pickEncoding", () => {

@@ -277,6 +277,47 @@ describe("createCheckout: the flow", () => {
     expect(ui().getByRole("button", { name: "Pay ₱10.00" })).toBeTruthy();
   });
 
+  it("marks the amount invalid only when the server's error is about the amount", async () => {
+    server.state.create = { status: 400, error: { code: "invalid_request", message: '"currency" php is not offered for GCash', field: "currency" } };
+    await openForm({ amounts: [] });
+    fireEvent.input(ui().getByRole("textbox", { name: "Other amount" }), { target: { value: "100" } });
+    fireEvent.click(ui().getByRole("button", { name: "Pay" }));
+    await flush();
+    expect(ui().getByRole("alert").textContent).toBe('"currency" php is not offered for GCash');
+    expect(ui().getByRole("textbox", { name: "Other amount" }).getAttribute("aria-invalid")).toBe("false");
+
+    fireEvent.input(ui().getByRole("textbox", { name: "Other amount" }), { target: { value: "1" } });
+    fireEvent.click(ui().getByRole("button", { name: "Pay" }));
+    expect(ui().getByRole("alert").textContent).toMatch(/^Enter an amount from ₱20.00 to/);
+    expect(ui().getByRole("textbox", { name: "Other amount" }).getAttribute("aria-invalid")).toBe("true");
+  });
+
+  // Regression: a replayed create can answer an order that is already over, with no payment_url;
+  // the widget sent the page to "undefined".
+  it("shows an order that is already over when a replayed create answers it, and goes nowhere", async () => {
+    server.state.status = "overdue";
+    const onFailure = vi.fn();
+    const assign = vi.fn();
+    vi.spyOn(window, "location", "get").mockReturnValue({ ...window.location, href: window.location.href, assign } as unknown as Location);
+    await payAndWait({ onFailure, mode: "redirect" });
+    expect(assign).not.toHaveBeenCalled();
+    expect(ui().getByText("Order expired")).toBeTruthy();
+    expect(onFailure).toHaveBeenCalledTimes(1);
+    expect(localStorage.getItem(`octopus-checkout:${SERVER}`)).toBeNull();
+  });
+
+  // Regression: the redirect left before telling the page that the order was pending.
+  it("tells the page the order is pending before a redirect leaves it", async () => {
+    const events = recordEvents();
+    const onPending = vi.fn();
+    const assign = vi.fn(() => expect(events.names()).toEqual(["open", "created", "pending"]));
+    vi.spyOn(window, "location", "get").mockReturnValue({ ...window.location, href: window.location.href, assign } as unknown as Location);
+    await payAndWait({ onPending, mode: "redirect" });
+    expect(assign).toHaveBeenCalledWith(PAYMENT_URL);
+    expect(onPending).toHaveBeenCalledTimes(1);
+    events.stop();
+  });
+
   it("keeps polling while the order is pending, backing off, and stops once it is final", async () => {
     await payAndWait();
     expect(server.statusChecks()).toBe(1);
@@ -465,6 +506,35 @@ describe("createCheckout: closing and resuming", () => {
     expect(open).toHaveBeenCalledWith(PAYMENT_URL, "octopus_checkout", expect.any(String));
     expect(ui().getByText("Amount to pay")).toBeTruthy();
     events.stop();
+  });
+
+  // Regression: a status answer that arrived after close() still fired success, after onClose.
+  it("says nothing more once closed, even if a status check answers after", async () => {
+    const onSuccess = vi.fn();
+    const events = recordEvents();
+    const { checkout } = await payAndWait({ onSuccess });
+    server.state.pass = 0;
+    server.state.status = "completed";
+    await vi.advanceTimersByTimeAsync(1500);
+    checkout.close();
+    server.release();
+    await flush();
+    expect(onSuccess).not.toHaveBeenCalled();
+    expect(events.names()).toEqual(["open", "created", "pending", "close"]);
+    events.stop();
+  });
+
+  it("returns focus to the button inside a trigger's own shadow root", async () => {
+    const trigger = document.createElement("my-pay-button");
+    const shadow = trigger.attachShadow({ mode: "open" });
+    shadow.append(document.createTextNode("Buy: "));
+    const inner = document.createElement("button");
+    inner.textContent = "Pay";
+    shadow.append(inner);
+    document.body.append(trigger);
+    const { checkout } = await openForm({}, trigger);
+    checkout.close();
+    expect(shadow.activeElement).toBe(inner);
   });
 
   it("Start a new payment forgets the order in progress", async () => {
@@ -668,8 +738,9 @@ describe("createCheckout: more of what the shopper sees", () => {
 });
 
 describe("cleanUrl and isFinal", () => {
-  it("comes back to this page without our parameter or a fragment", () => {
-    expect(cleanUrl("https://shop.example/pay?item=7&octopus_checkout=ck_x#top")).toBe("https://shop.example/pay?item=7");
+  it("comes back to this page without our parameter, keeping the fragment (hash routes)", () => {
+    expect(cleanUrl("https://shop.example/pay?item=7&octopus_checkout=ck_x#top")).toBe("https://shop.example/pay?item=7#top");
+    expect(cleanUrl("https://shop.example/?octopus_checkout=ck_x#/cart")).toBe("https://shop.example/#/cart");
     expect(cleanUrl("https://shop.example/")).toBe("https://shop.example/");
   });
 

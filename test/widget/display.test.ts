@@ -50,6 +50,12 @@ describe("resolveMode", () => {
     },
   );
 
+  // "Line/" is LINE's token only as a word of its own: a desktop app named "Pipeline/2.0" is no in-app browser.
+  it("keeps the popup for a desktop browser whose user agent merely contains Line/", () => {
+    expect(resolveMode("auto", desktopWith("Pipeline/2.0"))).toBe("popup");
+    expect(resolveMode("auto", desktopWith("Line/14.9.0"))).toBe("redirect");
+  });
+
   it("keeps an explicit mode whatever the browser", () => {
     for (const ua of [UA.chromeWindows, UA.iphone, UA.line, UA.instagram]) {
       expect(resolveMode("popup", ua)).toBe("popup");

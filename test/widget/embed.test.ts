@@ -136,6 +136,15 @@ describe("boot", () => {
     }
   });
 
+  it("keeps the page's fragment when it tidies the URL after a redirect", async () => {
+    history.replaceState(null, "", `/shop?octopus_checkout=${ORDER_ID}#/cart`);
+    scriptTag({ src: `${SERVER}/widget.js` });
+    track(boot(window));
+    await flush();
+    expect(location.href).toBe("http://localhost:3000/shop#/cart");
+    expect(dialog()!.getByText("Payment received")).toBeTruthy();
+  });
+
   it("ignores an octopus_checkout parameter that is not a checkout id", async () => {
     history.replaceState(null, "", "/shop?octopus_checkout=../../admin");
     scriptTag({ src: `${SERVER}/widget.js` });

@@ -55,12 +55,12 @@ export function Form({ v }: { v: View }) {
     if (fixed || !other) return shown;
     const parsed = parseTyped(p.typed ?? "", currency, locale);
     if ("error" in parsed) {
-      pick({ error: t(parsed.error, { example: money(decimals ? "100.00" : "50000") }) });
+      pick({ error: t(parsed.error, { example: money(decimals ? "100.00" : "50000") }), field: "amount" });
       return null;
     }
     const minor = toMinor(parsed.value, decimals)!;
     if (minor < toMinor(method!.min, decimals)! || minor > toMinor(method!.max, decimals)!) {
-      pick({ error: t("errorRange", range) });
+      pick({ error: t("errorRange", range), field: "amount" });
       return null;
     }
     return parsed.value;
@@ -116,7 +116,7 @@ export function Form({ v }: { v: View }) {
                   inputMode={decimals ? "decimal" : "numeric"}
                   autoComplete="off"
                   value={p.typed ?? ""}
-                  aria-invalid={!!error}
+                  aria-invalid={!!error && p.field === "amount"}
                   aria-describedby="octopus-hint octopus-error"
                   onInput={(event) => pick({ typed: event.currentTarget.value })}
                 />
