@@ -4,7 +4,6 @@
  * message is only a hint to look again) and tells the merchant's page through events, callbacks
  * and the promise.
  */
-import { h, render } from "preact";
 import { createApi, type Order } from "./api.ts";
 import { openPopup, resolveMode } from "./display.ts";
 import { loadMessages, localeOf, translator, type Locale, type Translate } from "./i18n/index.ts";
@@ -12,6 +11,7 @@ import { readCheckoutMessage } from "./protocol.ts";
 import { forget, recall, remember } from "./resume.ts";
 import type { Catalog, CheckoutDetail, CheckoutOptions, Status } from "./types.ts";
 import { App } from "./ui/app.tsx";
+import { h, render } from "./ui/dom.ts";
 import { adoptStyles } from "./ui/styles.ts";
 
 export type Screen = "loading" | "form" | "creating" | "waiting" | "paid" | "failed" | "expired" | "refunded" | "error" | "resume";
@@ -73,8 +73,9 @@ export const isFinal = (status: Status | undefined): boolean => !!status && scre
 const newKey = () => `ock_${Array.from(crypto.getRandomValues(new Uint32Array(4)), (n) => n.toString(36)).join("_")}`;
 
 /**
- * This page's URL without our own query parameter: where a redirect comes back to, and what the
- * address bar shows after. The fragment stays: a hash-routed shop comes back to the same view.
+ * This page's URL without our own query parameter: what the address bar shows once a redirect is
+ * back. The fragment stays there, but is not sent as the return URL: it may hold a token (an
+ * OAuth implicit grant, a magic link) that is none of the checkout server's business.
  */
 export function cleanUrl(href: string): string {
   const url = new URL(href);
@@ -121,8 +122,21 @@ export function createCheckout(server: string, win: Window = window) {
     /** An event from the trigger (else the host), then the matching callback; false when the page cancelled it. */
     const emit = (name: string, cancelable = false, callback?: (detail: CheckoutDetail) => void) => {
       const go = target.dispatchEvent(new CustomEvent(`octopus-checkout:${name}`, { bubbles: true, composed: true, cancelable, detail: detail() }));
-      callback?.(detail());
+      try {
+        callback?.(detail());
+      } catch (error) {
+        // A page's callback that throws must not strand the shopper mid-payment; the page still
+        // sees its error, as an uncaught one (a listener's error from dispatchEvent goes the same way).
+        setTimeout(() => {
+          throw error;
+        });
+      }
       return go;
+    };
+    /** Once per order, whichever way it is shown, and after we are following it: onPending may close us. */
+    const pending = () => {
+      if (!toldPending) emit("pending", false, options.onPending);
+      toldPending = true;
     };
     const set = (patch: Partial<View>) => {
       Object.assign(view, patch);
@@ -253,7 +267,7 @@ export function createCheckout(server: string, win: Window = window) {
       let mode = modeNow();
       if (mode === "popup" && !(popup = openPopup(win, `${server}/checkout/wait?lang=${locale}`))) mode = "iframe";
       set({ screen: "creating", mode });
-      const body = { ...selection, customer: options.customer, description: options.description, locale, return_url: options.returnUrl ?? cleanUrl(win.location.href) };
+      const body = { ...selection, customer: options.customer, description: options.description, locale, return_url: options.returnUrl ?? cleanUrl(win.location.href).split("#")[0] };
       void api.create(body, key).then((answer) => {
         if (ended) return;
         if (!answer.ok) {
@@ -270,10 +284,12 @@ export function createCheckout(server: string, win: Window = window) {
         const order = answer.value;
         const url = order.payment_url;
         if (!url) {
-          // A replayed create found the order already over (expired, failed): say so, go nowhere.
           closePopup();
-          update(order);
-          if (!isFinal(order.status)) follow();
+          // A replayed create found the order already over (expired, failed): say so, go nowhere.
+          if (isFinal(order.status)) return update(order);
+          // Open with nowhere to pay: our server never answers that, but the shopper must not wait for nothing.
+          set({ screen: "error", error: view.t("errorNetwork") });
+          emit("error");
           return;
         }
         remember(server, order.id, order.expires_at!);
@@ -284,10 +300,12 @@ export function createCheckout(server: string, win: Window = window) {
           finish();
           return;
         }
-        // Before a redirect too: the page is told once, whichever way the shopper pays.
-        if (!toldPending) emit("pending", false, options.onPending);
-        toldPending = true;
-        if (mode === "redirect") return win.location.assign(url);
+        if (mode === "redirect") {
+          // Told before the page goes: nothing of ours runs after.
+          pending();
+          if (!ended) win.location.assign(url);
+          return;
+        }
         try {
           if (mode === "popup") popup!.location.href = url;
         } catch {
@@ -298,6 +316,7 @@ export function createCheckout(server: string, win: Window = window) {
         set({ screen: "waiting" });
         if (mode === "iframe") void api.framing(order.id).then((answer) => answer.ok && set({ frameable: answer.value.frameable }));
         follow();
+        pending();
       });
     }
 

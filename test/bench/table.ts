@@ -9,7 +9,7 @@ export interface Row {
 }
 
 export const fmt = (n: number, digits = 1) => n.toFixed(digits);
-export const kB = (bytes: number) => `${fmt(bytes / 1024, 2)} KiB`;
+export const kB = (bytes: number) => `${fmt(bytes / 1000, 2)} kB`;
 
 /** A cell may not hold a raw "|" or a newline. */
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -27,7 +27,7 @@ export function machine(): string {
 export function writeReport(table: string, seconds: number): void {
   const header = `# Benchmarks
 
-Measured by \`npm run bench\` (test/bench/run.ts) on ${new Date().toISOString().slice(0, 10)} with Node ${process.version} on ${machine()}: a shared machine, so every row comes from the same run (${fmt(seconds, 0)} s in all) and the figures to compare are the ratios within it (client against raw fetch, server against the sandbox it calls, widget against Preact alone and against Polar's embed script), not absolute figures across runs or machines. All traffic stays on 127.0.0.1; the load generator (autocannon) runs in the bench process and the server under load in a child process of its own, both on the same two cores, so requests/s is a floor for the machine, not a capacity plan. Sizes are bytes on disk (KiB = 1,024 bytes), gzip at level 9, brotli at its default quality (11). Times are milliseconds; p50/p99 are the median and 99th percentile of the requests in a run; browser timings are medians over the runs in the row.
+Measured by \`npm run bench\` (test/bench/run.ts) on ${new Date().toISOString().slice(0, 10)} with Node ${process.version} on ${machine()}: a shared machine, so every row comes from the same run (${fmt(seconds, 0)} s in all) and the figures to compare are the ratios within it (client against raw fetch, server against the sandbox it calls, widget against itself on Preact's runtime and against Polar's embed script), not absolute figures across runs or machines. All traffic stays on 127.0.0.1; the load generator (autocannon) runs in the bench process and the server under load in a child process of its own, both on the same two cores, so requests/s is a floor for the machine, not a capacity plan. Sizes are bytes on disk (kB = 1,000 bytes, as vite counts them), gzip at level 9, brotli at its default quality (11). Times are milliseconds; p50/p99 are the median and 99th percentile of the requests in a run; browser timings are medians over the runs in the row.
 
 `;
   mkdirSync(new URL("../../docs/", import.meta.url), { recursive: true });

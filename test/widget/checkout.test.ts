@@ -306,6 +306,40 @@ describe("createCheckout: the flow", () => {
     expect(localStorage.getItem(`octopus-checkout:${SERVER}`)).toBeNull();
   });
 
+  it("shows an error, not an endless wait, when an open order comes back with nowhere to pay", async () => {
+    server.state.order = { payment_url: undefined };
+    const events = recordEvents();
+    const assign = vi.fn();
+    vi.spyOn(window, "location", "get").mockReturnValue({ ...window.location, href: window.location.href, assign } as unknown as Location);
+    await payAndWait({ mode: "redirect" });
+    expect(assign).not.toHaveBeenCalled();
+    expect(ui().getByText("Something went wrong")).toBeTruthy();
+    expect(events.names()).toEqual(["open", "error"]);
+    events.stop();
+  });
+
+  it("keeps the shopper going when the page's onPending throws, and still reports the page's error", async () => {
+    const onPending = vi.fn(() => {
+      throw new Error("the shop's own bug");
+    });
+    await payAndWait({ onPending });
+    expect(onPending).toHaveBeenCalledTimes(1);
+    expect(waiting()).toBeTruthy();
+    expect(ui().getByTitle("Checkout").getAttribute("src")).toBe(PAYMENT_URL);
+    expect(server.statusChecks()).toBe(1);
+    expect(() => vi.advanceTimersByTime(0)).toThrow("the shop's own bug");
+  });
+
+  it("sends the page's URL as the return URL without its fragment, which may hold a token", async () => {
+    history.replaceState(null, "", "/shop?item=7#access_token=secret");
+    try {
+      await payAndWait();
+      expect((server.posts()[0]!.body as { return_url: string }).return_url).toBe("http://localhost:3000/shop?item=7");
+    } finally {
+      history.replaceState(null, "", "/");
+    }
+  });
+
   // Regression: the redirect left before telling the page that the order was pending.
   it("tells the page the order is pending before a redirect leaves it", async () => {
     const events = recordEvents();
@@ -593,6 +627,16 @@ describe("createCheckout: closing and resuming", () => {
     await flush();
     checkout.close();
     await flush();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("follows nothing after the page closes the checkout from onPending", async () => {
+    const checkout = newCheckout();
+    void checkout.open({ locale: "en", mode: "iframe", country: "PH", onPending: () => checkout.close() });
+    await flush();
+    fireEvent.click(ui().getByRole("button", { name: "Pay ₱100.00" }));
+    await flush();
+    expect(document.querySelector("octopus-checkout")).toBeNull();
     expect(vi.getTimerCount()).toBe(0);
   });
 
