@@ -10,12 +10,12 @@
  * component is called while rendering, and what is left is a tree of elements to bring the DOM in
  * line with. It reads Preact's own vnodes (`{type, props, key, ref}`) as well as its own.
  *
- * It patches in place, child by child, matching by tag and key: a node that matches is kept (a
- * focused input keeps its focus and caret while the shopper types; an iframe is not reloaded),
- * one that is gone is removed, one that is new is inserted. Props are compared with the ones last
+ * It patches in place, matching children by tag and key: a node that matches is kept (a focused
+ * input keeps its focus and caret while the shopper types; an iframe is not reloaded), one that
+ * is gone is removed, one that is new is inserted; nothing is moved. Props are compared with the ones last
  * rendered, except `value` and `checked`, which the shopper changes: those are compared with the
  * live DOM. Handlers are set as `on*` properties (no listener bookkeeping, and no inline script,
- * so nothing for a CSP to refuse). A `ref` is called with its element after every render.
+ * so nothing for a CSP to refuse). A `ref` is called with its element at the end of every render.
  */
 import type { JSX as PreactJSX } from "preact";
 
@@ -53,7 +53,10 @@ function flat(child: unknown, out: Array<Item | string>): Array<Item | string> {
 const same = (node: Rendered | undefined, kid: Item | string | undefined) =>
   !!node && kid != null && (typeof kid == "string" ? node.nodeType == 3 : node.nodeName.toLowerCase() == kid.type && node._k == kid.key);
 
-function patch(node: Rendered, kid: Item | string) {
+/** Refs to call once the whole tree is in place: showModal() throws on a dialog not yet in the page. */
+type Refs = Array<() => void>;
+
+function patch(node: Rendered, kid: Item | string, refs: Refs) {
   if (typeof kid == "string") {
     if (node.nodeValue != kid) node.nodeValue = kid;
     return;
@@ -61,7 +64,7 @@ function patch(node: Rendered, kid: Item | string) {
   const element = node as Element & Rendered & Record<string, unknown>;
   const props = kid.props;
   const old = element._p ?? {};
-  for (const name of new Set([...Object.keys(old), ...Object.keys(props)])) {
+  for (const name in { ...old, ...props }) {
     const value = props[name];
     if (/^(children|key|ref)$/.test(name)) continue;
     if (name == "value" || name == "checked") {
@@ -79,31 +82,40 @@ function patch(node: Rendered, kid: Item | string) {
   }
   element._p = props;
   element._k = kid.key;
-  children(element, flat(props.children, []));
-  kid.ref?.(element);
+  children(element, flat(props.children, []), refs);
+  const ref = kid.ref;
+  if (ref) refs.push(() => ref(element));
 }
 
-function children(parent: ParentNode, kids: Array<Item | string>) {
-  const nodes = parent.childNodes as NodeListOf<Rendered>;
-  kids.forEach((kid, i) => {
-    let node: Rendered | undefined = nodes[i];
-    // The node here is gone (the next one is this kid): remove it rather than rebuild the rest.
-    if (!same(node, kid) && same(nodes[i + 1], kid) && !same(node, kids[i + 1])) {
-      node!.remove();
-      node = nodes[i];
-    }
-    if (!same(node, kid)) {
-      // A new node: inserted here, so that the ones after it can still match the kids after it.
-      const created: Rendered = typeof kid == "string" ? parent.ownerDocument!.createTextNode("") : parent.ownerDocument!.createElement(kid.type);
-      parent.insertBefore(created, node ?? null);
-      node = created;
-    }
-    patch(node!, kid);
+/**
+ * Keeps the longest run of old nodes that match the new kids in order (tag and key), removes the
+ * rest and inserts what is new, never moving a node: a moved or rebuilt iframe loads its payment
+ * page again, and a moved input loses focus. Lists here are a dozen nodes, so the table is small.
+ */
+function children(parent: ParentNode, kids: Array<Item | string>, refs: Refs) {
+  const old = [...parent.childNodes] as Rendered[];
+  const width = kids.length + 1;
+  // common(i, j): how many of old[i..] can be kept for kids[j..].
+  const table: number[] = Array((old.length + 1) * width).fill(0);
+  const common = (i: number, j: number) => table[i * width + j]!;
+  for (let i = old.length; i--; ) for (let j = kids.length; j--; ) table[i * width + j] = same(old[i], kids[j]) ? common(i + 1, j + 1) + 1 : Math.max(common(i + 1, j), common(i, j + 1));
+  let i = 0;
+  kids.forEach((kid, j) => {
+    // An old node that keeping would not help: gone.
+    while (i < old.length && !same(old[i], kid) && common(i + 1, j) >= common(i, j + 1)) old[i++]!.remove();
+    if (same(old[i], kid)) return patch(old[i++]!, kid, refs);
+    // A new node gets its props and children before it goes in: an iframe then loads once, with
+    // its `allow` already set (a browser applies `allow` to the next load only).
+    const created: Rendered = typeof kid == "string" ? parent.ownerDocument!.createTextNode("") : parent.ownerDocument!.createElement(kid.type);
+    patch(created, kid, refs);
+    parent.insertBefore(created, old[i] ?? null);
   });
-  while (nodes.length > kids.length) nodes[kids.length]!.remove();
+  while (i < old.length) old[i++]!.remove();
 }
 
 /** Brings `parent`'s children in line with `vnode`; `render(null, parent)` empties it. */
 export function render(vnode: unknown, parent: ParentNode): void {
-  children(parent, flat(vnode, []));
+  const refs: Refs = [];
+  children(parent, flat(vnode, []), refs);
+  for (const call of refs) call();
 }
