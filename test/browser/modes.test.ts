@@ -124,6 +124,13 @@ describe.skipIf(warnIfNoChromium("browser display modes"))("display modes, end t
       const { context, page } = await newShopper(browser);
       try {
         const { frame, id } = await start(page);
+        // The payment page got the permissions the frame grants (allow is applied at load, so it
+        // must be set before the frame goes into the page): Payment Request, and copying.
+        const granted = await frame.locator("body").evaluate(() => {
+          const policy = (document as unknown as { featurePolicy: { allowsFeature(feature: string): boolean } }).featurePolicy;
+          return [policy.allowsFeature("payment"), policy.allowsFeature("clipboard-write")];
+        });
+        expect(granted).toEqual([true, true]);
         await pressOnPaymentPage(frame, "Pay");
         await expectResult(page, "paid", id, "octopus-checkout-button");
         expect(await dialogOf(page).locator("iframe").count()).toBe(0);
