@@ -281,13 +281,13 @@ describe("createCheckout: the flow", () => {
     server.state.create = { status: 400, error: { code: "invalid_request", message: '"currency" php is not offered for GCash', field: "currency" } };
     await openForm({ amounts: [] });
     fireEvent.input(ui().getByRole("textbox", { name: "Other amount" }), { target: { value: "100" } });
-    fireEvent.click(ui().getByRole("button", { name: "Pay" }));
+    fireEvent.click(ui().getByRole("button", { name: "Pay ₱100.00" }));
     await flush();
     expect(ui().getByRole("alert").textContent).toBe('"currency" php is not offered for GCash');
     expect(ui().getByRole("textbox", { name: "Other amount" }).getAttribute("aria-invalid")).toBe("false");
 
     fireEvent.input(ui().getByRole("textbox", { name: "Other amount" }), { target: { value: "1" } });
-    fireEvent.click(ui().getByRole("button", { name: "Pay" }));
+    fireEvent.click(ui().getByRole("button", { name: "Pay ₱1.00" }));
     expect(ui().getByRole("alert").textContent).toMatch(/^Enter an amount from ₱20.00 to/);
     expect(ui().getByRole("textbox", { name: "Other amount" }).getAttribute("aria-invalid")).toBe("true");
   });

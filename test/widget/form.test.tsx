@@ -187,6 +187,17 @@ describe("form: amounts", () => {
     expect(app.act.submit).toHaveBeenCalledWith(selection);
   });
 
+  it.each([
+    ["en", "PH", "1,234.5", "Pay ₱1,234.50"],
+    ["en", "PH", "12,5", "Pay"],
+    ["en", "PH", "", "Pay"],
+    ["vi", "VN", "50.000", "Pay 50.000 ₫"],
+  ])("in %s, the Pay button shows the typed %s amount %j as soon as it reads as one", (locale, country, typed, label) => {
+    renderApp({ options: { country }, locale: locale as "en" });
+    typeOther(typed);
+    expect(pay().textContent!.replace(NBSP, " ")).toBe(label);
+  });
+
   it("clears the error once a valid amount is submitted", () => {
     const app = renderApp({ options: { country: "PH" } });
     typeOther("5");

@@ -48,22 +48,23 @@ export function Form({ v }: { v: View }) {
   const decimals = decimalsOf(currency);
   const range = { min: money(method.min), max: money(method.max) };
   const error = p.error;
-  const shown = fixed ?? (other ? "" : picked);
+  // A typed amount shows on the Pay button as soon as it reads as one.
+  const typed = parseTyped(p.typed ?? "", currency, locale);
+  const shown = fixed ?? (!other ? picked : "value" in typed ? typed.value : "");
 
   /** The amount to order, or null after saying what is wrong with it. */
   function amountNow(): string | null {
     if (fixed || !other) return shown;
-    const parsed = parseTyped(p.typed ?? "", currency, locale);
-    if ("error" in parsed) {
-      pick({ error: t(parsed.error, { example: money(decimals ? "100.00" : "50000") }), field: "amount" });
+    if ("error" in typed) {
+      pick({ error: t(typed.error, { example: money(decimals ? "100.00" : "50000") }), field: "amount" });
       return null;
     }
-    const minor = toMinor(parsed.value, decimals)!;
+    const minor = toMinor(typed.value, decimals)!;
     if (minor < toMinor(method!.min, decimals)! || minor > toMinor(method!.max, decimals)!) {
       pick({ error: t("errorRange", range), field: "amount" });
       return null;
     }
-    return parsed.value;
+    return typed.value;
   }
 
   return (
