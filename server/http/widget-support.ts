@@ -46,8 +46,9 @@ export function widgetSupport(options: { store: OrderStore; translations: Record
 
   return new Hono()
     .get("/checkout/wait", (c) => {
+      const asked = c.req.query("lang") ?? "";
       // Own keys only: ?lang=constructor must not find Object's.
-      const lang = Object.hasOwn(WAIT_TEXT, c.req.query("lang") ?? "") ? c.req.query("lang")! : "en";
+      const lang = Object.hasOwn(WAIT_TEXT, asked) ? asked : "en";
       const text = WAIT_TEXT[lang]!;
       c.header("Cache-Control", "public, max-age=300");
       c.header("Content-Security-Policy", "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");

@@ -135,11 +135,15 @@ describe("widget assets, compressed", () => {
     expect(other.status).toBe(200);
   });
 
-  it("sends a translation compressed, with an ETag that changes with its text", async () => {
+  /** A server with no widget bundle and these translations. */
+  function withTranslations(translations: Record<string, string>) {
     const parsed = parseCheckoutConfig(TEST_CONFIG, "test");
     if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-    const make = (json: string) =>
-      createCheckoutServer({ config: parsed.config, store: createSqliteStore({ filename: ":memory:" }), gateway: {} as never, publicUrl: "http://127.0.0.1:9", logger: silentLogger, sweep: false, widget: null, translations: { th: json } });
+    return createCheckoutServer({ config: parsed.config, store: createSqliteStore({ filename: ":memory:" }), gateway: {} as never, publicUrl: "http://127.0.0.1:9", logger: silentLogger, sweep: false, widget: null, translations });
+  }
+
+  it("sends a translation compressed, with an ETag that changes with its text", async () => {
+    const make = (json: string) => withTranslations({ th: json });
     const json = JSON.stringify({ pay: "ชำระเงิน", payAmount: "ชำระ {amount}" });
     const response = await make(json).request("/widget/i18n/th.json", { headers: { "Accept-Encoding": "gzip" } });
     expect(response.status).toBe(200);
@@ -152,9 +156,7 @@ describe("widget assets, compressed", () => {
 
   // Regression: both lookups went through a plain object, so Object.prototype's names were "found".
   it("knows only its own languages: constructor, toString and __proto__ are not one", async () => {
-    const parsed = parseCheckoutConfig(TEST_CONFIG, "test");
-    if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-    const app = createCheckoutServer({ config: parsed.config, store: createSqliteStore({ filename: ":memory:" }), gateway: {} as never, publicUrl: "http://127.0.0.1:9", logger: silentLogger, sweep: false, widget: null, translations: { th: "{}" } });
+    const app = withTranslations({ th: "{}" });
     for (const name of ["constructor", "toString", "__proto__", "hasOwnProperty"]) {
       const translation = await app.request(`/widget/i18n/${name}.json`);
       expect(translation.status, name).toBe(404);

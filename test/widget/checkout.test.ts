@@ -177,6 +177,13 @@ async function payAndWait(options: CheckoutOptions = {}) {
   return opened;
 }
 
+/** Redirect mode's `location.assign`, recorded instead of leaving the test page. */
+function stubAssign(onAssign: (url: string) => void = () => {}) {
+  const assign = vi.fn(onAssign);
+  vi.spyOn(window, "location", "get").mockReturnValue({ ...window.location, href: window.location.href, assign } as unknown as Location);
+  return assign;
+}
+
 function post(data: unknown, source: unknown, origin = SERVER) {
   window.dispatchEvent(new MessageEvent("message", { origin, source: source as Window, data }));
 }
@@ -297,8 +304,7 @@ describe("createCheckout: the flow", () => {
   it("shows an order that is already over when a replayed create answers it, and goes nowhere", async () => {
     server.state.status = "overdue";
     const onFailure = vi.fn();
-    const assign = vi.fn();
-    vi.spyOn(window, "location", "get").mockReturnValue({ ...window.location, href: window.location.href, assign } as unknown as Location);
+    const assign = stubAssign();
     await payAndWait({ onFailure, mode: "redirect" });
     expect(assign).not.toHaveBeenCalled();
     expect(ui().getByText("Order expired")).toBeTruthy();
@@ -309,8 +315,7 @@ describe("createCheckout: the flow", () => {
   it("shows an error, not an endless wait, when an open order comes back with nowhere to pay", async () => {
     server.state.order = { payment_url: undefined };
     const events = recordEvents();
-    const assign = vi.fn();
-    vi.spyOn(window, "location", "get").mockReturnValue({ ...window.location, href: window.location.href, assign } as unknown as Location);
+    const assign = stubAssign();
     await payAndWait({ mode: "redirect" });
     expect(assign).not.toHaveBeenCalled();
     expect(ui().getByText("Something went wrong")).toBeTruthy();
@@ -344,8 +349,7 @@ describe("createCheckout: the flow", () => {
   it("tells the page the order is pending before a redirect leaves it", async () => {
     const events = recordEvents();
     const onPending = vi.fn();
-    const assign = vi.fn(() => expect(events.names()).toEqual(["open", "created", "pending"]));
-    vi.spyOn(window, "location", "get").mockReturnValue({ ...window.location, href: window.location.href, assign } as unknown as Location);
+    const assign = stubAssign(() => expect(events.names()).toEqual(["open", "created", "pending"]));
     await payAndWait({ onPending, mode: "redirect" });
     expect(assign).toHaveBeenCalledWith(PAYMENT_URL);
     expect(onPending).toHaveBeenCalledTimes(1);
