@@ -204,8 +204,7 @@ export const OrderDetails = z.looseObject({
 });
 export type OrderDetails = z.infer<typeof OrderDetails>;
 
-/** Fields of an order that stay on the server: never in a response to a browser, never in a log line. */
-export const SENSITIVE_ORDER_FIELDS = ["signature_key", "ip", "user_agent", "distribute_rules", "merchant_uid", "merchant_name"] as const;
+export { PARTY_FIELDS, SENSITIVE_GATEWAY_FIELDS, SENSITIVE_ORDER_FIELDS } from "./sensitive-fields.ts";
 
 export const GatewayErrorData = z.union([
   z.string(),

@@ -7,6 +7,7 @@ import type { CheckoutConfig, MethodConfig, ProductConfig } from "../checkout-co
 import { checkoutError } from "../errors.ts";
 import { currencyDecimals, formatMinor, parseAmount } from "../gateway/amount.ts";
 import { Currency } from "../gateway/schemas.ts";
+import { sha256Hex } from "../gateway/signing.ts";
 
 const lowerCase = (value: unknown) => (typeof value === "string" ? value.toLowerCase() : value);
 
@@ -176,6 +177,5 @@ export async function requestFingerprint(order: PricedOrder, origin: string | nu
     order.returnUrl ?? null,
     origin,
   ]);
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonical));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return sha256Hex(canonical);
 }
