@@ -3,24 +3,26 @@
  * process. Everything it needs comes in through options; nothing is read from the environment here.
  */
 import { Hono } from "hono";
-import { cors } from "hono/cors";
-import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import type { CheckoutConfig } from "./checkout-config.ts";
 import { CheckoutError, checkoutError } from "./errors.ts";
 import type { OctopusClient } from "./gateway/client.ts";
 import { createLogger, type Logger } from "./log.ts";
-import { clientAddress } from "./middleware/client-address.ts";
-import { rateLimit } from "./middleware/rate-limit.ts";
+import { bodyLimit } from "./middleware/body-limit.ts";
+import { clientAddressOf } from "./middleware/client-address.ts";
+import { cors } from "./middleware/cors.ts";
+import { createRateLimiter } from "./middleware/rate-limit.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { securityHeaders } from "./middleware/security-headers.ts";
 import { checkoutRoutes } from "./http/checkout-routes.ts";
 import { healthRoute } from "./http/health-route.ts";
-import { NOTIFY_PATH, notifyRoute } from "./http/notify-route.ts";
+import type { AppEnv } from "./http/app-env.ts";
+import { notifyRoute } from "./http/notify-route.ts";
 import { optionsRoute } from "./http/options-route.ts";
 import { returnPage } from "./http/return-page.ts";
 import { widgetAssets, type WidgetBundle } from "./http/widget-assets.ts";
 import { widgetSupport } from "./http/widget-support.ts";
+import { createNotifyHints } from "./orders/notify-hints.ts";
 import { createOrderService, type OrderService, type OrderUpdateHook } from "./orders/service.ts";
 import type { OrderStore } from "./store/types.ts";
 
@@ -37,7 +39,14 @@ export interface CheckoutServerOptions {
   logger?: Logger;
   /** How many reverse proxies of yours stand in front, whose X-Forwarded-For may be believed. */
   trustProxy?: number;
+  /** Addresses or CIDR ranges of your reverse proxies, whose X-Forwarded-For may be believed. */
+  trustedProxies?: readonly string[];
+  /** Creates per client address. Default: `config.createRateLimitPerMinute` per minute. */
   rateLimit?: { windowMs: number; max: number };
+  /** Refused requests (Origin, Content-Type, body) per client address. Default: 300 per minute. */
+  refusedRateLimit?: { windowMs: number; max: number };
+  /** The shortest time between two order/get reads of one order caused by notifications. Default 1000 ms. */
+  notifyMinIntervalMs?: number;
   bodyLimitBytes?: number;
   widget?: WidgetBundle | null;
   /** The widget's translations by locale ("th" → JSON text), served to browsers that need them. */
@@ -55,6 +64,8 @@ export interface CheckoutServer extends Hono {
     service: OrderService;
     allowedOrigins: ReadonlySet<string>;
     sweepOnce(): Promise<{ claimed: number; failed: number }>;
+    /** Orders with a notification-caused read in flight or queued (0 when idle). */
+    readonly notifyHintsPending: number;
     /** Stops the sweep timer. The store is the caller's to close. */
     close(): void;
   };
@@ -65,8 +76,7 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
   const logger = options.logger ?? createLogger();
   const publicUrl = new URL(options.publicUrl);
   const allowedOrigins: ReadonlySet<string> = new Set([publicUrl.origin, ...config.allowedOrigins, ...(options.extraOrigins ?? [])]);
-  const trustProxy = options.trustProxy ?? 0;
-  if (!Number.isInteger(trustProxy) || trustProxy < 0) throw new TypeError("trustProxy must be a whole number of proxies");
+  const clientAddress = clientAddressOf({ trustProxy: options.trustProxy ?? 0, trustedProxies: options.trustedProxies ?? [], logger });
 
   const service = createOrderService({
     store,
@@ -80,39 +90,43 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
     ...(options.idempotencyWaitMs !== undefined ? { idempotencyWaitMs: options.idempotencyWaitMs } : {}),
   });
 
-  const app = new Hono() as unknown as CheckoutServer;
+  const hints = createNotifyHints({
+    store,
+    read: (order) => service.refreshFromGateway(order, "notify"),
+    now: options.now ?? Date.now,
+    minIntervalMs: options.notifyMinIntervalMs ?? 1_000,
+    logger,
+  });
+
+  const app = new Hono<AppEnv>();
   app.use(requestId());
   app.use(requestLog(logger));
   app.use(securityHeaders({ https: publicUrl.protocol === "https:" }));
   app.use(
     "/api/*",
     cors({
-      // Exact match only: a prefix or suffix match would let shop.example.com.evil.test in.
-      origin: (origin) => (allowedOrigins.has(origin) ? origin : null),
+      allowedOrigins,
       allowMethods: ["GET", "POST", "OPTIONS"],
       allowHeaders: ["Content-Type", "Idempotency-Key"],
       exposeHeaders: ["Idempotent-Replayed", "Retry-After", "X-Request-Id"],
-      maxAge: 600,
+      maxAgeSeconds: 600,
     }),
   );
   const maxBody = options.bodyLimitBytes ?? 16 * 1024;
-  const limitBody = bodyLimit({
-    maxSize: maxBody,
-    onError: () => {
-      throw checkoutError("payload_too_large", `The body must be at most ${maxBody} bytes.`);
-    },
-  });
-  app.use("/api/*", limitBody);
-  app.use(NOTIFY_PATH, limitBody);
+  app.use("/api/*", bodyLimit(maxBody));
 
-  const limits = options.rateLimit ?? { windowMs: 60_000, max: 30 };
-  const createLimit = rateLimit({ ...limits, key: (c) => clientAddress(c, trustProxy), ...(options.now ? { now: options.now } : {}) });
+  const now = options.now ? { now: options.now } : {};
+  const limits = {
+    create: createRateLimiter({ ...(options.rateLimit ?? { windowMs: 60_000, max: config.createRateLimitPerMinute }), ...now }),
+    refused: createRateLimiter({ ...(options.refusedRateLimit ?? { windowMs: 60_000, max: 300 }), ...now }),
+  };
 
   app.route("/", healthRoute({ store, mode: options.sandbox ? "sandbox" : "live" }));
   app.route("/", optionsRoute(config, { sandbox: Boolean(options.sandbox) }));
-  app.route("/", checkoutRoutes({ service, allowedOrigins, createLimit }));
+  app.route("/", checkoutRoutes({ service, config, allowedOrigins, clientAddress, limits }));
   app.route("/", returnPage({ store, allowedOrigins, refresh: (id) => service.status(id, { fresh: true }) }));
-  app.route("/", notifyRoute({ service, gateway, logger }));
+  // Its own error handler: the gateway reads our answers in its envelope.
+  app.route("/", notifyRoute({ hints, gateway, logger, maxBodyBytes: maxBody }));
   app.route("/", widgetAssets(options.widget ?? null));
   app.route("/", widgetSupport({ store, translations: options.translations ?? {} }));
   if (options.sandbox) app.route("/", options.sandbox.app);
@@ -120,13 +134,9 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
   app.notFound((c) => c.json({ error: { code: "not_found", message: `Nothing at ${c.req.method} ${c.req.path}.` } }, 404));
   app.onError((error, c) => {
     const known = error instanceof CheckoutError ? error : null;
-    if (!known) logger.error("unhandled error", { request_id: c.get("requestId" as never), path: c.req.path, error });
+    if (!known) logger.error("unhandled error", { request_id: c.get("requestId"), path: c.req.path, error });
     const failure = known ?? checkoutError("internal_error", "Something went wrong on our side. Please try again.");
     for (const [name, value] of Object.entries(failure.headers ?? {})) c.header(name, value);
-    // The gateway reads our answers in its own envelope.
-    if (c.req.path === NOTIFY_PATH) {
-      return c.json({ result: "error", data: { error: failure.code, details: failure.message } }, failure.status);
-    }
     return c.json(failure.toBody(), failure.status);
   });
 
@@ -147,13 +157,16 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
     timer.unref?.();
   }
 
-  app.checkout = {
+  const checkout: CheckoutServer["checkout"] = {
     service,
     allowedOrigins,
     sweepOnce,
+    get notifyHintsPending() {
+      return hints.pending;
+    },
     close() {
       if (timer) clearInterval(timer);
     },
   };
-  return app;
+  return Object.assign(app, { checkout }) as unknown as CheckoutServer;
 }

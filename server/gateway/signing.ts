@@ -1,5 +1,5 @@
 /**
- * Octopus request signing, exactly as the seed's Java samples do it:
+ * Octopus request signing, exactly as the gateway documents' Java samples do it:
  * sort the body's keys by byte order, join `key=value` with `&` (raw, no URL-encoding),
  * HMAC-SHA256 the UTF-8 string with the API secret, lower-case hex.
  *

@@ -70,7 +70,11 @@ function formatLimit(value: string, currency: Currency): string {
   return `${value} ${currency.toUpperCase()}`;
 }
 
-export function priceOrder(body: unknown, config: CheckoutConfig, allowedOrigins: ReadonlySet<string>): PricedOrder {
+/**
+ * `origin` is the requesting page's (its Origin header), null for a caller that sends none (a
+ * server): a return_url must then be on one of the allowed origins, else on the page's own.
+ */
+export function priceOrder(body: unknown, config: CheckoutConfig, allowedOrigins: ReadonlySet<string>, origin: string | null = null): PricedOrder {
   const parsed = CheckoutRequest.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -134,18 +138,7 @@ export function priceOrder(body: unknown, config: CheckoutConfig, allowedOrigins
   }
 
   let returnUrl: string | undefined;
-  if (request.return_url !== undefined) {
-    let url: URL | undefined;
-    try {
-      url = new URL(request.return_url);
-    } catch {
-      url = undefined;
-    }
-    if (!url || !allowedOrigins.has(url.origin)) {
-      throw checkoutError("invalid_request", `"return_url" must be an absolute URL on one of the shop's allowed origins`, "return_url");
-    }
-    returnUrl = url.href;
-  }
+  if (request.return_url !== undefined) returnUrl = checkReturnUrl(request.return_url, allowedOrigins, origin);
 
   return {
     amount: formatMinor(amountMinor, request.currency),
@@ -161,6 +154,34 @@ export function priceOrder(body: unknown, config: CheckoutConfig, allowedOrigins
     locale: request.locale,
     returnUrl,
   };
+}
+
+/**
+ * Where the shopper is sent back to: the page that asked, so http(s) only (no javascript:, data:
+ * or custom schemes), no user name or password in it (a phishing trick: https://shop.example@evil.test
+ * reads as the shop), and on the requesting page's own origin, not merely on some allowed origin.
+ */
+function checkReturnUrl(value: string, allowedOrigins: ReadonlySet<string>, origin: string | null): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
+    throw checkoutError("invalid_request", '"return_url" must be an absolute http(s) URL', "return_url");
+  }
+  if (url.username !== "" || url.password !== "") {
+    throw checkoutError("invalid_request", '"return_url" must not contain a user name or password', "return_url");
+  }
+  if (origin !== null ? url.origin !== origin : !allowedOrigins.has(url.origin)) {
+    throw checkoutError(
+      "invalid_request",
+      origin !== null ? `"return_url" must be on the requesting page's own origin (${origin})` : `"return_url" must be on one of the shop's allowed origins`,
+      "return_url",
+    );
+  }
+  return url.href;
 }
 
 /** A stable fingerprint of what was asked, to refuse an Idempotency-Key reused for something else. */

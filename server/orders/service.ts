@@ -16,7 +16,7 @@ import {
 import { newCheckoutId, newMerchantOrderId } from "../ids.ts";
 import type { Logger } from "../log.ts";
 import type { ChangeSource, OrderRecord, OrderStore, StatusChange } from "../store/types.ts";
-import { priceOrder, requestFingerprint } from "./pricing.ts";
+import { priceOrder, requestFingerprint, type PricedOrder } from "./pricing.ts";
 
 export type OrderUpdateHook = (order: OrderRecord, change: StatusChange) => void | Promise<void>;
 
@@ -134,8 +134,8 @@ export function createOrderService(options: OrderServiceOptions) {
     return current;
   }
 
-  async function create(input: { body: unknown; origin: string | null; idempotencyKey: string | null }): Promise<CreateResult> {
-    const priced = priceOrder(input.body, config, options.allowedOrigins);
+  async function create(input: { body: unknown; origin: string | null; idempotencyKey: string | null; priced?: PricedOrder }): Promise<CreateResult> {
+    const priced = input.priced ?? priceOrder(input.body, config, options.allowedOrigins, input.origin);
     const fingerprint = await requestFingerprint(priced, input.origin);
     const at = now();
     const inserted = await store.insert({
