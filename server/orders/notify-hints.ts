@@ -3,7 +3,8 @@
  * every POST to it only means "this order may have changed: read it again with order/get". Anyone
  * can send one, so hints must not turn into gateway calls one for one:
  *
- * - a hint for an order we do not know costs one store lookup and nothing else;
+ * - a hint for an order we do not know costs one store lookup and nothing else, and so does one for
+ *   an order whose create is still running (a read could find nothing yet);
  * - at most one order/get per order is in flight in this process; hints that arrive meanwhile wait
  *   for one read that starts after them (the one in flight may have started before the change);
  * - reads for hints are at least `minIntervalMs` apart: the first one claims the order in the store
@@ -27,7 +28,7 @@ export interface NotifyHintsOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export type HintOutcome = "unknown_order" | "read";
+export type HintOutcome = "unknown_order" | "still_creating" | "read";
 
 export interface NotifyHints {
   /** Follows a hint about `merchantOrderId`. Rejects with the read's error when the gateway could not be read. */
@@ -91,6 +92,9 @@ export function createNotifyHints(options: NotifyHintsOptions): NotifyHints {
   async function hint(merchantOrderId: string): Promise<HintOutcome> {
     const order = await store.getByMerchantOrderId(merchantOrderId);
     if (!order) return "unknown_order";
+    // Its order/new is still running here: a read now could find nothing yet and settle the order as
+    // never created. The create's own answer, or the sweep after a crash, settles it.
+    if (order.gatewayState === "creating") return "still_creating";
     let state = reads.get(order.id);
     if (!state) {
       state = { running: null, next: null };

@@ -77,6 +77,20 @@ describe("CHECKOUT_CREATE_RATE_LIMIT", () => {
     expect(settings({ CHECKOUT_CONFIG: "limited.json", CHECKOUT_CREATE_RATE_LIMIT: "5" }).createRateLimitPerMinute).toBe(5);
   });
 
+  it("reads CHECKOUT_TRUSTED_PROXIES as a list of IPv4 and IPv6 ranges, naming one that is not", () => {
+    const result = read({ CHECKOUT_TRUSTED_PROXIES: " 10.0.0.0/8, 192.0.2.7 ,2001:db8::/32,," });
+    expect(result.ok && result.settings.trustedProxies).toEqual(["10.0.0.0/8", "192.0.2.7", "2001:db8::/32"]);
+    const bad = read({ CHECKOUT_TRUSTED_PROXIES: "10.0.0.0/8, 10.0.0.0/33, proxy.internal" });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) {
+      expect(bad.problems).toHaveLength(2);
+      expect(bad.problems[0]).toMatch(/^CHECKOUT_TRUSTED_PROXIES: "10\.0\.0\.0\/33" must be an IP address or CIDR range/);
+      expect(bad.problems[1]).toMatch(/"proxy\.internal"/);
+    }
+    const none = read({});
+    expect(none.ok && none.settings.trustedProxies).toEqual([]);
+  });
+
   it("names the variable when it is not a positive whole number", () => {
     for (const value of ["0", "-1", "ten", "2.5"]) {
       const result = read({ CHECKOUT_CREATE_RATE_LIMIT: value });
