@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createdOrder, gatewayReader, notificationFieldsOf, postNotification, readJson, signNotification, sleep, updatesOf } from "./helpers.ts";
-import { startStack, until, type Stack } from "./stack.ts";
+import { createCheckout, gcash, startStack, until, type Stack } from "./stack.ts";
 
 const INTERVAL_MS = 400;
 
@@ -119,6 +119,22 @@ describe("notifications as hints", () => {
       expect(readsOf(merchantOrderId)).toBe(before + 1);
     }
     await until(() => stack.app.checkout.notifyHintsPending === 0);
+  });
+
+  it("leaves an order whose create is still running alone: no read that could find nothing yet", async () => {
+    stack.sandbox.controls.setLatency(300);
+    try {
+      const creating = createCheckout(stack, gcash);
+      const order = await until(async () => (await stack.store.recent(1)).find((candidate) => candidate.gatewayState === "creating"));
+      const before = readsOf(order.merchantOrderId);
+      const response = await postNotification(stack, unsigned({ merchant_order_id: order.merchantOrderId }));
+      expect(response.status).toBe(200);
+      expect(readsOf(order.merchantOrderId)).toBe(before);
+      expect((await creating).status).toBe(201);
+      expect((await stack.store.get(order.id))?.gatewayState).toBe("created");
+    } finally {
+      stack.sandbox.controls.setLatency(0);
+    }
   });
 
   it("answers 503 to a hint whose read failed, so that a gateway that retries tries again", async () => {
