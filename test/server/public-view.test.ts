@@ -28,6 +28,10 @@ const base: OrderRecord = {
   updatedAt: 0,
   expiresAt: 60_000,
   refreshedAt: null,
+  sessionId: null,
+  metadata: null,
+  paymentUid: null,
+  paymentFailReason: null,
 };
 
 describe("what a shopper's browser sees of an order", () => {
