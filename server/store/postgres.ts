@@ -49,7 +49,7 @@ type Sql = postgres.Sql | postgres.TransactionSql;
 export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
   const schema = config.schema ?? "public";
   if (!SCHEMA_NAME.test(schema)) throw new Error(`order store: schema ${JSON.stringify(schema)} must be lower-case letters, digits and '_'`);
-  const subscriptions = config.subscriptions ?? [];
+  let subscriptions = config.subscriptions ?? [];
 
   const sql = postgres(config.url, {
     max: config.max ?? 10,
@@ -279,6 +279,10 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
         ORDER BY seq DESC
         LIMIT ${query.limit + 1}`;
       return { data: rows.slice(0, query.limit).map(rowToEvent), hasMore: rows.length > query.limit };
+    },
+
+    setSubscriptions(list) {
+      subscriptions = [...list];
     },
 
     async getEvent(id) {

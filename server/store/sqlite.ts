@@ -161,7 +161,7 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
   db.pragma("journal_mode = WAL");
   db.pragma("foreign_keys = ON");
   // synchronous stays FULL (the default): a payment's status change must survive a power cut.
-  const subscriptions = config.subscriptions ?? [];
+  let subscriptions = config.subscriptions ?? [];
 
   // Statements need the tables, so they are prepared on first use, after `migrate()`.
   let prepared: Statements | undefined;
@@ -366,6 +366,10 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
       if (query.startingAfter !== undefined && !after) return { data: [], hasMore: false };
       const rows = st().listEvents.all({ object_id: query.objectId ?? null, type: query.type ?? null, after_seq: after ? Number(after.seq) : null, limit: query.limit + 1 });
       return { data: rows.slice(0, query.limit).map(rowToEvent), hasMore: rows.length > query.limit };
+    },
+
+    setSubscriptions(list) {
+      subscriptions = [...list];
     },
 
     async getEvent(id) {

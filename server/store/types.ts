@@ -172,6 +172,8 @@ export interface OrderStore {
   // Events are written by `setGatewayState` and `transition`, in the same transaction as the
   // change they describe, with one delivery per subscribed endpoint (`outbox.subscriptions`).
 
+  /** Which endpoints get deliveries of the events written from now on (the server sets its webhooks). */
+  setSubscriptions(subscriptions: readonly Subscription[]): void;
   listEvents(query: EventQuery): Promise<Page<EventRecord>>;
   getEvent(id: string): Promise<EventRecord | null>;
   /** The deliveries of an event with every attempt, by endpoint name. */

@@ -85,7 +85,7 @@ async function sandboxDemo(): Promise<Demo> {
     app,
     store,
     async close() {
-      app!.checkout.close();
+      await app!.checkout.close();
       sandbox.close();
       await store.close();
     },
