@@ -1,6 +1,6 @@
-/** The sandbox's part of server/config.ts: defaults, overrides, and one line per problem. */
+/** The standalone sandbox's settings (demo/sandbox/settings.ts): defaults, overrides, and one line per problem. */
 import { describe, expect, it } from "vitest";
-import { ConfigError, readSandboxSettings } from "../../server/config.ts";
+import { SandboxConfigError as ConfigError, readSandboxSettings } from "../../demo/sandbox/settings.ts";
 
 describe("readSandboxSettings", () => {
   it("has defaults for everything, on loopback", () => {
