@@ -13,7 +13,7 @@ import { createControlRoutes } from "./control-routes.ts";
 import { createControls, type SandboxControls } from "./controls.ts";
 import { createFaultPlan } from "./faults.ts";
 import { createHolds } from "./holds.ts";
-import { createHostGuard } from "./host-guard.ts";
+import { createHostGuard, hostsFor } from "./host-guard.ts";
 import { createLifecycle, DEFAULT_PAYOUT_SETTINGS, type PayoutSettings } from "./lifecycle.ts";
 import { createMerchantRegistry, DEFAULT_MERCHANT, type SandboxMerchant } from "./merchants.ts";
 import { createMethodCatalog, DEFAULT_METHODS, type PaymentMethod } from "./methods.ts";
@@ -46,7 +46,8 @@ export interface SandboxGatewayOptions {
   /**
    * Host names the sandbox answers (ports are not compared); any other `Host` gets 421, so that a page
    * on a rebound DNS name cannot reach the unauthenticated control routes or the payment pages.
-   * Default: publicUrl's host name when given, else the loopback names 127.0.0.1, localhost, [::1].
+   * Default: publicUrl's host name when given (all three loopback names when it is one of them), else
+   * the loopback names 127.0.0.1, localhost, [::1].
    */
   allowedHosts?: readonly string[];
   /**
@@ -107,7 +108,7 @@ export function createSandboxGateway(options: SandboxGatewayOptions = {}): Sandb
 
   const app = new Hono();
   // First, before any route: a request for another host is refused whatever it asks.
-  const guard = createHostGuard(options.allowedHosts ?? (options.publicUrl ? [new URL(options.publicUrl).hostname] : undefined));
+  const guard = createHostGuard(options.allowedHosts ?? (options.publicUrl ? hostsFor(options.publicUrl) : undefined));
   // Only the sandbox's own paths: mounted in the checkout server, the server's routes are its business.
   for (const path of ["/octopus/api/*", "/octopus/pay/*", "/sandbox/api/*"]) app.use(path, guard);
   app.route(

@@ -5,7 +5,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 
-const LOOPBACK_NAMES = new Set(["127.0.0.1", "localhost", "[::1]"]);
+export const LOOPBACK_NAMES: ReadonlySet<string> = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 /** `host[:port]` as URL parses it (lower case, default port dropped), or undefined when it is not one. */
 function normalHost(value: string): string | undefined {
@@ -19,6 +19,16 @@ function normalHost(value: string): string | undefined {
 
 function hostnameOf(host: string): string {
   return host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1) : host.replace(/:\d+$/, "");
+}
+
+/**
+ * The names to answer for a sandbox served under `publicUrl`: its own, and when that is a loopback
+ * name, the other loopback names too (the README says localhost, a hand types 127.0.0.1; no attacker
+ * can point either at another machine's page).
+ */
+export function hostsFor(publicUrl: string): string[] {
+  const name = new URL(publicUrl).hostname;
+  return LOOPBACK_NAMES.has(name) ? [...LOOPBACK_NAMES] : [name];
 }
 
 /**
