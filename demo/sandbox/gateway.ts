@@ -40,7 +40,7 @@ export interface SandboxGatewayOptions {
   notifyTimeoutMs?: number;
   /**
    * Base of payment_url (origin, optionally with a path prefix). Default: the API request's origin.
-   * Also the only host the sandbox answers for, unless `allowedHosts` says otherwise.
+   * Also decides the host names the sandbox answers, unless `allowedHosts` says otherwise.
    */
   publicUrl?: string;
   /**
@@ -59,7 +59,7 @@ export interface SandboxGatewayOptions {
   payouts?: Partial<PayoutSettings>;
   /** Serve the /sandbox/api/ control routes. Default true. */
   controlRoutes?: boolean;
-  /** How often unpaid orders are checked for expiry in the background. Default 1 s. */
+  /** How often what is due (unpaid orders' expiry, payouts' next step) is applied in the background. Default 1 s. */
   expirySweepMs?: number;
 }
 
