@@ -23,8 +23,14 @@ import { returnPage } from "./http/return-page.ts";
 import { widgetAssets, type WidgetBundle } from "./http/widget-assets.ts";
 import { widgetSupport } from "./http/widget-support.ts";
 import { createNotifyHints } from "./orders/notify-hints.ts";
-import { createOrderService, type OrderService, type OrderUpdateHook } from "./orders/service.ts";
+import { createOrderService, type OrderService } from "./orders/service.ts";
+import { merchantRoutes } from "./merchant/routes.ts";
+import { createSessionService, type SessionService } from "./merchant/sessions.ts";
+import { secretKeyAuth } from "./middleware/secret-key.ts";
 import type { OrderStore } from "./store/types.ts";
+import { createWebhookDispatcher, HOOK_ENDPOINT, type EventHook, type WebhookDispatcher } from "./webhooks/dispatcher.ts";
+import type { WebhookEndpoint } from "./webhooks/endpoints.ts";
+import { HTTPException } from "hono/http-exception";
 
 export interface CheckoutServerOptions {
   config: CheckoutConfig;
@@ -34,8 +40,20 @@ export interface CheckoutServerOptions {
   publicUrl: string;
   /** Added to `config.allowedOrigins` (CHECKOUT_ALLOWED_ORIGINS). The server's own origin is always allowed. */
   extraOrigins?: readonly string[];
-  /** Called once per status change, after it is stored. */
-  onOrderUpdate?: OrderUpdateHook;
+  /**
+   * Called with every event (order.created, order.paid, …), fed from the same durable outbox as the
+   * webhooks: at least once, in order per order, retried on the webhook schedule when it throws.
+   * Use `event.id` to drop a repeat.
+   */
+  onOrderUpdate?: EventHook;
+  /** Secret keys of the merchant API (CHECKOUT_SECRET_KEYS). None: /api/v1/ answers that it is off. */
+  secretKeys?: readonly string[];
+  /** Where events are sent, signed (Standard Webhooks). */
+  webhooks?: readonly WebhookEndpoint[];
+  /** Private and loopback webhook addresses are refused unless this is set (config: allowPrivateWebhookUrls). */
+  allowPrivateWebhookUrls?: boolean;
+  /** The webhook dispatcher's knobs, for tests; `start: false` leaves it to `dispatchOnce`. */
+  dispatcher?: { start?: boolean; pollMs?: number; fetch?: typeof fetch; random?: () => number; timeoutMs?: number };
   logger?: Logger;
   /** How many reverse proxies of yours stand in front, whose X-Forwarded-For may be believed. */
   trustProxy?: number;
@@ -62,12 +80,14 @@ export interface CheckoutServerOptions {
 export interface CheckoutServer extends Hono {
   checkout: {
     service: OrderService;
+    sessions: SessionService;
+    dispatcher: WebhookDispatcher;
     allowedOrigins: ReadonlySet<string>;
     sweepOnce(): Promise<{ claimed: number; failed: number }>;
     /** Orders with a notification-caused read in flight or queued (0 when idle). */
     readonly notifyHintsPending: number;
-    /** Stops the sweep timer. The store is the caller's to close. */
-    close(): void;
+    /** Stops the sweep and the webhook dispatcher (waiting for sends under way). The store is the caller's to close. */
+    close(): Promise<void>;
   };
 }
 
@@ -78,6 +98,24 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
   const allowedOrigins: ReadonlySet<string> = new Set([publicUrl.origin, ...config.allowedOrigins, ...(options.extraOrigins ?? [])]);
   const clientAddress = clientAddressOf({ trustProxy: options.trustProxy ?? 0, trustedProxies: options.trustedProxies ?? [], logger });
 
+  const dispatcher = createWebhookDispatcher({
+    store,
+    endpoints: options.webhooks ?? [],
+    hook: options.onOrderUpdate,
+    logger,
+    send: {
+      allowPrivate: options.allowPrivateWebhookUrls ?? false,
+      sandbox: Boolean(options.sandbox),
+      ...(options.dispatcher?.fetch ? { fetch: options.dispatcher.fetch } : {}),
+      ...(options.dispatcher?.timeoutMs ? { timeoutMs: options.dispatcher.timeoutMs } : {}),
+    },
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.dispatcher?.random ? { random: options.dispatcher.random } : {}),
+    ...(options.dispatcher?.pollMs ? { pollMs: options.dispatcher.pollMs } : {}),
+  });
+  // Events written from now on get a delivery per endpoint (and for the hook), in their transaction.
+  store.setSubscriptions(dispatcher.subscriptions);
+
   const service = createOrderService({
     store,
     gateway,
@@ -85,7 +123,7 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
     publicUrl: publicUrl.origin,
     allowedOrigins,
     logger,
-    onOrderUpdate: options.onOrderUpdate,
+    onChange: dispatcher.kick,
     ...(options.now ? { now: options.now } : {}),
     ...(options.idempotencyWaitMs !== undefined ? { idempotencyWaitMs: options.idempotencyWaitMs } : {}),
   });
@@ -102,16 +140,17 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
   app.use(requestId());
   app.use(requestLog(logger));
   app.use(securityHeaders({ https: publicUrl.protocol === "https:" }));
-  app.use(
-    "/api/*",
-    cors({
-      allowedOrigins,
-      allowMethods: ["GET", "POST", "OPTIONS"],
-      allowHeaders: ["Content-Type", "Idempotency-Key"],
-      exposeHeaders: ["Idempotent-Replayed", "Retry-After", "X-Request-Id"],
-      maxAgeSeconds: 600,
-    }),
-  );
+  // Only the widget's routes: the merchant API (/api/v1/) is server to server, and a secret key
+  // never belongs in a browser, so no page may call it.
+  const widgetCors = cors({
+    allowedOrigins,
+    allowMethods: ["GET", "POST", "OPTIONS"],
+    allowHeaders: ["Content-Type", "Idempotency-Key"],
+    exposeHeaders: ["Idempotent-Replayed", "Retry-After", "X-Request-Id"],
+    maxAgeSeconds: 600,
+  });
+  app.use("/api/checkout", widgetCors);
+  app.use("/api/checkout/*", widgetCors);
   const maxBody = options.bodyLimitBytes ?? 16 * 1024;
   app.use("/api/*", bodyLimit(maxBody));
 
@@ -123,7 +162,21 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
 
   app.route("/", healthRoute({ store, mode: options.sandbox ? "sandbox" : "live" }));
   app.route("/", optionsRoute(config, { sandbox: Boolean(options.sandbox) }));
-  app.route("/", checkoutRoutes({ service, config, allowedOrigins, clientAddress, limits }));
+  app.route("/", checkoutRoutes({ service, store, merchantName: config.merchantName, config, allowedOrigins, clientAddress, limits, ...now }));
+  const sessions = createSessionService({ store, config, allowedOrigins, ...now });
+  app.route(
+    "/api/v1",
+    merchantRoutes({
+      store,
+      orders: service,
+      sessions,
+      publicUrl: publicUrl.origin,
+      auth: secretKeyAuth({ keys: options.secretKeys ?? [], address: clientAddress }),
+      onRedeliver: dispatcher.kick,
+      endpoints: () => [...(options.webhooks ?? []).map((endpoint) => endpoint.name), ...(options.onOrderUpdate ? [HOOK_ENDPOINT] : [])],
+      ...now,
+    }),
+  );
   app.route("/", returnPage({ store, allowedOrigins, refresh: (id) => service.status(id, { fresh: true }) }));
   // Its own error handler: the gateway reads our answers in its envelope.
   app.route("/", notifyRoute({ hints, gateway, logger, maxBodyBytes: maxBody }));
@@ -133,7 +186,8 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
 
   app.notFound((c) => c.json({ error: { code: "not_found", message: `Nothing at ${c.req.method} ${c.req.path}.` } }, 404));
   app.onError((error, c) => {
-    const known = error instanceof CheckoutError ? error : null;
+    // A body the validators could not parse as JSON reaches here as hono's plain 400.
+    const known = error instanceof CheckoutError ? error : error instanceof HTTPException && error.status === 400 ? checkoutError("invalid_json", "The body is not valid JSON.") : null;
     if (!known) logger.error("unhandled error", { request_id: c.get("requestId"), path: c.req.path, error });
     const failure = known ?? checkoutError("internal_error", "Something went wrong on our side. Please try again.");
     for (const [name, value] of Object.entries(failure.headers ?? {})) c.header(name, value);
@@ -157,15 +211,20 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
     timer.unref?.();
   }
 
+  if (options.dispatcher?.start ?? true) dispatcher.start();
+
   const checkout: CheckoutServer["checkout"] = {
     service,
+    sessions,
+    dispatcher,
     allowedOrigins,
     sweepOnce,
     get notifyHintsPending() {
       return hints.pending;
     },
-    close() {
+    async close() {
       if (timer) clearInterval(timer);
+      await dispatcher.stop();
     },
   };
   return Object.assign(app, { checkout }) as unknown as CheckoutServer;

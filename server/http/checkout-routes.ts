@@ -2,19 +2,22 @@
 import { Hono, type Context } from "hono";
 import type { CheckoutConfig } from "../checkout-config.ts";
 import { CheckoutError, checkoutError } from "../errors.ts";
-import { CHECKOUT_ID } from "../ids.ts";
+import { CHECKOUT_ID, SESSION_ID } from "../ids.ts";
 import { rateLimitKey } from "../middleware/ip-ranges.ts";
 import { rateLimitedError, type RateLimiter } from "../middleware/rate-limit.ts";
 import { scopedIdempotencyKey } from "../orders/idempotency.ts";
-import { priceOrder } from "../orders/pricing.ts";
+import { priceOrder, type PricedOrder } from "../orders/pricing.ts";
 import type { OrderService } from "../orders/service.ts";
-import { toPublicOrder } from "../orders/public-view.ts";
+import { toPublicOrder, toPublicSession } from "../orders/public-view.ts";
+import type { OrderStore } from "../store/types.ts";
 import type { AppEnv } from "./app-env.ts";
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
 
 export interface CheckoutRouteOptions {
   service: OrderService;
+  store: OrderStore;
+  merchantName: string;
   config: CheckoutConfig;
   allowedOrigins: ReadonlySet<string>;
   clientAddress: (c: Context) => string;
@@ -24,10 +27,12 @@ export interface CheckoutRouteOptions {
    * against `refused` instead, so that they cannot use up the visitor's creates.
    */
   limits: { create: RateLimiter; refused: RateLimiter };
+  now?: () => number;
 }
 
 export function checkoutRoutes(options: CheckoutRouteOptions) {
   const { service, config, allowedOrigins, limits } = options;
+  const now = options.now ?? Date.now;
   return new Hono<AppEnv>()
     .post("/api/checkout", async (c) => {
       const client = rateLimitKey(options.clientAddress(c));
@@ -57,20 +62,33 @@ export function checkoutRoutes(options: CheckoutRouteOptions) {
       if (typeof body !== "object" || body === null || Array.isArray(body)) {
         refuse(checkoutError("invalid_request", "The body must be a JSON object.", "body"));
       }
-      let priced;
-      try {
-        priced = priceOrder(body, config, allowedOrigins, origin);
-      } catch (error) {
-        if (error instanceof CheckoutError) refuse(error);
-        throw error;
+      const fields = body as Record<string, unknown>;
+      // A body without a session is priced here, so that a bad one is refused before it counts as a
+      // create; a session's body needs the store, and is checked by the service.
+      let priced: PricedOrder | undefined;
+      if (!("session" in fields)) {
+        try {
+          priced = priceOrder(fields, config, allowedOrigins, origin);
+        } catch (error) {
+          if (error instanceof CheckoutError) refuse(error);
+          throw error;
+        }
       }
       const hit = limits.create.hit(client);
       if (!hit.allowed) throw rateLimitedError(hit.retryAfterSeconds);
       const idempotencyKey = key === null ? null : await scopedIdempotencyKey(origin, key);
-      const { order, replayed } = await service.create({ body, origin, idempotencyKey, priced });
+      const { order, replayed } = await service.create({ body: fields, origin, idempotencyKey, ...(priced ? { priced } : {}) });
       if (replayed) c.header("Idempotent-Replayed", "true");
       c.header("Cache-Control", "no-store");
       return c.json(toPublicOrder(order), replayed ? 200 : 201);
+    })
+    // A checkout session as the widget shows it (data-session, the payment link page).
+    .get("/api/checkout/sessions/:id", async (c) => {
+      const id = c.req.param("id");
+      const session = SESSION_ID.test(id) ? await options.store.getSession(id) : null;
+      if (!session) throw checkoutError("not_found", "No checkout session with this id.");
+      c.header("Cache-Control", "no-store");
+      return c.json(toPublicSession(session, { merchantName: options.merchantName, now: now() }));
     })
     .get("/api/checkout/:id", async (c) => {
       const id = c.req.param("id");

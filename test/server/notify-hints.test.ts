@@ -76,6 +76,7 @@ describe("notifications as hints", () => {
     const genuine = await signNotification(notificationFieldsOf(await gatewayReader(stack).getOrder(merchantOrderId)));
     stack.sandbox.controls.setLatency(100);
     const before = readsOf(merchantOrderId);
+    const started = Date.now();
     try {
       const flood = await Promise.all(
         Array.from({ length: 60 }, (_, index) => postNotification(stack, index % 2 ? genuine : unsigned({ merchant_order_id: merchantOrderId }))),
@@ -84,9 +85,12 @@ describe("notifications as hints", () => {
     } finally {
       stack.sandbox.controls.setLatency(0);
     }
-    // One read for the first hint, one trailing read for all that arrived while it ran.
+    // One read for the first hint, then at most one per interval for all that arrived meanwhile
+    // (on a loaded machine the 60 posts may take longer than one interval to arrive).
+    const intervals = Math.floor((Date.now() - started) / INTERVAL_MS);
     expect(readsOf(merchantOrderId) - before).toBeGreaterThanOrEqual(1);
-    expect(readsOf(merchantOrderId) - before).toBeLessThanOrEqual(2);
+    expect(readsOf(merchantOrderId) - before).toBeLessThanOrEqual(2 + intervals);
+    expect(readsOf(merchantOrderId) - before).toBeLessThan(10);
     expect(stack.maxConcurrentReads.get(merchantOrderId)).toBe(1);
     expect((await stack.store.get(view.id!))?.status).toBe("pending");
   });
