@@ -61,6 +61,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const LATE_PAYMENT_WINDOW_MS = 24 * 60 * 60_000;
 const LATE_PAYMENT_RECHECK_MS = 10 * 60_000;
 
+/**
+ * A refund comes after `completed`, and its notification can be lost like any other: a paid order
+ * is re-read this long after it was paid (1 h, 6 h, 1 d, 3 d, 7 d, 30 d), then left alone.
+ */
+export const REFUND_RECHECKS_MS: readonly number[] = [1, 6, 24, 72, 168, 720].map((hours) => hours * 3_600_000);
+
+/** The next re-read of an order paid at `paidAt`, or null once the schedule is spent. */
+export function nextRefundRecheck(paidAt: number, now: number): number | null {
+  for (const after of REFUND_RECHECKS_MS) if (paidAt + after > now) return paidAt + after;
+  return null;
+}
+
 export function createOrderService(options: OrderServiceOptions) {
   const { store, gateway, config, logger } = options;
   const now = options.now ?? Date.now;
@@ -100,7 +112,10 @@ export function createOrderService(options: OrderServiceOptions) {
       at: now(),
     });
     if (!result) return order;
-    if (result.changed) changed(result.order, result.change);
+    if (result.changed) {
+      changed(result.order, result.change);
+      if (result.change.to === "completed") await store.deferSweep(order.id, nextRefundRecheck(result.change.at, result.change.at)!);
+    }
     return result.order;
   }
 
@@ -346,6 +361,12 @@ export function createOrderService(options: OrderServiceOptions) {
         // and if its notification is lost only a re-read can tell. Look again for a day.
         if (current.status === "overdue" && reported !== undefined && !isFinalStatus(reported) && now() < current.expiresAt + LATE_PAYMENT_WINDOW_MS) {
           await store.deferSweep(current.id, now() + LATE_PAYMENT_RECHECK_MS);
+        }
+        // Paid: look again on the decaying schedule, so that a refund is seen even unannounced.
+        if (current.status === "completed") {
+          const paid = (await store.history(current.id)).find((change) => change.to === "completed");
+          const next = paid ? nextRefundRecheck(paid.at, now()) : null;
+          if (next !== null) await store.deferSweep(current.id, next);
         }
       } catch (error) {
         failed++;
