@@ -18,7 +18,7 @@ import { newCheckoutId, newMerchantOrderId, SESSION_ID } from "../ids.ts";
 import type { Logger } from "../log.ts";
 import { sessionStatus } from "../merchant/views.ts";
 import type { ChangeSource, OrderRecord, OrderStore, SessionRecord, StatusChange } from "../store/types.ts";
-import { priceOrder, requestFingerprint } from "./pricing.ts";
+import { priceOrder, requestFingerprint, type PricedOrder } from "./pricing.ts";
 
 export interface OrderServiceOptions {
   store: OrderStore;
@@ -203,9 +203,14 @@ export function createOrderService(options: OrderServiceOptions) {
     return data.find((order) => order.gatewayState === "created" && !isFinalStatus(order.status) && order.expiresAt > at && order.payment === payment && order.country === country && order.origin === origin) ?? null;
   }
 
-  async function create(input: { body: Record<string, unknown>; origin: string | null; idempotencyKey: string | null }): Promise<CreateResult> {
+  /**
+   * `priced`: the route may have priced the body already (a body without a session), to refuse a bad
+   * one before it counts against the create limit. A session's return URL is the merchant's word, so
+   * it is checked against the allowed origins; a page's own, against the page's origin.
+   */
+  async function create(input: { body: Record<string, unknown>; origin: string | null; idempotencyKey: string | null; priced?: PricedOrder }): Promise<CreateResult> {
     const { body, session } = await fromSession(input.body);
-    const priced = priceOrder(body, config, options.allowedOrigins);
+    const priced = (!session && input.priced) || priceOrder(body, config, options.allowedOrigins, session ? null : input.origin);
     // One payable attempt per session and method: a second tab or a reopened dialog continues it,
     // so that one cart is not paid twice.
     const live = session ? await liveAttempt(session, priced.payment, priced.country, input.origin) : null;
