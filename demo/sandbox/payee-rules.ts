@@ -58,7 +58,8 @@ export const PAYEE_RULES: readonly PayeeRule[] = [
   {
     source: "000: to_bank_name \"其他地區請參照支持银行清单代码帶入\" (elsewhere, a code from the supported bank list). The list is not in the seeds: see BANK_CODE.",
     applies: (order) => isPayout(order) && order.to_bank_name !== undefined,
-    check: (order) => (BANK_CODE.test(order.to_bank_name ?? "") ? undefined : fieldMessage("to_bank_name", "must be a bank code from the gateway's list: 2 to 32 letters, digits, '_' or '-'")),
+    check: (order) =>
+      BANK_CODE.test(order.to_bank_name ?? "") ? undefined : fieldMessage("to_bank_name", "must be a bank code from the gateway's list: 2 to 32 letters, digits, '_' or '-'"),
   },
 ];
 

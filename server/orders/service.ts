@@ -61,6 +61,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const LATE_PAYMENT_WINDOW_MS = 24 * 60 * 60_000;
 const LATE_PAYMENT_RECHECK_MS = 10 * 60_000;
 
+/**
+ * A refund comes after `completed`, and its notification can be lost like any other: a paid order
+ * is re-read this long after it was paid (1 h, 6 h, 1 d, 3 d, 7 d, 30 d), then left alone.
+ */
+export const REFUND_RECHECKS_MS: readonly number[] = [1, 6, 24, 72, 168, 720].map((hours) => hours * 3_600_000);
+
+/** The next re-read of an order paid at `paidAt`, or null once the schedule is spent. */
+export function nextRefundRecheck(paidAt: number, now: number): number | null {
+  for (const after of REFUND_RECHECKS_MS) if (paidAt + after > now) return paidAt + after;
+  return null;
+}
+
 export function createOrderService(options: OrderServiceOptions) {
   const { store, gateway, config, logger } = options;
   const now = options.now ?? Date.now;
@@ -100,7 +112,10 @@ export function createOrderService(options: OrderServiceOptions) {
       at: now(),
     });
     if (!result) return order;
-    if (result.changed) changed(result.order, result.change);
+    if (result.changed) {
+      changed(result.order, result.change);
+      if (result.change.to === "completed") await store.deferSweep(order.id, nextRefundRecheck(result.change.at, result.change.at)!);
+    }
     return result.order;
   }
 
@@ -260,6 +275,19 @@ export function createOrderService(options: OrderServiceOptions) {
       ...(priced.customer && isThai ? { merchant_id: priced.customer } : {}),
     };
 
+    const submitted = await submit(order, request);
+    if (submitted.outcome === "created") return { order: submitted.order, replayed: false };
+    // No payment page: a recovered order exists, but nobody can be sent to pay it.
+    throw gatewayError(submitted.outcome === "refused" ? "gateway_refused" : "gateway_unavailable");
+  }
+
+  /**
+   * Sends a stored order (state "creating") to the gateway's order/new, once, and records what came
+   * of it. `recovered`: the answer was lost but the gateway has the order (orphaned: no payment page);
+   * `unknown`: nobody can tell yet, the sweep reads it back; `refused`/`unavailable`: it definitely
+   * does not exist at the gateway.
+   */
+  async function submit(order: OrderRecord, request: CreateOrderInput): Promise<{ outcome: "created" | "recovered" | "refused" | "unavailable" | "unknown"; order: OrderRecord }> {
     let result;
     try {
       result = await gateway.createOrder(request);
@@ -271,20 +299,18 @@ export function createOrderService(options: OrderServiceOptions) {
       const refused = known && !unknownOutcome && (error.kind === "gateway_refused" || error.kind === "invalid_request" || error.kind === "duplicate_order");
       const code = refused ? "gateway_refused" : "gateway_unavailable";
       logger.warn("gateway create failed", { order_id: order.id, kind: known ? error.kind : "unexpected", outcome_unknown: unknownOutcome, error });
-      await setGatewayState(order.id, { gatewayState: unknownOutcome ? "unknown" : "rejected", errorCode: code, at: now() });
-      throw gatewayError(code);
+      const stored = (await setGatewayState(order.id, { gatewayState: unknownOutcome ? "unknown" : "rejected", errorCode: code, at: now() })) ?? order;
+      return { outcome: unknownOutcome ? "unknown" : refused ? "refused" : "unavailable", order: stored };
     }
 
     if (result.recovered) {
-      logger.warn("gateway create answer lost; order exists without a payment page", { order_id: order.id });
+      logger.warn("gateway create answer lost; the order exists there (read back)", { order_id: order.id });
       const orphaned = (await setGatewayState(order.id, { gatewayState: "orphaned", errorCode: "gateway_unavailable", at: now() })) ?? order;
-      await apply(orphaned, result.order, "create");
-      throw gatewayError("gateway_unavailable");
+      return { outcome: "recovered", order: await apply(orphaned, result.order, "create") };
     }
 
     const created = (await setGatewayState(order.id, { gatewayState: "created", paymentUrl: result.paymentUrl ?? null, at: now() })) ?? order;
-    const final = await apply(created, result.payment, "create");
-    return { order: final, replayed: false };
+    return { outcome: "created", order: await apply(created, result.payment, "create") };
   }
 
   /** The order as a shopper may see it, re-read from the gateway when stale (one reader at a time). */
@@ -341,6 +367,12 @@ export function createOrderService(options: OrderServiceOptions) {
         if (current.status === "overdue" && reported !== undefined && !isFinalStatus(reported) && now() < current.expiresAt + LATE_PAYMENT_WINDOW_MS) {
           await store.deferSweep(current.id, now() + LATE_PAYMENT_RECHECK_MS);
         }
+        // Paid: look again on the decaying schedule, so that a refund is seen even unannounced.
+        if (current.status === "completed") {
+          const paid = (await store.history(current.id)).find((change) => change.to === "completed");
+          const next = paid ? nextRefundRecheck(paid.at, now()) : null;
+          if (next !== null) await store.deferSweep(current.id, next);
+        }
       } catch (error) {
         failed++;
         logger.warn("sweep could not settle order", { order_id: order.id, error });
@@ -364,7 +396,7 @@ export function createOrderService(options: OrderServiceOptions) {
     }
   }
 
-  return { create, status, notified, sweepOnce, refreshFromGateway, refresh };
+  return { create, submit, waitWhileCreating, status, notified, sweepOnce, refreshFromGateway, refresh };
 }
 
 export type OrderService = ReturnType<typeof createOrderService>;
