@@ -1,5 +1,5 @@
 /**
- * `POST /octopus/api/order/new` and `/order/get`, as the seeds and docs/gateway.md describe them,
+ * `POST /octopus/api/order/new` and `/order/get`, as the gateway's documents and docs/gateway.md describe them,
  * wrapped in the tester's latency and faults.
  */
 import { getConnInfo } from "@hono/node-server/conninfo";
