@@ -149,6 +149,7 @@ export const Event = z
     deliveries: z.array(Delivery),
   })
   .openapi("Event");
+export type MerchantEvent = z.infer<typeof Event>;
 
 export const ErrorBody = z
   .object({
