@@ -6,7 +6,6 @@
 import { existsSync } from "node:fs";
 import { readServerSettings, type Env } from "../config.ts";
 import type { ServerSettings } from "../server-settings.ts";
-import { createStore } from "../store/index.ts";
 import type { OrderStore } from "../store/types.ts";
 import { CliError, oneLine } from "./errors.ts";
 
@@ -49,6 +48,8 @@ async function openStore(settings: ServerSettings): Promise<OrderStore> {
   }
   let store: OrderStore | undefined;
   try {
+    // Loaded when a command needs it: `keys new` and `--help` start without the database drivers.
+    const { createStore } = await import("../store/index.ts");
     store = createStore({ databaseUrl: settings.databaseUrl, sqliteFile: settings.sqliteFile });
     await store.migrate();
   } catch (error) {

@@ -5,7 +5,8 @@ import { isoTime, table, truncate } from "./format.ts";
 type Delivery = MerchantEvent["deliveries"][number];
 
 function deliveryState(delivery: Delivery): string {
-  if (delivery.status === "pending" && delivery.next_attempt_at) return `pending, next ${isoTime(delivery.next_attempt_at)}`;
+  // A retry's time is news; a first attempt is due at once.
+  if (delivery.status === "pending" && delivery.next_attempt_at && delivery.attempts.length > 0) return `pending, next ${isoTime(delivery.next_attempt_at)}`;
   return delivery.status;
 }
 

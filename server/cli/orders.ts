@@ -7,7 +7,6 @@ import { storeLocation } from "./context.ts";
 import { CliError } from "./errors.ts";
 import { eventTable } from "./event-text.ts";
 import { indent, orderPage, orderTable } from "./order-text.ts";
-import { refreshOrder } from "./order-refresh.ts";
 import { checkId, limitOption, withJson } from "./options.ts";
 
 interface ListOptions {
@@ -64,6 +63,8 @@ export function registerOrders(program: Command, context: CliContext): void {
   withJson(orders.command("refresh").description("re-read an order from the gateway now").argument("<id>", "the order id (ck_…)")).action(
     async (id: string, options: { json?: boolean }) => {
       checkId("order", id);
+      // Loaded on use: the gateway client and order service are for this command only.
+      const { refreshOrder } = await import("./order-refresh.ts");
       const { before, order, via } = await refreshOrder(context, id);
       if (options.json) return context.printJson(order);
       const how = via === "server" ? "through the running server's sandbox" : "from the gateway";
