@@ -32,7 +32,7 @@ export function eventTable(events: readonly MerchantEvent[], options: { withObje
     [
       { title: "event" },
       { title: "type" },
-      ...(withObject ? [{ title: "order" }] : []),
+      ...(withObject ? [{ title: "object" }] : []),
       { title: "created" },
       { title: "endpoint" },
       { title: "delivery" },

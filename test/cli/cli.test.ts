@@ -272,7 +272,7 @@ describe("octopus-checkout (the bin, as a child process)", () => {
       cli(["events", "redeliver", createdEvent.id, "--endpoint", "erp"]),
       cli(["events", "redeliver", "evt_0000000000000000000000"]),
     ]);
-    const rows = expectAligned(table.stdout.trimEnd(), ["EVENT", "TYPE", "ORDER", "CREATED", "ENDPOINT", "DELIVERY", "TRIES>", "LAST ANSWER"]);
+    const rows = expectAligned(table.stdout.trimEnd(), ["EVENT", "TYPE", "OBJECT", "CREATED", "ENDPOINT", "DELIVERY", "TRIES>", "LAST ANSWER"]);
     expect(rows.map((row) => row.split(/\s{2,}/).slice(0, 3))).toEqual([
       [paidEvent.id, "order.paid", paid.id],
       [createdEvent.id, "order.created", paid.id],
