@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { readServerSettings, type Env } from "../config.ts";
 import type { ServerSettings } from "../server-settings.ts";
 import type { OrderStore } from "../store/types.ts";
+import { confirm, type PromptIo } from "./confirm.ts";
 import { CliError, oneLine } from "./errors.ts";
 
 export interface CliIo {
@@ -24,6 +25,8 @@ export interface CliContext {
   warn(text: string): void;
   settings(): ServerSettings;
   store(): Promise<OrderStore>;
+  /** For what cannot be undone (payouts): true on "y" at the terminal or with `yes` (--yes). */
+  confirm(question: string, options?: { yes?: boolean | undefined }): Promise<boolean>;
   /** A command that ran but whose result is a failure (a webhook test that got a 500) sets 1. */
   exitCode: number;
   close(): Promise<void>;
@@ -64,7 +67,7 @@ async function openStore(settings: ServerSettings): Promise<OrderStore> {
   return store;
 }
 
-export function createCliContext(io: CliIo, options: { env?: Env; now?: () => number } = {}): CliContext {
+export function createCliContext(io: CliIo, options: { env?: Env; now?: () => number; prompt?: PromptIo } = {}): CliContext {
   let settings: ServerSettings | undefined;
   let opening: Promise<OrderStore> | undefined;
   const context: CliContext = {
@@ -81,6 +84,7 @@ export function createCliContext(io: CliIo, options: { env?: Env; now?: () => nu
     store() {
       return (opening ??= openStore(context.settings()));
     },
+    confirm: (question, { yes } = {}) => confirm(question, { yes, io: options.prompt ?? { input: process.stdin, output: process.stderr } }),
     exitCode: 0,
     async close() {
       if (!opening) return;

@@ -1,7 +1,8 @@
 /**
  * `npx octopus-checkout …`: the operator's commands, on the server's own settings and store.
  * Each command group is one module with a `register(program, context)`; adding one (payouts) is a
- * new file and one line in COMMAND_GROUPS. Every failure ends here as one line and exit code 1.
+ * new file and one line in COMMAND_GROUPS (a command that cannot be undone asks `context.confirm`,
+ * with a `--yes` option). Every failure ends here as one line and exit code 1.
  */
 import { Command, CommanderError } from "commander";
 import { createCliContext, type CliContext, type CliIo } from "./context.ts";
