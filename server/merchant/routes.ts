@@ -15,7 +15,7 @@ import type { SecretKeyVariables } from "../middleware/secret-key.ts";
 import type { OrderStore, EventRecord } from "../store/types.ts";
 import { CreatePayoutBody, CreateSessionBody, ErrorBody, Event, EventType, list, ListQuery, MerchantOrder, Payout, Session } from "./schemas.ts";
 import type { SessionService } from "./sessions.ts";
-import { merchantOrderView, payoutView, sessionView } from "./views.ts";
+import { merchantEventView, merchantOrderView, payoutView, sessionView } from "./views.ts";
 
 export type MerchantEnv = { Variables: SecretKeyVariables };
 
@@ -215,20 +215,7 @@ export function merchantRoutes(options: MerchantRoutesOptions) {
     return merchantOrderView(order, await store.history(id));
   };
 
-  const eventView = async (event: EventRecord) => ({
-    id: event.id,
-    object: "event" as const,
-    type: event.type as EventType,
-    object_id: event.objectId,
-    created_at: new Date(event.createdAt).toISOString(),
-    data: event.data,
-    deliveries: (await store.deliveries(event.id)).map((delivery) => ({
-      endpoint: delivery.endpoint,
-      status: delivery.status,
-      next_attempt_at: delivery.nextAttemptAt === null ? null : new Date(delivery.nextAttemptAt).toISOString(),
-      attempts: delivery.attempts.map((attempt) => ({ at: new Date(attempt.at).toISOString(), status_code: attempt.statusCode, error: attempt.error, duration_ms: attempt.durationMs })),
-    })),
-  });
+  const eventView = async (event: EventRecord) => merchantEventView(event, await store.deliveries(event.id));
 
   const sessionOut = (c: Context, session: Parameters<typeof sessionView>[0]) => sessionView(session, { publicUrl: options.publicUrl, now: now() });
 

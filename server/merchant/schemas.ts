@@ -209,6 +209,7 @@ export const Event = z
     deliveries: z.array(Delivery),
   })
   .openapi("Event");
+export type MerchantEvent = z.infer<typeof Event>;
 
 export const ErrorBody = z
   .object({

@@ -3,8 +3,8 @@
  * functions of the records, so that the store can write an event's data in the same transaction as
  * the change it describes. Built field by field: a field added to a record does not leak by default.
  */
-import type { EventRecord, OrderRecord, SessionRecord, StatusChange } from "../store/types.ts";
-import type { MerchantOrder, Payout, Session } from "./schemas.ts";
+import type { DeliveryRecord, EventRecord, OrderRecord, SessionRecord, StatusChange } from "../store/types.ts";
+import type { EventType, MerchantEvent, MerchantOrder, Payout, Session } from "./schemas.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -94,6 +94,24 @@ export function sessionView(session: SessionRecord, options: { publicUrl: string
     order_id: session.orderId,
     created_at: iso(session.createdAt),
     expires_at: iso(session.expiresAt),
+  };
+}
+
+/** An event with every delivery attempt, as GET /api/v1/events shows it (and the CLI's --json). */
+export function merchantEventView(event: EventRecord, deliveries: readonly DeliveryRecord[]): MerchantEvent {
+  return {
+    id: event.id,
+    object: "event",
+    type: event.type as EventType,
+    object_id: event.objectId,
+    created_at: iso(event.createdAt),
+    data: event.data,
+    deliveries: deliveries.map((delivery) => ({
+      endpoint: delivery.endpoint,
+      status: delivery.status,
+      next_attempt_at: delivery.nextAttemptAt === null ? null : iso(delivery.nextAttemptAt),
+      attempts: delivery.attempts.map((attempt) => ({ at: iso(attempt.at), status_code: attempt.statusCode, error: attempt.error, duration_ms: attempt.durationMs })),
+    })),
   };
 }
 
