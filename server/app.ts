@@ -18,6 +18,7 @@ import { checkoutRoutes } from "./http/checkout-routes.ts";
 import { healthRoute } from "./http/health-route.ts";
 import { NOTIFY_PATH, notifyRoute } from "./http/notify-route.ts";
 import { optionsRoute } from "./http/options-route.ts";
+import { payPage } from "./http/pay-page.ts";
 import { returnPage } from "./http/return-page.ts";
 import { widgetAssets, type WidgetBundle } from "./http/widget-assets.ts";
 import { widgetSupport } from "./http/widget-support.ts";
@@ -165,6 +166,8 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
     }),
   );
   app.route("/", returnPage({ store, allowedOrigins, refresh: (id) => service.status(id, { fresh: true }) }));
+  // A session's payment link (its `url`): on this origin, which is always an allowed one.
+  app.route("/", payPage({ store, merchantName: config.merchantName, sandbox: Boolean(options.sandbox), ...(options.now ? { now: options.now } : {}) }));
   app.route("/", notifyRoute({ service, gateway, logger }));
   app.route("/", widgetAssets(options.widget ?? null));
   app.route("/", widgetSupport({ store, translations: options.translations ?? {} }));
