@@ -15,6 +15,9 @@ export interface PayPageText {
   /** The document title. */
   payTo: string;
   amount: string;
+  amountPaid: string;
+  /** Beside the amount of an expired link, which can no longer be paid. */
+  amountPlain: string;
   /** `{when}` is Intl.RelativeTimeFormat's "in 23 hours" in the same language. */
   expires: string;
   noScript: string;
@@ -38,6 +41,8 @@ export const PAY_PAGE_TEXT: Record<Locale, PayPageText> = {
     request: "Payment request",
     payTo: "Pay {merchant}",
     amount: "Amount to pay",
+    amountPaid: "Amount paid",
+    amountPlain: "Amount",
     expires: "This link expires {when}.",
     noScript: "Turn on JavaScript in your browser to pay.",
     paidTitle: "This link has already been paid",
@@ -58,6 +63,8 @@ export const PAY_PAGE_TEXT: Record<Locale, PayPageText> = {
     request: "付款请求",
     payTo: "向 {merchant} 付款",
     amount: "应付金额",
+    amountPaid: "已付金额",
+    amountPlain: "金额",
     expires: "此链接将于{when}失效。",
     noScript: "请在浏览器中启用 JavaScript 以完成付款。",
     paidTitle: "此链接已付款",
@@ -78,6 +85,8 @@ export const PAY_PAGE_TEXT: Record<Locale, PayPageText> = {
     request: "付款請求",
     payTo: "向 {merchant} 付款",
     amount: "應付金額",
+    amountPaid: "已付金額",
+    amountPlain: "金額",
     expires: "此連結將於{when}失效。",
     noScript: "請在瀏覽器中啟用 JavaScript 以完成付款。",
     paidTitle: "此連結已完成付款",
@@ -98,6 +107,8 @@ export const PAY_PAGE_TEXT: Record<Locale, PayPageText> = {
     request: "คำขอชำระเงิน",
     payTo: "ชำระเงินให้ {merchant}",
     amount: "ยอดที่ต้องชำระ",
+    amountPaid: "ยอดที่ชำระแล้ว",
+    amountPlain: "จำนวนเงิน",
     expires: "ลิงก์นี้จะหมดอายุ{when}",
     noScript: "โปรดเปิดใช้ JavaScript ในเบราว์เซอร์เพื่อชำระเงิน",
     paidTitle: "ลิงก์นี้ชำระเงินแล้ว",
@@ -118,6 +129,8 @@ export const PAY_PAGE_TEXT: Record<Locale, PayPageText> = {
     request: "Yêu cầu thanh toán",
     payTo: "Thanh toán cho {merchant}",
     amount: "Số tiền cần thanh toán",
+    amountPaid: "Số tiền đã thanh toán",
+    amountPlain: "Số tiền",
     expires: "Liên kết này hết hạn {when}.",
     noScript: "Hãy bật JavaScript trong trình duyệt để thanh toán.",
     paidTitle: "Liên kết này đã được thanh toán",
@@ -138,6 +151,8 @@ export const PAY_PAGE_TEXT: Record<Locale, PayPageText> = {
     request: "Permintaan pembayaran",
     payTo: "Bayar ke {merchant}",
     amount: "Jumlah yang harus dibayar",
+    amountPaid: "Jumlah yang dibayar",
+    amountPlain: "Jumlah",
     expires: "Tautan ini kedaluwarsa {when}.",
     noScript: "Aktifkan JavaScript di browser Anda untuk membayar.",
     paidTitle: "Tautan ini sudah dibayar",
@@ -158,6 +173,8 @@ export const PAY_PAGE_TEXT: Record<Locale, PayPageText> = {
     request: "Kahilingan sa pagbabayad",
     payTo: "Magbayad sa {merchant}",
     amount: "Halagang babayaran",
+    amountPaid: "Halagang binayaran",
+    amountPlain: "Halaga",
     expires: "Mag-e-expire ang link na ito {when}.",
     noScript: "I-on ang JavaScript sa iyong browser para makapagbayad.",
     paidTitle: "Nabayaran na ang link na ito",
@@ -178,6 +195,8 @@ export const PAY_PAGE_TEXT: Record<Locale, PayPageText> = {
     request: "পেমেন্টের অনুরোধ",
     payTo: "{merchant}-কে পেমেন্ট করুন",
     amount: "পরিশোধের পরিমাণ",
+    amountPaid: "পরিশোধিত পরিমাণ",
+    amountPlain: "পরিমাণ",
     expires: "এই লিংকের মেয়াদ শেষ হবে {when}।",
     noScript: "পেমেন্ট করতে আপনার ব্রাউজারে JavaScript চালু করুন।",
     paidTitle: "এই লিংকের পেমেন্ট ইতিমধ্যে হয়ে গেছে",

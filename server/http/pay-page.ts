@@ -126,11 +126,11 @@ ${languageLinks(parts.locale, parts.text)}
 }
 
 /** Who is paid, for what and how much: the same head in every state of a session. */
-function summary(merchantName: string, text: PayPageText, session: SessionRecord, locale: Locale): Html {
+function summary(merchantName: string, text: PayPageText, session: SessionRecord, locale: Locale, label: string): Html {
   return html`<p class="merchant">${merchantName}</p>
 <h1 id="title" class="eyebrow">${text.request}</h1>
 ${session.description ? html`<p class="what">${session.description}</p>` : ""}
-<p class="amount"><span>${text.amount}</span><strong>${formatAmount(session.amount, session.currency, locale)}</strong></p>`;
+<p class="amount"><span>${label}</span><strong>${formatAmount(session.amount, session.currency, locale)}</strong></p>`;
 }
 
 export interface PayPageOptions {
@@ -181,7 +181,7 @@ export function payPage(options: PayPageOptions) {
           ...shell,
           title,
           body: html`<article class="card" aria-labelledby="title">
-${summary(merchantName, text, session, locale)}
+${summary(merchantName, text, session, locale, text.amountPaid)}
 <div class="state paid" role="status" data-status="${order?.status ?? "completed"}"><h2>${text.paidTitle}</h2><p>${text.status}: ${word}</p></div>
 ${order ? html`<p class="ref">${text.reference}: <code>${order.id}</code></p>` : ""}
 <p class="note">${fill(text.paidText, { merchant: merchantName })}</p>
@@ -196,7 +196,7 @@ ${order ? html`<p class="ref">${text.reference}: <code>${order.id}</code></p>` :
           ...shell,
           title,
           body: html`<article class="card" aria-labelledby="title">
-${summary(merchantName, text, session, locale)}
+${summary(merchantName, text, session, locale, text.amountPlain)}
 <div class="state expired" role="status"><h2>${text.expiredTitle}</h2></div>
 <p class="note">${fill(text.expiredText, { merchant: merchantName })}</p>
 </article>`,
@@ -209,7 +209,7 @@ ${summary(merchantName, text, session, locale)}
         ...shell,
         title,
         body: html`<article class="card" aria-labelledby="title">
-${summary(merchantName, text, session, locale)}
+${summary(merchantName, text, session, locale, text.amount)}
 <div class="action">
 <script src="/widget.js" data-session="${session.id}" data-mode="auto" data-locale="${locale}" nonce="${nonce}" async></script>
 <noscript><p>${text.noScript}</p></noscript>

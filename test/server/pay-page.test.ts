@@ -201,7 +201,7 @@ describe("a link that was paid, refunded or has expired", () => {
     expect(text).toContain("Status: Paid");
     expect(text).toContain(`Reference: ${view.id}`);
     expect(text).toContain("Beans");
-    expect(text).toContain("₱250.00");
+    expect(text).toContain("Amount paid ₱250.00");
     expect(paid.body).toContain('data-status="completed"');
     expect(widgetTag(paid.body)).toBeNull();
     expect(text).not.toContain("expires");
@@ -232,6 +232,8 @@ describe("a link that was paid, refunded or has expired", () => {
     expect(text).toContain("This payment link has expired");
     expect(text).toContain("Ask Test Shop for a new link.");
     expect(text).toContain("Tea");
+    expect(text).toContain("Amount ₱100.00");
+    expect(text).not.toContain("Amount to pay");
     expect(widgetTag(expired.body)).toBeNull();
     const bengali = readable((await open(`${session.url}?lang=bn`)).body);
     expect(bengali).toContain(PAY_PAGE_TEXT.bn.expiredTitle);
