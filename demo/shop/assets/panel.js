@@ -132,6 +132,33 @@
     return el("div", "history", [el("h4", "", [title]), items.length ? el("ol", "", items) : el("p", "muted small", ["none"])]);
   }
 
+  // ---- Events and their webhook deliveries (the server's outbox) ----
+
+  var DELIVERY_MARK = { delivered: "✓", failed: "✗", pending: "…" };
+
+  function attemptText(attempt) {
+    return (attempt.statusCode !== null ? String(attempt.statusCode) : attempt.error || "no answer") + " " + time(attempt.at);
+  }
+
+  /** One line per event, one per delivery under it: endpoint, status, each attempt's status code. */
+  function eventsList(events) {
+    return historyList("Events and webhooks", (events || []).map(function (event) {
+      var deliveries = el("ul", "deliveries", event.deliveries.map(function (delivery) {
+        var line = el("li", "delivery " + delivery.status, [
+          el("span", "outcome " + (delivery.status === "delivered" ? "acknowledged" : delivery.status === "failed" ? "error" : ""), [DELIVERY_MARK[delivery.status] || delivery.status]),
+          " " + delivery.endpoint + " " + delivery.status,
+          delivery.attempts.length ? el("span", "attempts", [" · " + delivery.attempts.map(attemptText).join(", ")]) : null,
+          delivery.status === "pending" && delivery.nextAttemptAt ? el("span", "attempts", [" · next " + time(delivery.nextAttemptAt)]) : null,
+        ]);
+        line.setAttribute("data-endpoint", delivery.endpoint);
+        return line;
+      }));
+      var item = el("li", "", [el("b", "", [event.type]), " ", el("span", "meta", [time(event.createdAt)]), deliveries]);
+      item.setAttribute("data-event", event.id);
+      return item;
+    }));
+  }
+
   function orderCard(row) {
     var g = row.gateway;
     var s = row.server;
@@ -177,6 +204,7 @@
         outcome.title = attempt.outcome.replace("_", " ");
         return el("li", "", [el("b", "", [attempt.status]), attempt.attempt > 1 ? " try " + attempt.attempt : "", " ", outcome, " ", el("span", "meta", [time(attempt.at)])]);
       })) : null,
+      s ? eventsList(s.events) : null,
     ]);
 
     // Only the moves the sandbox allows from here: none once an order is final, but a refund.
@@ -198,7 +226,7 @@
     // On a phone the three histories fold away behind one tap, so that the faults are not a mile
     // down the page; a card the tester opened stays open across refreshes.
     if (narrow.matches) {
-      var fold = el("details", "fold", [el("summary", "small", ["History and notifications"]), columns]);
+      var fold = el("details", "fold", [el("summary", "small", ["History, notifications and webhooks"]), columns]);
       fold.open = Boolean(unfolded[row.key]);
       fold.addEventListener("toggle", function () { unfolded[row.key] = fold.open; });
       columns = fold;
