@@ -208,9 +208,12 @@ ${codeBlock("snippet-receive-webhook", "Receive webhooks", RECEIVE_WEBHOOK_SNIPP
 
   app.post("/demo/backend/sessions", async (c) => {
     // Only this page's own form: a form on another site must not make sessions with our key.
+    // Sec-Fetch-Site says so where browsers send it (pages cannot forge it); Origin is "null" from
+    // our own pages under Referrer-Policy: no-referrer, so it only counts when it names a site.
     const site = c.req.header("sec-fetch-site");
     const origin = c.req.header("origin");
-    if ((site && site !== "same-origin") || (origin && origin !== new URL(c.req.url).origin)) {
+    const foreign = site ? site !== "same-origin" : origin !== undefined && origin !== "null" && origin !== new URL(c.req.url).origin;
+    if (foreign) {
       return send(c, backendPage(defaults(), { message: "Only this page's own form may create sessions." }, null), 400);
     }
     const form = await c.req.parseBody();

@@ -178,6 +178,10 @@ describe("the 'your backend' page", () => {
     expect(response.status).toBe(400);
     expect(response.headers.get("Location")).toBeNull();
     expect(await response.text()).toContain("Only this page&#39;s own form may create sessions.");
+    // Without Sec-Fetch-Site (an older browser), a foreign Origin is refused too.
+    expect((await submit({ amount: "100.00", currency: "php" }, { Origin: "https://evil.example" })).status).toBe(400);
+    // Our own page under Referrer-Policy: no-referrer sends Origin: null with Sec-Fetch-Site: same-origin.
+    expect((await submit({ amount: "100.00", currency: "php" }, { Origin: "null", "Sec-Fetch-Site": "same-origin" })).status).toBe(303);
   });
 
   it("receives the webhooks of a paid link and verifies each with standardwebhooks", async () => {
