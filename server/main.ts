@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const store = await createStore({ databaseUrl: settings.databaseUrl, sqliteFile: settings.sqliteFile });
   await store.migrate();
 
-  const sandbox = settings.gateway.mode === "sandbox" ? createSandboxGateway({ publicUrl: settings.publicUrl }) : null;
+  const sandbox = settings.gateway.mode === "sandbox" ? createSandboxGateway({ publicUrl: settings.publicUrl, callbackBaseUrl: settings.publicUrl }) : null;
   const gateway = createOctopusClient(
     {
       baseUrl: sandbox ? settings.publicUrl : settings.gateway.apiUrl,

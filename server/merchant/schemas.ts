@@ -125,6 +125,66 @@ export const MerchantOrder = z
   .openapi("Order");
 export type MerchantOrder = z.infer<typeof MerchantOrder>;
 
+// ---------------------------------------------------------------------------------------------
+// Payouts
+
+const Account = z
+  .string()
+  .min(4, "must be at least 4 characters")
+  .max(64, "must be at most 64 characters")
+  .regex(/^[A-Za-z0-9._@+-]+$/, "must be letters, digits or . _ @ + -");
+
+export const CreatePayoutBody = z
+  .strictObject({
+    amount: Money,
+    currency: z.preprocess((value) => (typeof value === "string" ? value.toLowerCase() : value), Currency).openapi({ example: "php" }),
+    country: z
+      .string()
+      .regex(/^[A-Za-z]{2}$/, 'must be a two-letter country code such as "PH"')
+      .transform((value) => value.toUpperCase())
+      .openapi({ example: "PH" }),
+    payment: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be the gateway's method name").openapi({ example: "gcash" }),
+    to: Account.openapi({ description: "The payee's account (shown masked everywhere after this request).", example: "09171234567" }),
+    to_name: z.string().min(1).max(100).regex(NO_CONTROL, "must not contain control characters").openapi({ example: "Juan Dela Cruz" }),
+    to_bank_name: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{2,32}$/, "must be the gateway's bank code")
+      .optional()
+      .openapi({ description: "The gateway's bank code. Required in Thailand (a Thai bank code) and Bangladesh (bkash).", example: "KBANK" }),
+    accounting_type: z.enum(["pay", "settle"]).optional().openapi({ description: "pay (a payout, the default) or settle (a settlement)." }),
+    description: Description.optional(),
+    metadata: Metadata.optional(),
+  })
+  .openapi("CreatePayout");
+export type CreatePayoutBody = z.infer<typeof CreatePayoutBody>;
+
+export const Payout = z
+  .object({
+    id: z.string().openapi({ example: "po_8sQw1ZxYk2LmN3bV4cR5tA" }),
+    object: z.literal("payout"),
+    merchant_order_id: z.string(),
+    status: PaymentStatus,
+    amount: Money,
+    final_amount: z.string().nullable(),
+    currency: z.string(),
+    country: z.string(),
+    payment: z.string(),
+    to: z.string().openapi({ description: "The account, all but its last 4 characters masked.", example: "*******4567" }),
+    to_name: z.string(),
+    to_bank_name: z.string().nullable(),
+    accounting_type: z.enum(["pay", "settle"]),
+    description: z.string().nullable(),
+    metadata: Metadata,
+    payment_uid: z.string().nullable(),
+    failure_reason: z.string().nullable(),
+    requested_by: z.string().nullable().openapi({ description: "The secret key that asked for it, by its last four characters.", example: "sk_…x9Qa" }),
+    history: z.array(HistoryEntry),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  })
+  .openapi("Payout");
+export type Payout = z.infer<typeof Payout>;
+
 export const ORDER_EVENT_TYPES = ["order.created", "order.processing", "order.paid", "order.failed", "order.expired", "order.refunded"] as const;
 export const PAYOUT_EVENT_TYPES = ["payout.created", "payout.processing", "payout.paid", "payout.failed"] as const;
 export const EVENT_TYPES = [...ORDER_EVENT_TYPES, ...PAYOUT_EVENT_TYPES] as const;

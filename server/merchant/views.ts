@@ -4,7 +4,7 @@
  * the change it describes. Built field by field: a field added to a record does not leak by default.
  */
 import type { EventRecord, OrderRecord, SessionRecord, StatusChange } from "../store/types.ts";
-import type { MerchantOrder, Session } from "./schemas.ts";
+import type { MerchantOrder, Payout, Session } from "./schemas.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -30,6 +30,41 @@ export function merchantOrderView(order: OrderRecord, history: readonly StatusCh
     metadata: order.metadata ?? {},
     payment_uid: order.paymentUid,
     payment_fail_reason: order.paymentFailReason,
+    history: history.map((change) => ({ from: change.from, to: change.to, source: change.source, at: iso(change.at) })),
+    created_at: iso(order.createdAt),
+    updated_at: iso(order.updatedAt),
+  };
+}
+
+/** An account number as logs and the API show it: only its last four characters. */
+export function maskAccount(account: string | null): string | null {
+  if (account === null) return null;
+  const visible = account.length > 4 ? account.slice(-4) : "";
+  return "*".repeat(account.length - visible.length) + visible;
+}
+
+export function payoutView(order: OrderRecord, history: readonly StatusChange[]): Payout {
+  const refused = order.gatewayState === "rejected";
+  return {
+    id: order.id,
+    object: "payout",
+    merchant_order_id: order.merchantOrderId,
+    // Refused by the gateway, or never reached it: to the merchant that is a failed payout.
+    status: refused && order.status !== "completed" ? "failed" : order.status,
+    amount: order.amount,
+    final_amount: order.finalAmount,
+    currency: order.currency,
+    country: order.country,
+    payment: order.payment,
+    to: maskAccount(order.payeeAccount) ?? "",
+    to_name: order.payeeName ?? "",
+    to_bank_name: order.payeeBank,
+    accounting_type: order.accountingType === "settle" ? "settle" : "pay",
+    description: order.description,
+    metadata: order.metadata ?? {},
+    payment_uid: order.paymentUid,
+    failure_reason: order.paymentFailReason ?? (refused ? (order.errorCode === "gateway_refused" ? "refused by the gateway" : "the gateway could not be reached; nothing was paid") : null),
+    requested_by: order.createdBy === null ? null : `sk_…${order.createdBy}`,
     history: history.map((change) => ({ from: change.from, to: change.to, source: change.source, at: iso(change.at) })),
     created_at: iso(order.createdAt),
     updated_at: iso(order.updatedAt),

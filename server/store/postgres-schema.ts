@@ -130,5 +130,25 @@ CREATE TABLE IF NOT EXISTS ${q}.disabled_endpoints (
 );
 `,
     },
+    {
+      version: 3,
+      name: "payouts: expense orders beside checkouts, and the day's total per currency",
+      sql: `
+ALTER TABLE ${q}.orders ADD COLUMN IF NOT EXISTS kind TEXT NOT NULL DEFAULT 'checkout';
+ALTER TABLE ${q}.orders ADD COLUMN IF NOT EXISTS payee_account TEXT;
+ALTER TABLE ${q}.orders ADD COLUMN IF NOT EXISTS payee_name TEXT;
+ALTER TABLE ${q}.orders ADD COLUMN IF NOT EXISTS payee_bank TEXT;
+ALTER TABLE ${q}.orders ADD COLUMN IF NOT EXISTS accounting_type TEXT;
+ALTER TABLE ${q}.orders ADD COLUMN IF NOT EXISTS created_by TEXT;
+CREATE INDEX IF NOT EXISTS orders_kind ON ${q}.orders (kind, created_at);
+
+CREATE TABLE IF NOT EXISTS ${q}.payout_day_totals (
+  day TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  total_minor BIGINT NOT NULL,
+  PRIMARY KEY (day, currency)
+);
+`,
+    },
   ];
 }

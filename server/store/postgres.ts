@@ -10,7 +10,7 @@
  *   the statement, so a crashed instance's claims come back when the lease runs out.
  */
 import postgres from "postgres";
-import { createsOrderEvent, orderEvent, orderEventType, subscribers, type OutboxConfig } from "./outbox.ts";
+import { createdEventType, orderEvent, orderEventType, subscribers, type OutboxConfig } from "./outbox.ts";
 import { postgresMigrations } from "./postgres-schema.ts";
 import {
   newOrderToRow,
@@ -29,7 +29,7 @@ import {
   type SessionRow,
 } from "./rows.ts";
 import { applyPlan, planTransition, RECHECK_OWNER, SWEEP_ORDER_SQL, SWEEP_WANTED_SQL } from "./rules.ts";
-import type { EventRecord, OrderRecord, OrderStore, TransitionResult } from "./types.ts";
+import type { EventRecord, OrderRecord, OrderStore, PayoutInsertResult, TransitionResult } from "./types.ts";
 
 export interface PostgresStoreConfig extends OutboxConfig {
   /** postgres:// or postgresql:// connection URL. */
@@ -45,6 +45,18 @@ export interface PostgresStoreConfig extends OutboxConfig {
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 type Sql = postgres.Sql | postgres.TransactionSql;
+
+/** Thrown inside a transaction to roll it back and answer with the payout a repeated key made. */
+class Replayed extends Error {
+  constructor(readonly order: OrderRecord) {
+    super("replayed");
+  }
+}
+class CapExceeded extends Error {
+  constructor(readonly total: number) {
+    super("cap exceeded");
+  }
+}
 
 export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
   const schema = config.schema ?? "public";
@@ -64,6 +76,7 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
   const deliveries = sql(`${schema}.deliveries`);
   const disabled = sql(`${schema}.disabled_endpoints`);
   const migrations = sql(`${schema}.schema_migrations`);
+  const dayTotals = sql(`${schema}.payout_day_totals`);
   const wanted = sql.unsafe(SWEEP_WANTED_SQL);
   const sweepOrder = sql.unsafe(SWEEP_ORDER_SQL);
 
@@ -148,9 +161,8 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
           WHERE id = ${id}
           RETURNING *`;
         const order = rowToOrder(row!);
-        if (createsOrderEvent(before.gateway_state as OrderRecord["gatewayState"], order.gatewayState)) {
-          await writeEvent(tx, orderEvent("order.created", order, await historyOf(tx, id), patch.at));
-        }
+        const created = createdEventType(order, before.gateway_state as OrderRecord["gatewayState"]);
+        if (created) await writeEvent(tx, orderEvent(created, order, await historyOf(tx, id), patch.at));
         return order;
       });
     },
@@ -182,7 +194,7 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
         if (change.to === "completed" && order.sessionId) {
           await tx`UPDATE ${sessions} SET status = 'completed', order_id = ${order.id}, updated_at = ${change.at} WHERE id = ${order.sessionId} AND status <> 'completed'`;
         }
-        const type = orderEventType(change);
+        const type = orderEventType(order.kind, change);
         if (type) await writeEvent(tx, orderEvent(type, order, await historyOf(tx, id), change.at));
         return { changed: true, order, change };
       });
@@ -240,7 +252,7 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
       if (query.startingAfter !== undefined && !after) return { data: [], hasMore: false };
       const rows = await sql<OrderRow[]>`
         SELECT * FROM ${orders}
-        WHERE TRUE
+        WHERE kind = ${query.kind ?? "checkout"}
           ${query.status === undefined ? sql`` : sql`AND status = ${query.status}`}
           ${query.customer === undefined ? sql`` : sql`AND customer = ${query.customer}`}
           ${query.session === undefined ? sql`` : sql`AND session_id = ${query.session}`}
@@ -248,6 +260,39 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
         ORDER BY created_at DESC, id DESC
         LIMIT ${query.limit + 1}`;
       return { data: rows.slice(0, query.limit).map(rowToOrder), hasMore: rows.length > query.limit };
+    },
+
+    async insertPayout(order, cap) {
+      const row = newOrderToRow({ ...order, kind: "payout" });
+      const outcome = await sql
+        .begin(async (tx): Promise<PayoutInsertResult> => {
+          // The day's row is locked by the upsert until commit: racing creators queue on it, so
+          // each sees the total the one before it committed, and the cap holds across instances.
+          const [reserved] = await tx<{ total_minor: string }[]>`
+            INSERT INTO ${dayTotals} AS t (day, currency, total_minor) VALUES (${cap.day}, ${cap.currency}, ${cap.amountMinor})
+            ON CONFLICT (day, currency) DO UPDATE SET total_minor = t.total_minor + EXCLUDED.total_minor
+            WHERE t.total_minor + EXCLUDED.total_minor <= ${cap.maxPerDayMinor}
+            RETURNING total_minor`;
+          const [existing] = order.idempotencyKey === null ? [] : await tx<OrderRow[]>`SELECT * FROM ${orders} WHERE idempotency_key = ${order.idempotencyKey}`;
+          // A repeated key reserves nothing: undo this transaction and answer with what it made.
+          if (existing) throw new Replayed(rowToOrder(existing));
+          if (!reserved || Number(reserved.total_minor) > cap.maxPerDayMinor) {
+            const [current] = await tx<{ total_minor: string }[]>`SELECT total_minor FROM ${dayTotals} WHERE day = ${cap.day} AND currency = ${cap.currency}`;
+            throw new CapExceeded(Number(current?.total_minor ?? 0));
+          }
+          const [inserted] = await tx<OrderRow[]>`INSERT INTO ${orders} ${tx(row, ORDER_COLUMNS)} RETURNING *`;
+          return { inserted: true, order: rowToOrder(inserted!) };
+        })
+        .catch((error: unknown) => {
+          if (error instanceof Replayed) return { inserted: false as const, order: error.order };
+          if (error instanceof CapExceeded) return { inserted: false as const, capExceeded: true as const, dayTotalMinor: error.total };
+          throw error;
+        });
+      return outcome;
+    },
+
+    async releasePayoutCap(cap) {
+      await sql`UPDATE ${dayTotals} SET total_minor = total_minor - ${cap.amountMinor} WHERE day = ${cap.day} AND currency = ${cap.currency}`;
     },
 
     async insertSession(session) {

@@ -3,7 +3,7 @@
  * and from `OrderRecord` here so that the two stores cannot drift apart on a field.
  */
 import { PaymentStatus } from "../gateway/schemas.ts";
-import type { ChangeSource, DeliveryAttempt, DeliveryRecord, DeliveryStatus, EventRecord, GatewayState, Metadata, NewOrder, NewSession, OrderRecord, SessionRecord, StatusChange } from "./types.ts";
+import type { ChangeSource, OrderKind, DeliveryAttempt, DeliveryRecord, DeliveryStatus, EventRecord, GatewayState, Metadata, NewOrder, NewSession, OrderRecord, SessionRecord, StatusChange } from "./types.ts";
 
 /**
  * An integer as a driver hands it back: better-sqlite3 gives numbers, postgres.js gives BIGINT
@@ -43,6 +43,12 @@ export interface OrderRow {
   metadata: string | null;
   payment_uid: string | null;
   payment_fail_reason: string | null;
+  kind: string;
+  payee_account: string | null;
+  payee_name: string | null;
+  payee_bank: string | null;
+  accounting_type: string | null;
+  created_by: string | null;
 }
 
 /** What an insert writes: the same columns, times as numbers. */
@@ -128,7 +134,18 @@ export function rowToOrder(row: OrderRow): OrderRecord {
     metadata: metadataOf(row.metadata),
     paymentUid: row.payment_uid,
     paymentFailReason: row.payment_fail_reason,
+    kind: orderKind(row.kind),
+    payeeAccount: row.payee_account,
+    payeeName: row.payee_name,
+    payeeBank: row.payee_bank,
+    accountingType: row.accounting_type,
+    createdBy: row.created_by,
   };
+}
+
+function orderKind(value: string): OrderKind {
+  if (value !== "checkout" && value !== "payout") throw new Error(`order store: unknown order kind ${JSON.stringify(value)} in the database`);
+  return value;
 }
 
 /** A new order's row: never updated yet, so `updated_at` is its creation time. */
@@ -163,6 +180,12 @@ export function newOrderToRow(order: NewOrder): OrderInsertRow {
     metadata: order.metadata ? JSON.stringify(order.metadata) : null,
     payment_uid: null,
     payment_fail_reason: null,
+    kind: order.kind ?? "checkout",
+    payee_account: order.payeeAccount ?? null,
+    payee_name: order.payeeName ?? null,
+    payee_bank: order.payeeBank ?? null,
+    accounting_type: order.accountingType ?? null,
+    created_by: order.createdBy ?? null,
   };
 }
 

@@ -134,4 +134,25 @@ CREATE TABLE disabled_endpoints (
 ) STRICT;
 `,
   },
+  {
+    version: 3,
+    name: "payouts: expense orders beside checkouts, and the day's total per currency",
+    sql: `
+ALTER TABLE orders ADD COLUMN kind TEXT NOT NULL DEFAULT 'checkout';
+ALTER TABLE orders ADD COLUMN payee_account TEXT;
+ALTER TABLE orders ADD COLUMN payee_name TEXT;
+ALTER TABLE orders ADD COLUMN payee_bank TEXT;
+ALTER TABLE orders ADD COLUMN accounting_type TEXT;
+ALTER TABLE orders ADD COLUMN created_by TEXT;
+CREATE INDEX orders_kind ON orders (kind, created_at);
+
+-- What payouts created on a UTC day add up to, per currency, in minor units: the day's cap.
+CREATE TABLE payout_day_totals (
+  day TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  total_minor INTEGER NOT NULL,
+  PRIMARY KEY (day, currency)
+) STRICT;
+`,
+  },
 ];

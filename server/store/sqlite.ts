@@ -7,7 +7,7 @@
  * server by mistake) then waits (busy timeout) instead of deciding on a stale read.
  */
 import Database from "better-sqlite3";
-import { createsOrderEvent, orderEvent, orderEventType, subscribers, type OutboxConfig } from "./outbox.ts";
+import { createdEventType, orderEvent, orderEventType, subscribers, type OutboxConfig } from "./outbox.ts";
 import {
   newOrderToRow,
   newSessionToRow,
@@ -26,7 +26,7 @@ import {
 } from "./rows.ts";
 import { applyPlan, planTransition, RECHECK_OWNER, SWEEP_ORDER_SQL, SWEEP_WANTED_SQL } from "./rules.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
-import type { ClaimedDelivery, EventRecord, GatewayState, InsertResult, NewOrder, OrderRecord, OrderStore, StatusUpdate, TransitionResult } from "./types.ts";
+import type { ClaimedDelivery, EventRecord, GatewayState, InsertResult, NewOrder, OrderRecord, OrderStore, PayoutCap, PayoutInsertResult, StatusUpdate, TransitionResult } from "./types.ts";
 
 export interface SqliteStoreConfig extends OutboxConfig {
   /** A file path, or ":memory:" (tests). The directory must exist. */
@@ -80,14 +80,21 @@ function prepareStatements(db: Db) {
     release: db.prepare<{ id: string; owner: string }>("UPDATE orders SET sweep_owner = NULL, sweep_until = NULL WHERE id = @id AND sweep_owner = @owner"),
     defer: db.prepare<{ id: string; until: number }>(`UPDATE orders SET sweep_owner = '${RECHECK_OWNER}', sweep_until = @until WHERE id = @id`),
     recent: db.prepare<[number], OrderRow>("SELECT * FROM orders ORDER BY created_at DESC, id DESC LIMIT ?"),
-    listOrders: db.prepare<{ status: string | null; customer: string | null; session: string | null; after_created: number | null; after_id: string | null; limit: number }, OrderRow>(
+    listOrders: db.prepare<{ kind: string; status: string | null; customer: string | null; session: string | null; after_created: number | null; after_id: string | null; limit: number }, OrderRow>(
       `SELECT * FROM orders
-       WHERE (@status IS NULL OR status = @status)
+       WHERE kind = @kind
+         AND (@status IS NULL OR status = @status)
          AND (@customer IS NULL OR customer = @customer)
          AND (@session IS NULL OR session_id = @session)
          AND (@after_created IS NULL OR created_at < @after_created OR (created_at = @after_created AND id < @after_id))
        ORDER BY created_at DESC, id DESC
        LIMIT @limit`,
+    ),
+
+    dayTotal: db.prepare<{ day: string; currency: string }, { total_minor: number }>("SELECT total_minor FROM payout_day_totals WHERE day = @day AND currency = @currency"),
+    addToDay: db.prepare<{ day: string; currency: string; amount: number }>(
+      `INSERT INTO payout_day_totals (day, currency, total_minor) VALUES (@day, @currency, @amount)
+       ON CONFLICT (day, currency) DO UPDATE SET total_minor = total_minor + excluded.total_minor`,
     ),
 
     insertSession: db.prepare<Record<string, unknown>>(
@@ -185,6 +192,17 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
     return { inserted: false, order: rowToOrder(existing) };
   });
 
+  const insertPayoutTx = db.transaction((order: NewOrder, cap: PayoutCap): PayoutInsertResult => {
+    // A repeated key reserves nothing: the payout it made answers.
+    const existing = order.idempotencyKey === null ? undefined : st().byIdempotencyKey.get(order.idempotencyKey);
+    if (existing) return { inserted: false, order: rowToOrder(existing) };
+    const total = st().dayTotal.get({ day: cap.day, currency: cap.currency })?.total_minor ?? 0;
+    if (total + cap.amountMinor > cap.maxPerDayMinor) return { inserted: false, capExceeded: true, dayTotalMinor: total };
+    st().addToDay.run({ day: cap.day, currency: cap.currency, amount: cap.amountMinor });
+    st().insert.run(newOrderToRow({ ...order, kind: "payout" }));
+    return { inserted: true, order: rowToOrder(st().byId.get(order.id)!) };
+  });
+
   const setGatewayStateTx = db.transaction((id: string, patch: Parameters<OrderStore["setGatewayState"]>[1]): OrderRecord | null => {
     const before = st().byId.get(id);
     if (!before) return null;
@@ -199,9 +217,8 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
       at: patch.at,
     })!;
     const order = rowToOrder(row);
-    if (createsOrderEvent(rowToOrder(before).gatewayState, order.gatewayState)) {
-      writeEvent(orderEvent("order.created", order, st().history.all(id).map(rowToChange), patch.at));
-    }
+    const created = createdEventType(order, rowToOrder(before).gatewayState);
+    if (created) writeEvent(orderEvent(created, order, st().history.all(id).map(rowToChange), patch.at));
     return order;
   });
 
@@ -225,7 +242,7 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
     const { change } = plan;
     st().insertChange.run({ order_id: change.orderId, from_status: change.from, to_status: change.to, source: change.source, at: change.at });
     if (change.to === "completed" && order.sessionId) st().completeSession.run({ id: order.sessionId, order_id: order.id, at: change.at });
-    const type = orderEventType(change);
+    const type = orderEventType(order.kind, change);
     if (type) writeEvent(orderEvent(type, order, st().history.all(id).map(rowToChange), change.at));
     return { changed: true, order, change };
   });
@@ -334,6 +351,7 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
       const after = query.startingAfter === undefined ? undefined : st().byId.get(query.startingAfter);
       if (query.startingAfter !== undefined && !after) return { data: [], hasMore: false };
       const rows = st().listOrders.all({
+        kind: query.kind ?? "checkout",
         status: query.status ?? null,
         customer: query.customer ?? null,
         session: query.session ?? null,
@@ -342,6 +360,14 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
         limit: query.limit + 1,
       });
       return { data: rows.slice(0, query.limit).map(rowToOrder), hasMore: rows.length > query.limit };
+    },
+
+    async insertPayout(order, cap) {
+      return insertPayoutTx.immediate(order, cap);
+    },
+
+    async releasePayoutCap(cap) {
+      st().addToDay.run({ day: cap.day, currency: cap.currency, amount: -cap.amountMinor });
     },
 
     async insertSession(session) {

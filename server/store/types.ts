@@ -69,13 +69,35 @@ export interface OrderRecord {
   /** As the gateway reports them: kept for the merchant, never interpreted. */
   paymentUid: string | null;
   paymentFailReason: string | null;
+  /** A shopper's checkout (income), or a payout (the gateway's expense order) the merchant sent. */
+  kind: OrderKind;
+  /** Payouts: the payee as sent to the gateway (`to`, `to_name`, `to_bank_name`). */
+  payeeAccount: string | null;
+  payeeName: string | null;
+  payeeBank: string | null;
+  accountingType: string | null;
+  /** Payouts: the last four characters of the secret key that asked for it. */
+  createdBy: string | null;
 }
 
-export type NewOrder = Omit<OrderRecord, "updatedAt" | "refreshedAt" | "sessionId" | "metadata" | "paymentUid" | "paymentFailReason"> & {
-  refreshedAt?: number | null;
-  sessionId?: string | null;
-  metadata?: Metadata | null;
-};
+export type OrderKind = "checkout" | "payout";
+
+export type NewOrder = Omit<
+  OrderRecord,
+  "updatedAt" | "refreshedAt" | "sessionId" | "metadata" | "paymentUid" | "paymentFailReason" | "kind" | "payeeAccount" | "payeeName" | "payeeBank" | "accountingType" | "createdBy"
+> &
+  Partial<Pick<OrderRecord, "refreshedAt" | "sessionId" | "metadata" | "kind" | "payeeAccount" | "payeeName" | "payeeBank" | "accountingType" | "createdBy">>;
+
+/** A payout's share of its UTC day's cap, reserved with its insert. */
+export interface PayoutCap {
+  /** "2026-12-02" */
+  day: string;
+  currency: string;
+  amountMinor: number;
+  maxPerDayMinor: number;
+}
+
+export type PayoutInsertResult = InsertResult | { inserted: false; capExceeded: true; dayTotalMinor: number };
 
 export interface StatusChange {
   orderId: string;
@@ -162,6 +184,17 @@ export interface OrderStore {
   /** Newest first, filtered; `startingAfter` is the id of the last order of the previous page. */
   listOrders(query: OrderQuery): Promise<Page<OrderRecord>>;
 
+  // --- Payouts -----------------------------------------------------------------------------
+
+  /**
+   * Inserts a payout (kind "payout") and reserves its amount in the day's total, atomically: over
+   * `maxPerDayMinor` nothing is written (`capExceeded`), so instances racing cannot pass the cap
+   * together. A repeated idempotency key returns the payout it made, reserving nothing.
+   */
+  insertPayout(order: NewOrder, cap: PayoutCap): Promise<PayoutInsertResult>;
+  /** Gives back a reservation of a payout the gateway definitely did not make. */
+  releasePayoutCap(cap: Omit<PayoutCap, "maxPerDayMinor">): Promise<void>;
+
   // --- Checkout sessions -------------------------------------------------------------------
 
   /** Inserts the session, or returns the one already holding its idempotency key, untouched. */
@@ -200,6 +233,8 @@ export interface Page<T> {
 }
 
 export interface OrderQuery {
+  /** Default "checkout". */
+  kind?: OrderKind | undefined;
   status?: PaymentStatus | undefined;
   customer?: string | undefined;
   session?: string | undefined;

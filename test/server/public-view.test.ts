@@ -32,6 +32,12 @@ const base: OrderRecord = {
   metadata: null,
   paymentUid: null,
   paymentFailReason: null,
+  kind: "checkout",
+  payeeAccount: null,
+  payeeName: null,
+  payeeBank: null,
+  accountingType: null,
+  createdBy: null,
 };
 
 describe("what a shopper's browser sees of an order", () => {

@@ -91,7 +91,7 @@ export function storeContract(name: string, makeStore: () => Promise<OrderStore>
         });
         const result = await store.insert(input);
         // The gateway's payment_uid and fail reason arrive only with a status read.
-        const expected = { ...input, updatedAt: input.createdAt, refreshedAt: T + 5, paymentUid: null, paymentFailReason: null };
+        const expected = { ...input, updatedAt: input.createdAt, refreshedAt: T + 5, paymentUid: null, paymentFailReason: null, kind: "checkout", payeeAccount: null, payeeName: null, payeeBank: null, accountingType: null, createdBy: null };
         expect(result).toEqual({ inserted: true, order: expected });
         expect(await store.get(input.id)).toEqual(expected);
         expect(await store.getByMerchantOrderId(input.merchantOrderId)).toEqual(expected);

@@ -220,6 +220,51 @@ export function outboxContract(name: string, makeStore: (outbox?: OutboxConfig) 
       });
     });
 
+    describe("payouts", () => {
+      const cap = (amountMinor: number) => ({ day: "2026-12-02", currency: "php", amountMinor, maxPerDayMinor: 100_000 });
+      const payout = (overrides: Parameters<typeof makeOrder>[0] = {}) =>
+        makeOrder({ kind: "payout", payeeAccount: "09171234567", payeeName: "Juan", payeeBank: null, accountingType: "pay", createdBy: "x9Qa", ...overrides });
+
+      it("reserves the day's total with the insert, and refuses past the cap without writing", async () => {
+        const store = await open();
+        const first = await store.insertPayout(payout({ idempotencyKey: "p-1" }), cap(60_000));
+        expect(first).toMatchObject({ inserted: true, order: { kind: "payout", payeeAccount: "09171234567", createdBy: "x9Qa" } });
+        const over = await store.insertPayout(payout({ idempotencyKey: "p-2" }), cap(40_001));
+        expect(over).toEqual({ inserted: false, capExceeded: true, dayTotalMinor: 60_000 });
+        // A repeated key answers with its payout and reserves nothing, even at the cap.
+        const replay = await store.insertPayout(payout({ idempotencyKey: "p-1" }), cap(60_000));
+        expect(replay).toMatchObject({ inserted: false, order: { id: (first as { order: { id: string } }).order.id } });
+        expect(await store.insertPayout(payout({ idempotencyKey: "p-3" }), cap(40_000))).toMatchObject({ inserted: true });
+        await store.releasePayoutCap({ day: "2026-12-02", currency: "php", amountMinor: 40_000 });
+        expect(await store.insertPayout(payout({ idempotencyKey: "p-4" }), cap(40_000))).toMatchObject({ inserted: true });
+        // Another day, another currency: their own totals.
+        expect(await store.insertPayout(payout({ idempotencyKey: "p-5" }), { ...cap(100_000), day: "2026-12-03" })).toMatchObject({ inserted: true });
+        expect(await store.insertPayout(payout({ idempotencyKey: "p-6" }), { ...cap(100_000), currency: "thb" })).toMatchObject({ inserted: true });
+      });
+
+      it("never passes the cap under 20 concurrent creators", async () => {
+        const store = await open();
+        const results = await Promise.all(Array.from({ length: 20 }, (_, index) => store.insertPayout(payout({ idempotencyKey: `race-${index}` }), cap(15_000))));
+        expect(results.filter((result) => result.inserted)).toHaveLength(6);
+        expect(results.filter((result) => "capExceeded" in result)).toHaveLength(14);
+      });
+
+      it("keeps payouts out of the order list, and announces them as payout events", async () => {
+        const store = await open();
+        const { order } = (await store.insertPayout(payout(), cap(1_000))) as { order: { id: string } };
+        await store.insert(makeOrder());
+        expect((await store.listOrders({ limit: 10 })).data.map((item) => item.kind)).toEqual(["checkout"]);
+        expect((await store.listOrders({ limit: 10, kind: "payout" })).data.map((item) => item.id)).toEqual([order.id]);
+        await store.setGatewayState(order.id, { gatewayState: "created", at: T + 1 });
+        await store.transition(order.id, { status: "processing", source: "notify", at: T + 2 });
+        await store.transition(order.id, { status: "completed", source: "notify", at: T + 3 });
+        const events = (await store.listEvents({ objectId: order.id, limit: 10 })).data;
+        expect(events.map((event) => event.type)).toEqual(["payout.paid", "payout.processing", "payout.created"]);
+        expect(events[0]!.data).toMatchObject({ object: "payout", to: "*******4567", to_name: "Juan", requested_by: "sk_…x9Qa" });
+        expect(JSON.stringify(events.map((event) => event.data))).not.toContain("09171234567");
+      });
+    });
+
     describe("listing orders", () => {
       it("lists newest first with filters and a cursor", async () => {
         const store = await open();
