@@ -25,6 +25,9 @@ import { widgetSupport } from "./http/widget-support.ts";
 import { createOrderService, type OrderService } from "./orders/service.ts";
 import { merchantRoutes } from "./merchant/routes.ts";
 import { createSessionService, type SessionService } from "./merchant/sessions.ts";
+import { createPayoutService } from "./payouts/service.ts";
+import type { PayoutLimits } from "./checkout-config.ts";
+import type { Currency } from "./gateway/schemas.ts";
 import { secretKeyAuth } from "./middleware/secret-key.ts";
 import type { OrderStore } from "./store/types.ts";
 import { createWebhookDispatcher, HOOK_ENDPOINT, type EventHook, type WebhookDispatcher } from "./webhooks/dispatcher.ts";
@@ -49,6 +52,8 @@ export interface CheckoutServerOptions {
   secretKeys?: readonly string[];
   /** Where events are sent, signed (Standard Webhooks). */
   webhooks?: readonly WebhookEndpoint[];
+  /** Payout limits per currency (config "payouts"; sandbox mode's defaults). A currency not listed cannot be paid out. */
+  payouts?: Partial<Record<Currency, PayoutLimits>>;
   /** Private and loopback webhook addresses are refused unless this is set (config: allowPrivateWebhookUrls). */
   allowPrivateWebhookUrls?: boolean;
   /** The webhook dispatcher's knobs, for tests; `start: false` leaves it to `dispatchOnce`. */
@@ -158,6 +163,7 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
       store,
       orders: service,
       sessions,
+      payouts: createPayoutService({ store, orders: service, config, limits: options.payouts ?? config.payouts ?? {}, publicUrl: publicUrl.origin, logger, ...(options.now ? { now: options.now } : {}) }),
       publicUrl: publicUrl.origin,
       auth: secretKeyAuth({ keys: options.secretKeys ?? [], address: (c) => clientAddress(c, trustProxy) }),
       onRedeliver: dispatcher.kick,

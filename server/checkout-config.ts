@@ -65,6 +65,14 @@ export const ProductConfig = z.object({
 });
 export type ProductConfig = z.infer<typeof ProductConfig>;
 
+/** Payouts of one currency: off unless listed. Limits are decimal strings in the currency's units. */
+export const PayoutLimits = z.strictObject({
+  maxPerPayout: Decimal,
+  /** What all payouts of a UTC day may add up to, across every instance. */
+  maxPerDay: Decimal,
+});
+export type PayoutLimits = z.infer<typeof PayoutLimits>;
+
 export const CheckoutConfig = z
   .object({
     merchantName: z.string().min(1).max(80),
@@ -85,6 +93,8 @@ export const CheckoutConfig = z
     webhooks: z.array(WebhookEndpointConfig).max(10).default([]),
     /** Lets webhook URLs point at private or loopback addresses (an ERP on the office network). */
     allowPrivateWebhookUrls: z.boolean().default(false),
+    /** Payouts (the gateway's expense orders) per currency; a currency not listed cannot be paid out. */
+    payouts: z.partialRecord(Currency, PayoutLimits).optional(),
   })
   .superRefine((config, ctx) => {
     const seen = new Set<string>();
@@ -93,6 +103,13 @@ export const CheckoutConfig = z
       if (seen.has(key)) ctx.addIssue({ code: "custom", path: ["methods", index], message: `repeats ${key}` });
       seen.add(key);
     });
+    for (const [currency, limits] of Object.entries(config.payouts ?? {})) {
+      const per = parseAmount(limits!.maxPerPayout, currency as Currency);
+      const day = parseAmount(limits!.maxPerDay, currency as Currency);
+      if (!per.ok) ctx.addIssue({ code: "custom", path: ["payouts", currency, "maxPerPayout"], message: describeAmountProblem(per.problem, currency as Currency) });
+      if (!day.ok) ctx.addIssue({ code: "custom", path: ["payouts", currency, "maxPerDay"], message: describeAmountProblem(day.problem, currency as Currency) });
+      if (per.ok && day.ok && (per.minor <= 0 || per.minor > day.minor)) ctx.addIssue({ code: "custom", path: ["payouts", currency, "maxPerPayout"], message: "must be above zero and not above maxPerDay" });
+    }
     const ids = new Set<string>();
     config.products.forEach((product, index) => {
       if (ids.has(product.id)) ctx.addIssue({ code: "custom", path: ["products", index, "id"], message: `repeats "${product.id}"` });

@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     secretKeys: settings.secretKeys,
     webhooks: settings.webhooks,
     allowPrivateWebhookUrls: settings.config.allowPrivateWebhookUrls,
+    payouts: settings.payouts,
     widget,
     translations,
     sandbox,

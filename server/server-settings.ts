@@ -5,7 +5,9 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import * as z from "zod";
-import { OriginString, parseCheckoutConfig, type CheckoutConfig } from "./checkout-config.ts";
+import { OriginString, parseCheckoutConfig, type CheckoutConfig, type PayoutLimits } from "./checkout-config.ts";
+import type { Currency } from "./gateway/schemas.ts";
+import { sandboxPayoutLimits } from "./payouts/rules.ts";
 import type { LogLevel } from "./log.ts";
 import { SECRET_KEY } from "./middleware/secret-key.ts";
 import { DEFAULT_ENDPOINT_NAME, webhookSecretProblem, webhookUrlProblem, type WebhookEndpoint } from "./webhooks/endpoints.ts";
@@ -39,6 +41,8 @@ export interface ServerSettings {
   /** True when the secret key is the sandbox's public one: said at start, never with a live gateway. */
   sandboxSecretKey: boolean;
   webhooks: WebhookEndpoint[];
+  /** Payout limits per currency: the config file's, or in sandbox mode sandbox limits when it has none. */
+  payouts: Partial<Record<Currency, PayoutLimits>>;
 }
 
 const GATEWAY_VARS = ["OCTOPUS_API_URL", "OCTOPUS_API_KEY", "OCTOPUS_API_SECRET", "OCTOPUS_MERCHANT_UID"] as const;
@@ -203,6 +207,7 @@ export function parseServerSettings(env: Env, { cwd = process.cwd() }: { cwd?: s
       secretKeys,
       sandboxSecretKey,
       webhooks,
+      payouts: config.payouts ?? (sandbox ? sandboxPayoutLimits(config) : {}),
     },
   };
 }

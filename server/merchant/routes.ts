@@ -7,14 +7,15 @@ import { createRoute, OpenAPIHono, z, type RouteConfig } from "@hono/zod-openapi
 import type { Context, MiddlewareHandler } from "hono";
 import { checkoutError } from "../errors.ts";
 import { PaymentStatus } from "../gateway/schemas.ts";
-import { CHECKOUT_ID, EVENT_ID, SESSION_ID } from "../ids.ts";
+import { CHECKOUT_ID, EVENT_ID, PAYOUT_ID, SESSION_ID } from "../ids.ts";
+import type { PayoutService } from "../payouts/service.ts";
 import type { OrderService } from "../orders/service.ts";
 import { describeIssue } from "../orders/pricing.ts";
 import type { SecretKeyVariables } from "../middleware/secret-key.ts";
 import type { OrderStore, EventRecord } from "../store/types.ts";
-import { CreateSessionBody, ErrorBody, Event, EventType, list, ListQuery, MerchantOrder, Session } from "./schemas.ts";
+import { CreatePayoutBody, CreateSessionBody, ErrorBody, Event, EventType, list, ListQuery, MerchantOrder, Payout, Session } from "./schemas.ts";
 import type { SessionService } from "./sessions.ts";
-import { merchantOrderView, sessionView } from "./views.ts";
+import { merchantOrderView, payoutView, sessionView } from "./views.ts";
 
 export type MerchantEnv = { Variables: SecretKeyVariables };
 
@@ -22,6 +23,7 @@ export interface MerchantRoutesOptions {
   store: OrderStore;
   orders: OrderService;
   sessions: SessionService;
+  payouts: PayoutService;
   publicUrl: string;
   auth: MiddlewareHandler<MerchantEnv>;
   /** Wakes the webhook dispatcher after a redelivery. */
@@ -38,6 +40,7 @@ const errors = (...statuses: number[]): RouteConfig["responses"] =>
 const ERROR_TEXT: Record<number, string> = {
   400: "Invalid request: the error names the field",
   401: "Missing or wrong secret key",
+  403: "Payouts are off for this currency",
   404: "No such object",
   409: "The Idempotency-Key is in use by a request still running",
   422: "The Idempotency-Key was used with a different body",
@@ -104,6 +107,34 @@ const routes = {
     security,
     request: { params: idParam(CHECKOUT_ID, "ck_Yb2mS0xq9rW4nQk3T1aZcA") },
     responses: { 200: json(MerchantOrder, "The order as the gateway reports it now"), ...errors(401, 404, 429, 503) },
+  }),
+  createPayout: createRoute({
+    method: "post",
+    path: "/payouts",
+    summary: "Send a payout (the gateway's expense order)",
+    description: "Idempotency-Key is required: a payout is created at the gateway exactly once, and a retried request returns it.",
+    security,
+    request: {
+      headers: z.object({ "idempotency-key": z.string().regex(IDEMPOTENCY_KEY, "must be 8 to 128 letters, digits or _ . : -").openapi({ description: "Required. A random key of yours per payout." }) }),
+      body: { required: true, content: { "application/json": { schema: CreatePayoutBody } } },
+    },
+    responses: { 201: json(Payout, "Stored and sent to the gateway; a refusal shows as status failed with failure_reason"), 200: json(Payout, "The same Idempotency-Key and body: the payout made before"), ...errors(400, 401, 403, 409, 422, 429) },
+  }),
+  getPayout: createRoute({
+    method: "get",
+    path: "/payouts/{id}",
+    summary: "Retrieve a payout",
+    security,
+    request: { params: idParam(PAYOUT_ID, "po_8sQw1ZxYk2LmN3bV4cR5tA") },
+    responses: { 200: json(Payout, "The payout"), ...errors(401, 404, 429) },
+  }),
+  listPayouts: createRoute({
+    method: "get",
+    path: "/payouts",
+    summary: "List payouts, newest first",
+    security,
+    request: { query: z.object({ status: PaymentStatus.optional(), ...ListQuery }) },
+    responses: { 200: json(list(Payout, "PayoutList"), "A page of payouts"), ...errors(400, 401, 429) },
   }),
   listEvents: createRoute({
     method: "get",
@@ -180,7 +211,7 @@ export function merchantRoutes(options: MerchantRoutesOptions) {
 
   const orderView = async (id: string) => {
     const order = await store.get(id);
-    if (!order) throw checkoutError("not_found", "No order with this id.");
+    if (!order || order.kind !== "checkout") throw checkoutError("not_found", "No order with this id.");
     return merchantOrderView(order, await store.history(id));
   };
 
@@ -221,6 +252,21 @@ export function merchantRoutes(options: MerchantRoutesOptions) {
       const { id } = c.req.valid("param");
       await options.orders.refresh(id);
       return c.json(await orderView(id), 200);
+    })
+    .openapi(routes.createPayout, async (c) => {
+      const { payout, replayed } = await options.payouts.create({ body: c.req.valid("json"), idempotencyKey: c.req.valid("header")["idempotency-key"], keyId: c.get("keyId") });
+      if (replayed) c.header("Idempotent-Replayed", "true");
+      return c.json(payoutView(payout, await store.history(payout.id)), replayed ? 200 : 201);
+    })
+    .openapi(routes.getPayout, async (c) => {
+      const payout = await options.payouts.get(c.req.valid("param").id);
+      return c.json(payoutView(payout, await store.history(payout.id)), 200);
+    })
+    .openapi(routes.listPayouts, async (c) => {
+      const query = c.req.valid("query");
+      const page = await store.listOrders({ kind: "payout", status: query.status, limit: query.limit ?? 20, startingAfter: query.starting_after });
+      const data = await Promise.all(page.data.map(async (payout) => payoutView(payout, await store.history(payout.id))));
+      return c.json({ data, has_more: page.hasMore }, 200);
     })
     .openapi(routes.listEvents, async (c) => {
       const query = c.req.valid("query");

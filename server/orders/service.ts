@@ -255,6 +255,19 @@ export function createOrderService(options: OrderServiceOptions) {
       ...(priced.customer && isThai ? { merchant_id: priced.customer } : {}),
     };
 
+    const submitted = await submit(order, request);
+    if (submitted.outcome === "created") return { order: submitted.order, replayed: false };
+    // No payment page: a recovered order exists, but nobody can be sent to pay it.
+    throw gatewayError(submitted.outcome === "refused" ? "gateway_refused" : "gateway_unavailable");
+  }
+
+  /**
+   * Sends a stored order (state "creating") to the gateway's order/new, once, and records what came
+   * of it. `recovered`: the answer was lost but the gateway has the order (orphaned: no payment page);
+   * `unknown`: nobody can tell yet, the sweep reads it back; `refused`/`unavailable`: it definitely
+   * does not exist at the gateway.
+   */
+  async function submit(order: OrderRecord, request: CreateOrderInput): Promise<{ outcome: "created" | "recovered" | "refused" | "unavailable" | "unknown"; order: OrderRecord }> {
     let result;
     try {
       result = await gateway.createOrder(request);
@@ -266,20 +279,18 @@ export function createOrderService(options: OrderServiceOptions) {
       const refused = known && !unknownOutcome && (error.kind === "gateway_refused" || error.kind === "invalid_request" || error.kind === "duplicate_order");
       const code = refused ? "gateway_refused" : "gateway_unavailable";
       logger.warn("gateway create failed", { order_id: order.id, kind: known ? error.kind : "unexpected", outcome_unknown: unknownOutcome, error });
-      await setGatewayState(order.id, { gatewayState: unknownOutcome ? "unknown" : "rejected", errorCode: code, at: now() });
-      throw gatewayError(code);
+      const stored = (await setGatewayState(order.id, { gatewayState: unknownOutcome ? "unknown" : "rejected", errorCode: code, at: now() })) ?? order;
+      return { outcome: unknownOutcome ? "unknown" : refused ? "refused" : "unavailable", order: stored };
     }
 
     if (result.recovered) {
-      logger.warn("gateway create answer lost; order exists without a payment page", { order_id: order.id });
+      logger.warn("gateway create answer lost; the order exists there (read back)", { order_id: order.id });
       const orphaned = (await setGatewayState(order.id, { gatewayState: "orphaned", errorCode: "gateway_unavailable", at: now() })) ?? order;
-      await apply(orphaned, result.order, "create");
-      throw gatewayError("gateway_unavailable");
+      return { outcome: "recovered", order: await apply(orphaned, result.order, "create") };
     }
 
     const created = (await setGatewayState(order.id, { gatewayState: "created", paymentUrl: result.paymentUrl ?? null, at: now() })) ?? order;
-    const final = await apply(created, result.payment, "create");
-    return { order: final, replayed: false };
+    return { outcome: "created", order: await apply(created, result.payment, "create") };
   }
 
   /** The order as a shopper may see it, re-read from the gateway when stale (one reader at a time). */
@@ -359,7 +370,7 @@ export function createOrderService(options: OrderServiceOptions) {
     }
   }
 
-  return { create, status, notified, sweepOnce, refreshFromGateway, refresh };
+  return { create, submit, waitWhileCreating, status, notified, sweepOnce, refreshFromGateway, refresh };
 }
 
 export type OrderService = ReturnType<typeof createOrderService>;

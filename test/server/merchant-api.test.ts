@@ -259,8 +259,8 @@ describe("the OpenAPI document", () => {
     expect(response.status).toBe(200);
     const document = await readJson<{ openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> } }>(response);
     expect(document.openapi).toBe("3.1.0");
-    expect(Object.keys(document.paths).sort()).toEqual(["/events", "/events/{id}", "/events/{id}/redeliver", "/orders", "/orders/{id}", "/orders/{id}/refresh", "/sessions", "/sessions/{id}"]);
-    expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(["CreateSession", "Session", "Order", "Event", "Error", "Metadata"]));
+    expect(Object.keys(document.paths).sort()).toEqual(["/events", "/events/{id}", "/events/{id}/redeliver", "/orders", "/orders/{id}", "/orders/{id}/refresh", "/payouts", "/payouts/{id}", "/sessions", "/sessions/{id}"]);
+    expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(["CreateSession", "Session", "Order", "Event", "Error", "Metadata", "CreatePayout", "Payout"]));
     expect(document.components.securitySchemes.secretKey).toMatchObject({ type: "http", scheme: "bearer" });
     // The document comes from the validating schemas: their limits are in it.
     expect(JSON.stringify(document.components.schemas.CreateSession)).toContain("2592000");
