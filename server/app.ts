@@ -3,25 +3,27 @@
  * process. Everything it needs comes in through options; nothing is read from the environment here.
  */
 import { Hono } from "hono";
-import { cors } from "hono/cors";
-import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import type { CheckoutConfig } from "./checkout-config.ts";
 import { CheckoutError, checkoutError } from "./errors.ts";
 import type { OctopusClient } from "./gateway/client.ts";
 import { createLogger, type Logger } from "./log.ts";
-import { clientAddress } from "./middleware/client-address.ts";
-import { rateLimit } from "./middleware/rate-limit.ts";
+import { bodyLimit } from "./middleware/body-limit.ts";
+import { clientAddressOf } from "./middleware/client-address.ts";
+import { cors } from "./middleware/cors.ts";
+import { createRateLimiter } from "./middleware/rate-limit.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { securityHeaders } from "./middleware/security-headers.ts";
 import { checkoutRoutes } from "./http/checkout-routes.ts";
 import { healthRoute } from "./http/health-route.ts";
-import { NOTIFY_PATH, notifyRoute } from "./http/notify-route.ts";
+import type { AppEnv } from "./http/app-env.ts";
+import { notifyRoute } from "./http/notify-route.ts";
 import { optionsRoute } from "./http/options-route.ts";
 import { payPage } from "./http/pay-page.ts";
 import { returnPage } from "./http/return-page.ts";
 import { widgetAssets, type WidgetBundle } from "./http/widget-assets.ts";
 import { widgetSupport } from "./http/widget-support.ts";
+import { createNotifyHints } from "./orders/notify-hints.ts";
 import { createOrderService, type OrderService } from "./orders/service.ts";
 import { merchantRoutes } from "./merchant/routes.ts";
 import { createSessionService, type SessionService } from "./merchant/sessions.ts";
@@ -61,7 +63,14 @@ export interface CheckoutServerOptions {
   logger?: Logger;
   /** How many reverse proxies of yours stand in front, whose X-Forwarded-For may be believed. */
   trustProxy?: number;
+  /** Addresses or CIDR ranges of your reverse proxies, whose X-Forwarded-For may be believed. */
+  trustedProxies?: readonly string[];
+  /** Creates per client address. Default: `config.createRateLimitPerMinute` per minute. */
   rateLimit?: { windowMs: number; max: number };
+  /** Refused requests (Origin, Content-Type, body) per client address. Default: 300 per minute. */
+  refusedRateLimit?: { windowMs: number; max: number };
+  /** The shortest time between two order/get reads of one order caused by notifications. Default 1000 ms. */
+  notifyMinIntervalMs?: number;
   bodyLimitBytes?: number;
   widget?: WidgetBundle | null;
   /** The widget's translations by locale ("th" → JSON text), served to browsers that need them. */
@@ -81,6 +90,8 @@ export interface CheckoutServer extends Hono {
     dispatcher: WebhookDispatcher;
     allowedOrigins: ReadonlySet<string>;
     sweepOnce(): Promise<{ claimed: number; failed: number }>;
+    /** Orders with a notification-caused read in flight or queued (0 when idle). */
+    readonly notifyHintsPending: number;
     /** Stops the sweep and the webhook dispatcher (waiting for sends under way). The store is the caller's to close. */
     close(): Promise<void>;
   };
@@ -91,8 +102,7 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
   const logger = options.logger ?? createLogger();
   const publicUrl = new URL(options.publicUrl);
   const allowedOrigins: ReadonlySet<string> = new Set([publicUrl.origin, ...config.allowedOrigins, ...(options.extraOrigins ?? [])]);
-  const trustProxy = options.trustProxy ?? 0;
-  if (!Number.isInteger(trustProxy) || trustProxy < 0) throw new TypeError("trustProxy must be a whole number of proxies");
+  const clientAddress = clientAddressOf({ trustProxy: options.trustProxy ?? 0, trustedProxies: options.trustedProxies ?? [], logger });
 
   const dispatcher = createWebhookDispatcher({
     store,
@@ -124,39 +134,42 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
     ...(options.idempotencyWaitMs !== undefined ? { idempotencyWaitMs: options.idempotencyWaitMs } : {}),
   });
 
-  const app = new Hono() as unknown as CheckoutServer;
+  const hints = createNotifyHints({
+    store,
+    read: (order) => service.refreshFromGateway(order, "notify"),
+    now: options.now ?? Date.now,
+    minIntervalMs: options.notifyMinIntervalMs ?? 1_000,
+    logger,
+  });
+
+  const app = new Hono<AppEnv>();
   app.use(requestId());
   app.use(requestLog(logger));
   app.use(securityHeaders({ https: publicUrl.protocol === "https:" }));
   // Only the widget's routes: the merchant API (/api/v1/) is server to server, and a secret key
   // never belongs in a browser, so no page may call it.
   const widgetCors = cors({
-      // Exact match only: a prefix or suffix match would let shop.example.com.evil.test in.
-      origin: (origin) => (allowedOrigins.has(origin) ? origin : null),
-      allowMethods: ["GET", "POST", "OPTIONS"],
-      allowHeaders: ["Content-Type", "Idempotency-Key"],
-      exposeHeaders: ["Idempotent-Replayed", "Retry-After", "X-Request-Id"],
-      maxAge: 600,
-    });
+    allowedOrigins,
+    allowMethods: ["GET", "POST", "OPTIONS"],
+    allowHeaders: ["Content-Type", "Idempotency-Key"],
+    exposeHeaders: ["Idempotent-Replayed", "Retry-After", "X-Request-Id"],
+    maxAgeSeconds: 600,
+  });
   app.use("/api/checkout", widgetCors);
   app.use("/api/checkout/*", widgetCors);
   const maxBody = options.bodyLimitBytes ?? 16 * 1024;
-  const limitBody = bodyLimit({
-    maxSize: maxBody,
-    onError: () => {
-      throw checkoutError("payload_too_large", `The body must be at most ${maxBody} bytes.`);
-    },
-  });
-  app.use("/api/*", limitBody);
-  app.use(NOTIFY_PATH, limitBody);
+  app.use("/api/*", bodyLimit(maxBody));
 
-  const limits = options.rateLimit ?? { windowMs: 60_000, max: 30 };
-  const createLimit = rateLimit({ ...limits, key: (c) => clientAddress(c, trustProxy), ...(options.now ? { now: options.now } : {}) });
+  const now = options.now ? { now: options.now } : {};
+  const limits = {
+    create: createRateLimiter({ ...(options.rateLimit ?? { windowMs: 60_000, max: config.createRateLimitPerMinute }), ...now }),
+    refused: createRateLimiter({ ...(options.refusedRateLimit ?? { windowMs: 60_000, max: 300 }), ...now }),
+  };
 
   app.route("/", healthRoute({ store, mode: options.sandbox ? "sandbox" : "live" }));
   app.route("/", optionsRoute(config, { sandbox: Boolean(options.sandbox) }));
-  app.route("/", checkoutRoutes({ service, store, merchantName: config.merchantName, allowedOrigins, createLimit, ...(options.now ? { now: options.now } : {}) }));
-  const sessions = createSessionService({ store, config, allowedOrigins, ...(options.now ? { now: options.now } : {}) });
+  app.route("/", checkoutRoutes({ service, store, merchantName: config.merchantName, config, allowedOrigins, clientAddress, limits, ...now }));
+  const sessions = createSessionService({ store, config, allowedOrigins, ...now });
   app.route(
     "/api/v1",
     merchantRoutes({
@@ -165,16 +178,17 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
       sessions,
       payouts: createPayoutService({ store, orders: service, config, limits: options.payouts ?? config.payouts ?? {}, publicUrl: publicUrl.origin, logger, ...(options.now ? { now: options.now } : {}) }),
       publicUrl: publicUrl.origin,
-      auth: secretKeyAuth({ keys: options.secretKeys ?? [], address: (c) => clientAddress(c, trustProxy) }),
+      auth: secretKeyAuth({ keys: options.secretKeys ?? [], address: clientAddress }),
       onRedeliver: dispatcher.kick,
       endpoints: () => [...(options.webhooks ?? []).map((endpoint) => endpoint.name), ...(options.onOrderUpdate ? [HOOK_ENDPOINT] : [])],
-      ...(options.now ? { now: options.now } : {}),
+      ...now,
     }),
   );
   app.route("/", returnPage({ store, allowedOrigins, refresh: (id) => service.status(id, { fresh: true }) }));
   // A session's payment link (its `url`): on this origin, which is always an allowed one.
   app.route("/", payPage({ store, merchantName: config.merchantName, sandbox: Boolean(options.sandbox), ...(options.now ? { now: options.now } : {}) }));
-  app.route("/", notifyRoute({ service, gateway, logger }));
+  // Its own error handler: the gateway reads our answers in its envelope.
+  app.route("/", notifyRoute({ hints, gateway, logger, maxBodyBytes: maxBody }));
   app.route("/", widgetAssets(options.widget ?? null));
   app.route("/", widgetSupport({ store, translations: options.translations ?? {} }));
   if (options.sandbox) app.route("/", options.sandbox.app);
@@ -183,13 +197,9 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
   app.onError((error, c) => {
     // A body the validators could not parse as JSON reaches here as hono's plain 400.
     const known = error instanceof CheckoutError ? error : error instanceof HTTPException && error.status === 400 ? checkoutError("invalid_json", "The body is not valid JSON.") : null;
-    if (!known) logger.error("unhandled error", { request_id: c.get("requestId" as never), path: c.req.path, error });
+    if (!known) logger.error("unhandled error", { request_id: c.get("requestId"), path: c.req.path, error });
     const failure = known ?? checkoutError("internal_error", "Something went wrong on our side. Please try again.");
     for (const [name, value] of Object.entries(failure.headers ?? {})) c.header(name, value);
-    // The gateway reads our answers in its own envelope.
-    if (c.req.path === NOTIFY_PATH) {
-      return c.json({ result: "error", data: { error: failure.code, details: failure.message } }, failure.status);
-    }
     return c.json(failure.toBody(), failure.status);
   });
 
@@ -212,16 +222,19 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
 
   if (options.dispatcher?.start ?? true) dispatcher.start();
 
-  app.checkout = {
+  const checkout: CheckoutServer["checkout"] = {
     service,
     sessions,
     dispatcher,
     allowedOrigins,
     sweepOnce,
+    get notifyHintsPending() {
+      return hints.pending;
+    },
     async close() {
       if (timer) clearInterval(timer);
       await dispatcher.stop();
     },
   };
-  return app;
+  return Object.assign(app, { checkout }) as unknown as CheckoutServer;
 }

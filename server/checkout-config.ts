@@ -87,6 +87,8 @@ export const CheckoutConfig = z
     /** A status older than this is re-read from the gateway when the widget asks. */
     refreshAfterSeconds: z.number().int().min(1).max(300).default(5),
     sweepIntervalSeconds: z.number().int().min(5).max(3600).default(30),
+    /** Checkouts one client address may create per minute (CHECKOUT_CREATE_RATE_LIMIT overrides it). */
+    createRateLimitPerMinute: z.number().int().min(1).max(1_000_000).default(30),
     methods: z.array(MethodConfig).min(1, "must list at least one payment method"),
     products: z.array(ProductConfig).default([]),
     /** More webhook endpoints beside CHECKOUT_WEBHOOK_URL, each naming the variable of its secret. */

@@ -3,15 +3,13 @@
  * header bag can be logged whole without a secret or a shopper's data reaching the log.
  */
 
+import { SENSITIVE_GATEWAY_FIELDS } from "./gateway/sensitive-fields.ts";
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-const REDACTED_KEYS = new Set([
-  "signature_key",
-  "ip",
-  "user_agent",
-  "distribute_rules",
-  "merchant_uid",
+/** Credentials, and the headers that carry them or a shopper's address, as a config or a header bag names them. */
+export const CREDENTIAL_KEYS = [
   "apisecret",
   "api_secret",
   "secret",
@@ -21,11 +19,16 @@ const REDACTED_KEYS = new Set([
   "oc-signature",
   "authorization",
   "cookie",
-  "from",
-  "to",
-  "from_name",
-  "to_name",
-]);
+  "set-cookie",
+  "x-forwarded-for",
+  "x-real-ip",
+  "forwarded",
+] as const;
+
+// Keys are compared lower-cased with '-' read as '_': header bags arrive in any casing
+// ("OC-Signature", "oc-signature"), and the header User-Agent is the gateway's user_agent.
+const keyOf = (key: string) => key.toLowerCase().replaceAll("-", "_");
+const REDACTED_KEYS: ReadonlySet<string> = new Set([...SENSITIVE_GATEWAY_FIELDS, ...CREDENTIAL_KEYS].map(keyOf));
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -41,7 +44,7 @@ export function redact(value: unknown, depth = 0): unknown {
   if (value instanceof Error) return { name: value.name, message: value.message, ...(value.cause ? { cause: redact(value.cause, depth + 1) } : {}) };
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = REDACTED_KEYS.has(key.toLowerCase()) ? "[redacted]" : redact(item, depth + 1);
+    for (const [key, item] of Object.entries(value)) out[key] = REDACTED_KEYS.has(keyOf(key)) ? "[redacted]" : redact(item, depth + 1);
     return out;
   }
   return value;
@@ -49,7 +52,8 @@ export function redact(value: unknown, depth = 0): unknown {
 
 export function createLogger(options: { level?: LogLevel; write?: (line: string) => void; base?: Record<string, unknown> } = {}): Logger {
   const threshold = LEVELS[options.level ?? "info"];
-  const write = options.write ?? ((line: string) => console.log(line));
+  // Straight to the stream: console.log formats its arguments and checks the stream each time.
+  const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const base = options.base ?? {};
   const log = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (LEVELS[level] < threshold) return;

@@ -57,6 +57,8 @@ async function main(): Promise<void> {
     extraOrigins: settings.extraOrigins,
     logger,
     trustProxy: settings.trustProxy,
+    trustedProxies: settings.trustedProxies,
+    rateLimit: { windowMs: 60_000, max: settings.createRateLimitPerMinute },
     secretKeys: settings.secretKeys,
     webhooks: settings.webhooks,
     allowPrivateWebhookUrls: settings.config.allowPrivateWebhookUrls,

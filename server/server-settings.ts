@@ -9,6 +9,7 @@ import { OriginString, parseCheckoutConfig, type CheckoutConfig, type PayoutLimi
 import type { Currency } from "./gateway/schemas.ts";
 import { sandboxPayoutLimits } from "./payouts/rules.ts";
 import type { LogLevel } from "./log.ts";
+import { parseIpRange } from "./middleware/ip-ranges.ts";
 import { SECRET_KEY } from "./middleware/secret-key.ts";
 import { DEFAULT_ENDPOINT_NAME, webhookSecretProblem, webhookUrlProblem, type WebhookEndpoint } from "./webhooks/endpoints.ts";
 
@@ -35,6 +36,10 @@ export interface ServerSettings {
   databaseUrl: string | undefined;
   sqliteFile: string;
   trustProxy: number;
+  /** Addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For is believed. */
+  trustedProxies: string[];
+  /** Checkouts one client address may create per minute. */
+  createRateLimitPerMinute: number;
   logLevel: LogLevel;
   /** Merchant API keys (CHECKOUT_SECRET_KEYS); in sandbox mode the sandbox key when none is set. */
   secretKeys: string[];
@@ -76,6 +81,13 @@ export function parseServerSettings(env: Env, { cwd = process.cwd() }: { cwd?: s
   const port = wholeNumber("PORT", env.PORT, 8787, 1, 65535, problems);
   const trustProxy = wholeNumber("CHECKOUT_TRUST_PROXY", env.CHECKOUT_TRUST_PROXY, 0, 0, 10, problems);
   const timeoutMs = wholeNumber("OCTOPUS_TIMEOUT_MS", env.OCTOPUS_TIMEOUT_MS, 15_000, 100, 120_000, problems);
+  const trustedProxies = (blank(env.CHECKOUT_TRUSTED_PROXIES) ?? "")
+    .split(",")
+    .map((range) => range.trim())
+    .filter(Boolean);
+  for (const range of trustedProxies) {
+    if (!parseIpRange(range)) problems.push(`CHECKOUT_TRUSTED_PROXIES: "${range}" must be an IP address or CIDR range such as 10.0.0.0/8 or 2001:db8::/32`);
+  }
 
   const given = GATEWAY_VARS.filter((name) => blank(env[name]) !== undefined);
   let gateway: GatewaySettings;
@@ -153,6 +165,9 @@ export function parseServerSettings(env: Env, { cwd = process.cwd() }: { cwd?: s
     }
   }
 
+  // The environment overrides the config file's createRateLimitPerMinute.
+  const createRateLimitPerMinute = wholeNumber("CHECKOUT_CREATE_RATE_LIMIT", env.CHECKOUT_CREATE_RATE_LIMIT, config?.createRateLimitPerMinute ?? 30, 1, 1_000_000, problems);
+
   const sandbox = gateway.mode === "sandbox";
   const secretKeys = (blank(env.CHECKOUT_SECRET_KEYS) ?? "")
     .split(",")
@@ -203,6 +218,8 @@ export function parseServerSettings(env: Env, { cwd = process.cwd() }: { cwd?: s
       databaseUrl,
       sqliteFile: resolve(cwd, blank(env.CHECKOUT_SQLITE_FILE) ?? "data/checkout.db"),
       trustProxy,
+      trustedProxies,
+      createRateLimitPerMinute,
       logLevel,
       secretKeys,
       sandboxSecretKey,

@@ -1,5 +1,5 @@
 /**
- * `POST /octopus/api/order/new` and `/order/get`, as the seeds and docs/gateway.md describe them,
+ * `POST /octopus/api/order/new` and `/order/get`, as the gateway's documents and docs/gateway.md describe them,
  * wrapped in the tester's latency and faults.
  */
 import { getConnInfo } from "@hono/node-server/conninfo";
@@ -100,7 +100,9 @@ export function createApiRoutes(deps: ApiDeps): Hono {
       // a shopper to, anywhere else: the server only ever sends its own URLs.
       for (const field of ["notify_url", "redirect_url"] as const) {
         const value = checked.request[field];
-        if (value !== undefined && !isUnder(value, callbackBase)) return invalidParameters(fieldMessage(field, `must be under ${callbackBase.href.replace(/\/$/, "")} in this sandbox`));
+        if (value !== undefined && !isUnder(value, callbackBase)) {
+          return invalidParameters(fieldMessage(field, `must be under ${callbackBase.href.replace(/\/$/, "")} in this sandbox`));
+        }
       }
     }
     if (deps.book.find(merchant.merchantUid, checked.request.merchant_order_id)) return duplicateOrder(checked.request.merchant_order_id);

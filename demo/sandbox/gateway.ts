@@ -1,7 +1,7 @@
 /**
  * The sandbox Octopus gateway: the order API, the hosted payment page, notifications, and the
- * controls testers use to make it misbehave. A client written from the seeds should not be able to
- * tell it from the real thing (docs/gateway.md lists the decisions where the seeds are silent).
+ * controls testers use to make it misbehave. A client written from the gateway's documents should not be able to
+ * tell it from the real thing (docs/gateway.md lists the decisions where the gateway's documents are silent).
  *
  * Everything is in memory and owned by the returned object: two sandboxes in one process share
  * nothing, and `close()` leaves no timer or request behind.

@@ -30,7 +30,7 @@ const FAIL_REASON: Partial<Record<PaymentStatus, string>> = {
   overdue: "The payment was not completed in time.",
 };
 
-// Decision: the seeds give no payout failure texts; these say what a merchant would need to know.
+// Decision: the gateway's documents give no payout failure texts; these say what a merchant would need to know.
 const PAYOUT_FAIL_REASON: Partial<Record<PaymentStatus, string>> = {
   failed: "The transfer to the payee failed.",
   reject: "The payout was rejected.",

@@ -1,5 +1,5 @@
 /**
- * Payment methods the sandbox offers, as a merchant back office would list them. The seeds name
+ * Payment methods the sandbox offers, as a merchant back office would list them. The gateway's documents name
  * only `gcash` (sample) and `thailand`; the rest are plausible stand-ins, one per documented currency,
  * so that every currency's rules (decimals, limits, country) can be exercised.
  */

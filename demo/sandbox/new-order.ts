@@ -81,7 +81,7 @@ export function buildOrder({ request, amountMinor }: AcceptedNewOrder, context: 
         : { processingAt: context.now + payouts.processingMs, settleAt: context.now + payouts.processingMs + payouts.settleMs },
     status: initial,
     failReason: undefined,
-    // Decision: the seeds do not say how final_amount differs from amount (fees?); it equals it here.
+    // Decision: the gateway's documents do not say how final_amount differs from amount (fees?); it equals it here.
     finalAmount: amount,
     accountingStatus: "none",
     notifyStatus: "none",

@@ -2,11 +2,11 @@
  * How an order looks on the wire: the `payment` object of a create, the fields of `order/get`, and
  * the body of a notification. Decision: every documented field is present, with "" when unset (what a
  * gateway serialising a fixed record does); `floating_amount` exists only for Thailand orders, the
- * only ones the seeds give it to. Notifications leave the empty fields out (docs/gateway.md).
+ * only ones the gateway's documents give it to. Notifications leave the empty fields out (docs/gateway.md).
  */
 import type { SandboxOrder } from "./order-book.ts";
 
-/** The fields of `order/get`, in the seed's order; "" when unset. */
+/** The fields of `order/get`, in the gateway document's order; "" when unset. */
 export interface OrderGetFields {
   from: string;
   from_name: string;
@@ -75,7 +75,7 @@ export function paymentObject(order: SandboxOrder): Record<string, string> {
   };
 }
 
-/** `data` of `order/get`: every field the seed lists, including the ones that must stay server-side. */
+/** `data` of `order/get`: every field the gateway document lists, including the ones that must stay server-side. */
 export function orderDetails(order: SandboxOrder): OrderGetFields {
   return {
     ...parties(order),

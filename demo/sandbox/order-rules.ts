@@ -18,7 +18,7 @@ export type Checked<T> = ({ ok: true } & T) | { ok: false; details: string };
 
 export const BODY_NOT_OBJECT = "The request body must be a JSON object of string fields.";
 
-/** The seeds' bodies are flat objects of strings; anything else cannot even be signed. */
+/** The gateway's documents' bodies are flat objects of strings; anything else cannot even be signed. */
 export function readFlatFields(text: string): Checked<{ fields: FlatFields }> {
   let body: unknown;
   try {

@@ -1,9 +1,9 @@
 /**
  * What the gateway wants of a payout's payee (`to`, `to_name`, `to_bank_name`), country by country,
  * beyond what the shared schema (server/gateway/schemas.ts) already checks for client and sandbox
- * alike. Each rule names its source: `000` is the general order API seed, `001` its Thailand variant
- * (../shared/seeds/ in the project's notes; docs/gateway.md in the repository). "Decision" marks a
- * rule the seeds do not state, taken because a transfer cannot be made without it.
+ * alike. Each rule names its source: `000` is the gateway's general order API document, `001` its Thailand variant
+ * (both summarised in docs/gateway.md). "Decision" marks a
+ * rule the gateway's documents do not state, taken because a transfer cannot be made without it.
  *
  * Already in the shared schema, and so refused before these run:
  * - `accounting_type` `pay`/`settle` with expense, `recharge`/`receive` with income (000 and 001,
@@ -16,7 +16,7 @@ import type { NewOrderRequest } from "../../server/gateway/schemas.ts";
 import { fieldMessage } from "./responses.ts";
 
 /**
- * Decision: the bank list the seeds point to ("支持银行清单", 001's "THAI泰国支持银行代码文件") is not
+ * Decision: the bank list the gateway's documents point to ("支持银行清单", 001's "THAI泰国支持银行代码文件") is not
  * in them, so any code-shaped value is accepted: letters, digits, '_' and '-', as bank codes are
  * written ("KBANK", "014", "bkash").
  */
@@ -41,7 +41,7 @@ export const PAYEE_RULES: readonly PayeeRule[] = [
     check: required("to", "for payouts (the payee's account)"),
   },
   {
-    source: "000: to_bank_name \"孟加拉請帶入:bkash\" (Bangladesh: send bkash). Required: the seed tells the merchant to send it.",
+    source: "000: to_bank_name \"孟加拉請帶入:bkash\" (Bangladesh: send bkash). Required: the document tells the merchant to send it.",
     applies: (order) => isPayout(order) && order.currency === "bdt",
     check: required("to_bank_name", 'for Bangladesh payouts: send "bkash"'),
   },
@@ -56,9 +56,10 @@ export const PAYEE_RULES: readonly PayeeRule[] = [
     check: required("to_name", "for Thailand payouts (the payee's account name)"),
   },
   {
-    source: "000: to_bank_name \"其他地區請參照支持银行清单代码帶入\" (elsewhere, a code from the supported bank list). The list is not in the seeds: see BANK_CODE.",
+    source: "000: to_bank_name \"其他地區請參照支持银行清单代码帶入\" (elsewhere, a code from the supported bank list). The list is not in the gateway's documents: see BANK_CODE.",
     applies: (order) => isPayout(order) && order.to_bank_name !== undefined,
-    check: (order) => (BANK_CODE.test(order.to_bank_name ?? "") ? undefined : fieldMessage("to_bank_name", "must be a bank code from the gateway's list: 2 to 32 letters, digits, '_' or '-'")),
+    check: (order) =>
+      BANK_CODE.test(order.to_bank_name ?? "") ? undefined : fieldMessage("to_bank_name", "must be a bank code from the gateway's list: 2 to 32 letters, digits, '_' or '-'"),
   },
 ];
 

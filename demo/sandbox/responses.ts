@@ -24,5 +24,5 @@ export const unknownKey = () => refusal(401, "Unauthorized", "Unknown OC-Key.");
 export const invalidSignature = () => refusal(401, "Unauthorized", "Invalid OC-Signature.");
 export const serverError = (): GatewayReply => ({ status: 500, body: { result: "error", data: SERVER_ERROR_TEXT } });
 
-/** "The 'amount' field is required." and its siblings: the seed's own phrasing. */
+/** "The 'amount' field is required." and its siblings: the gateway document's own phrasing. */
 export const fieldMessage = (field: string, problem: string) => `The '${field}' field ${problem}.`;

@@ -1,13 +1,11 @@
 /**
- * The Octopus gateway client: one object per configuration (after stripe-node), Web Crypto and
- * `fetch` only, so that it runs wherever Hono runs.
+ * The Octopus gateway client: one object per configuration (after stripe-node), `fetch` and
+ * signing.ts only (node:crypto where there is one, else Web Crypto), so that it runs wherever Hono runs.
  */
 import * as z from "zod";
 import {
-  OctopusAuthenticationError,
   OctopusDuplicateOrderError,
   OctopusError,
-  OctopusGatewayError,
   OctopusInvalidRequestError,
   OctopusNetworkError,
   OctopusOrderNotFoundError,
@@ -15,6 +13,7 @@ import {
   OctopusServerError,
   OctopusTimeoutError,
   isTransient,
+  recogniseRefusal,
 } from "./errors.ts";
 import {
   CreateOrderInput,
@@ -77,9 +76,6 @@ export interface OctopusClient {
 }
 
 const API_PATH = "/octopus/api/";
-const AUTH_TEXT = /unauthori[sz]ed|forbidden|signature|oc-key|api key|credential/i;
-const DUPLICATE_TEXT = /duplicate|already exists/i;
-const NOT_FOUND_TEXT = /not found|no such order|does not exist/i;
 
 function firstIssue(error: z.ZodError): { field: string; message: string } {
   const issue = error.issues[0];
@@ -132,20 +128,8 @@ export function createOctopusClient(config: OctopusClientConfig, deps: OctopusCl
     return { status, json };
   }
 
-  function refusal(data: GatewayErrorData, status: number, merchantOrderId: string): OctopusError {
-    const options = { status, merchantOrderId };
-    if (typeof data === "string") {
-      // A bare string is the gateway's catch-all ("An error occurred processing your request"): its own failure.
-      if (status === 401 || status === 403 || AUTH_TEXT.test(data)) return new OctopusAuthenticationError(data, undefined, options);
-      return new OctopusServerError(`The gateway failed: ${data}`, options);
-    }
-    const details = data.details ?? undefined;
-    const all = `${data.error} ${details ?? ""}`;
-    if (status === 401 || status === 403 || AUTH_TEXT.test(data.error)) return new OctopusAuthenticationError(data.error, details, options);
-    if (status >= 500) return new OctopusServerError(`The gateway failed: ${all.trim()}`, options);
-    if (DUPLICATE_TEXT.test(all)) return new OctopusDuplicateOrderError(data.error, details, options);
-    if (status === 404 || NOT_FOUND_TEXT.test(all)) return new OctopusOrderNotFoundError(data.error, details, options);
-    return new OctopusGatewayError(data.error, details, options);
+  function refusal(path: "order/new" | "order/get", data: GatewayErrorData, status: number, merchantOrderId: string): OctopusError {
+    return recogniseRefusal({ path, status, data, merchantOrderId }).error;
   }
 
   function unexpected(path: string, status: number, json: unknown, error: z.ZodError, merchantOrderId: string): OctopusError {
@@ -161,7 +145,7 @@ export function createOctopusClient(config: OctopusClientConfig, deps: OctopusCl
     const { status, json } = await call("order/new", body, merchantOrderId);
     const envelope = NewOrderResponse.safeParse(json);
     if (!envelope.success) throw unexpected("order/new", status, json, envelope.error, merchantOrderId);
-    if (envelope.data.result === "error") throw refusal(envelope.data.data, status, merchantOrderId);
+    if (envelope.data.result === "error") throw refusal("order/new", envelope.data.data, status, merchantOrderId);
     const data = envelope.data.data;
     if (income && !data.payment_url) {
       // Documented for income orders; without it the shopper has nowhere to pay. The order exists, though.
@@ -179,7 +163,7 @@ export function createOctopusClient(config: OctopusClientConfig, deps: OctopusCl
     const { status, json } = await call("order/get", request.data, merchantOrderId);
     const envelope = GetOrderResponse.safeParse(json);
     if (!envelope.success) throw unexpected("order/get", status, json, envelope.error, merchantOrderId);
-    if (envelope.data.result === "error") throw refusal(envelope.data.data, status, merchantOrderId);
+    if (envelope.data.result === "error") throw refusal("order/get", envelope.data.data, status, merchantOrderId);
     if (envelope.data.data.merchant_order_id !== merchantOrderId) {
       throw new OctopusResponseError("The gateway's order/get answered for another order", "", { status, merchantOrderId });
     }
@@ -200,8 +184,7 @@ export function createOctopusClient(config: OctopusClientConfig, deps: OctopusCl
         if (attempt < settings.readBackAttempts) await sleep(settings.retryDelayMs * attempt);
       }
     }
-    createError.outcomeUnknown = true;
-    throw createError;
+    throw createError.withOutcomeUnknown();
   }
 
   async function createOrder(input: CreateOrderInput): Promise<CreateOrderResult> {
@@ -240,8 +223,7 @@ export function createOctopusClient(config: OctopusClientConfig, deps: OctopusCl
         if (found) return { merchantOrderId, recovered: true, order: found, paymentUrl: undefined };
         if (earlierLanded) {
           // The gateway says "duplicate" and also "not found": it contradicts itself, so we cannot know.
-          lastError.outcomeUnknown = true;
-          throw lastError;
+          throw lastError.withOutcomeUnknown();
         }
         // The gateway definitely has no such order: sending it again cannot make a second one,
         // and it goes under the same merchant_order_id so the gateway's duplicate check guards a race.
@@ -250,8 +232,7 @@ export function createOctopusClient(config: OctopusClientConfig, deps: OctopusCl
     // A send that went unanswered, the last one or an earlier one, may still be on its way after the
     // read-backs said "not found": only a sweep reading it back later can tell. When every send was
     // answered (a 5xx or garbled answer means the gateway did answer), none is left to land.
-    if (unanswered) lastError!.outcomeUnknown = true;
-    throw lastError!;
+    throw unanswered ? lastError!.withOutcomeUnknown() : lastError!;
   }
 
   return {

@@ -24,9 +24,8 @@ interface ErrorOptions {
 
 export abstract class OctopusError extends Error {
   abstract readonly kind: OctopusErrorKind;
-  /** Mutable so that the client can mark an error it rethrows after a failed read-back. */
-  outcomeUnknown: boolean;
-  merchantOrderId: string | undefined;
+  readonly outcomeUnknown: boolean;
+  readonly merchantOrderId: string | undefined;
   /** HTTP status of the gateway's answer, when there was one. */
   readonly status: number | undefined;
 
@@ -36,6 +35,19 @@ export abstract class OctopusError extends Error {
     this.outcomeUnknown = options.outcomeUnknown ?? false;
     this.merchantOrderId = options.merchantOrderId;
     this.status = options.status;
+  }
+
+  /**
+   * The same error (same class, message and fields), marked `outcomeUnknown`, with this one as its
+   * `cause`. Errors are never changed after they are thrown: whoever already holds one keeps what it said.
+   */
+  withOutcomeUnknown(): this {
+    if (this.outcomeUnknown) return this;
+    const copy = Object.create(Object.getPrototypeOf(this) as object) as this;
+    Object.defineProperties(copy, Object.getOwnPropertyDescriptors(this));
+    Object.defineProperty(copy, "outcomeUnknown", { value: true, enumerable: true });
+    Object.defineProperty(copy, "cause", { value: this, enumerable: false, configurable: true, writable: true });
+    return copy;
   }
 }
 
@@ -120,4 +132,57 @@ export function isTransient(error: unknown): error is OctopusServerError | Octop
     error instanceof OctopusNetworkError ||
     error instanceof OctopusResponseError
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recognising the gateway's refusals. The documents give two shapes of `{"result": "error"}` and
+// nothing else: `data` a bare string (their example: "An error occurred processing your request")
+// or `{error, details}` (their example: "Invalid parameters" / "The 'amount' field is required.").
+// No HTTP statuses, no error codes. So the shape decides first; anything finer is a guess, HTTP
+// status before wording, wording only as the last resort. Every guess has an id here and a line in
+// docs/gateway.md ("Errors: what is documented, what is guessed").
+
+/** Every place where the client goes beyond the documents to classify an error. */
+export const ERROR_GUESSES = {
+  "string-is-failure": "A bare string in `data` is the gateway's own failure (its catch-all), not a refusal of our request: retried like a 5xx.",
+  "status-5xx": "HTTP 500 or more is the gateway's own failure, whatever the body says.",
+  "status-401-403": "HTTP 401 or 403 means the gateway did not accept our OC-Key or OC-Signature.",
+  "status-404-get": "HTTP 404 from order/get means the gateway has no order with that merchant_order_id.",
+  "words-auth": 'Wording: "unauthorized", "forbidden", "signature", "oc-key", "api key" or "credential" in the error means the credentials were refused.',
+  "words-duplicate-new": 'Wording: "duplicate" or "already exists" in an order/new refusal means the merchant_order_id is taken.',
+  "words-not-found-get": 'Wording: "not found", "no such order" or "does not exist" in an order/get refusal means there is no such order.',
+} as const;
+export type ErrorGuess = keyof typeof ERROR_GUESSES;
+
+const AUTH_WORDS = /unauthori[sz]ed|forbidden|signature|oc-key|api key|credential/i;
+const DUPLICATE_WORDS = /duplicate|already exists/i;
+const NOT_FOUND_WORDS = /not found|no such order|does not exist/i;
+
+export interface Refusal {
+  path: "order/new" | "order/get";
+  /** HTTP status of the answer. */
+  status: number;
+  /** The envelope's `data` of a `{"result": "error"}` answer. */
+  data: string | { error: string; details?: string | null | undefined };
+  merchantOrderId: string;
+}
+
+/** The typed error for a `{"result": "error"}` answer, and the guess it rests on (none for the documented shapes). */
+export function recogniseRefusal({ path, status, data, merchantOrderId }: Refusal): { error: OctopusError; guess: ErrorGuess | null } {
+  const options = { status, merchantOrderId };
+  if (typeof data === "string") {
+    if (status === 401 || status === 403) return { error: new OctopusAuthenticationError(data, undefined, options), guess: "status-401-403" };
+    if (AUTH_WORDS.test(data)) return { error: new OctopusAuthenticationError(data, undefined, options), guess: "words-auth" };
+    return { error: new OctopusServerError(`The gateway failed: ${data}`, options), guess: "string-is-failure" };
+  }
+  const details = data.details ?? undefined;
+  const all = `${data.error} ${details ?? ""}`;
+  if (status >= 500) return { error: new OctopusServerError(`The gateway failed: ${all.trim()}`, options), guess: "status-5xx" };
+  if (status === 401 || status === 403) return { error: new OctopusAuthenticationError(data.error, details, options), guess: "status-401-403" };
+  if (path === "order/get" && status === 404) return { error: new OctopusOrderNotFoundError(data.error, details, options), guess: "status-404-get" };
+  if (AUTH_WORDS.test(data.error)) return { error: new OctopusAuthenticationError(data.error, details, options), guess: "words-auth" };
+  if (path === "order/new" && DUPLICATE_WORDS.test(all)) return { error: new OctopusDuplicateOrderError(data.error, details, options), guess: "words-duplicate-new" };
+  if (path === "order/get" && NOT_FOUND_WORDS.test(all)) return { error: new OctopusOrderNotFoundError(data.error, details, options), guess: "words-not-found-get" };
+  // The documented shape: the gateway refused this request and said why.
+  return { error: new OctopusGatewayError(data.error, details, options), guess: null };
 }

@@ -1,6 +1,6 @@
 /**
  * The Octopus order API as zod schemas: the single source of truth for every type at the gateway
- * boundary. Field meanings are in ../shared/octopus-api.md; decisions where the seeds are silent
+ * boundary. Field meanings are in docs/gateway.md; decisions where the documents are silent
  * are marked "Decision".
  */
 import * as z from "zod";
@@ -37,7 +37,7 @@ export const MerchantOrderId = z
   .string()
   .regex(/^[A-Za-z0-9._:-]{1,64}$/, "must be 1 to 64 letters, digits, '.', '_', ':' or '-'");
 
-/** ISO 3166-1 alpha-2 in any case (the seed's sample sends "ph"); the Thailand doc shows "thailand". */
+/** ISO 3166-1 alpha-2 in any case (the documents' sample sends "ph"); the Thailand doc shows "thailand". */
 export const Country = z.string().regex(/^(?:[A-Za-z]{2}|thailand)$/i, 'must be a two-letter ISO country code such as "PH"');
 
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an absolute http(s) URL" });
@@ -204,8 +204,7 @@ export const OrderDetails = z.looseObject({
 });
 export type OrderDetails = z.infer<typeof OrderDetails>;
 
-/** Fields of an order that stay on the server: never in a response to a browser, never in a log line. */
-export const SENSITIVE_ORDER_FIELDS = ["signature_key", "ip", "user_agent", "distribute_rules", "merchant_uid", "merchant_name"] as const;
+export { PARTY_FIELDS, SENSITIVE_GATEWAY_FIELDS, SENSITIVE_ORDER_FIELDS } from "./sensitive-fields.ts";
 
 export const GatewayErrorData = z.union([
   z.string(),
@@ -228,7 +227,7 @@ export const NewOrderResponse = z.discriminatedUnion("result", [
 ]);
 export type NewOrderResponse = z.infer<typeof NewOrderResponse>;
 
-/** Decision: the seed does not show `order/get`'s envelope; we assume the same `{result, data}`. */
+/** Decision: the documents do not show `order/get`'s envelope; we assume the same `{result, data}`. */
 export const GetOrderResponse = z.discriminatedUnion("result", [z.object({ result: z.literal("success"), data: OrderDetails }), ErrorEnvelope]);
 export type GetOrderResponse = z.infer<typeof GetOrderResponse>;
 

@@ -1,47 +1,83 @@
 /** POST /api/checkout and GET /api/checkout/:id: the widget's two calls. */
-import { Hono, type MiddlewareHandler } from "hono";
-import { checkoutError } from "../errors.ts";
+import { Hono, type Context } from "hono";
+import type { CheckoutConfig } from "../checkout-config.ts";
+import { CheckoutError, checkoutError } from "../errors.ts";
 import { CHECKOUT_ID, SESSION_ID } from "../ids.ts";
+import { rateLimitKey } from "../middleware/ip-ranges.ts";
+import { rateLimitedError, type RateLimiter } from "../middleware/rate-limit.ts";
+import { scopedIdempotencyKey } from "../orders/idempotency.ts";
+import { priceOrder, type PricedOrder } from "../orders/pricing.ts";
 import type { OrderService } from "../orders/service.ts";
 import { toPublicOrder, toPublicSession } from "../orders/public-view.ts";
 import type { OrderStore } from "../store/types.ts";
+import type { AppEnv } from "./app-env.ts";
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
 
-export function checkoutRoutes(options: {
+export interface CheckoutRouteOptions {
   service: OrderService;
   store: OrderStore;
   merchantName: string;
+  config: CheckoutConfig;
   allowedOrigins: ReadonlySet<string>;
-  createLimit: MiddlewareHandler;
+  clientAddress: (c: Context) => string;
+  /**
+   * `create` counts only requests that could make an order. Any web page can make a visitor's
+   * browser send requests that are refused for their Origin, Content-Type or body: those count
+   * against `refused` instead, so that they cannot use up the visitor's creates.
+   */
+  limits: { create: RateLimiter; refused: RateLimiter };
   now?: () => number;
-}) {
-  const { service, allowedOrigins } = options;
+}
+
+export function checkoutRoutes(options: CheckoutRouteOptions) {
+  const { service, config, allowedOrigins, limits } = options;
   const now = options.now ?? Date.now;
-  return new Hono()
-    .post("/api/checkout", options.createLimit, async (c) => {
+  return new Hono<AppEnv>()
+    .post("/api/checkout", async (c) => {
+      const client = rateLimitKey(options.clientAddress(c));
+      const refuse = (error: CheckoutError): never => {
+        const hit = limits.refused.hit(client);
+        if (!hit.allowed) throw rateLimitedError(hit.retryAfterSeconds, "refused requests");
+        throw error;
+      };
       const origin = c.req.header("origin") ?? null;
       // CORS only stops a foreign page from reading the answer; this stops it from making orders.
       if (origin !== null && !allowedOrigins.has(origin)) {
-        throw checkoutError("origin_not_allowed", `Checkouts from ${origin} are not allowed. Add it to allowedOrigins or CHECKOUT_ALLOWED_ORIGINS.`);
+        refuse(checkoutError("origin_not_allowed", `Checkouts from ${origin} are not allowed. Add it to allowedOrigins or CHECKOUT_ALLOWED_ORIGINS.`));
       }
       if (!/^application\/json\b/i.test(c.req.header("content-type") ?? "")) {
-        throw checkoutError("invalid_request", 'The body must be JSON with "Content-Type: application/json".', "Content-Type");
+        refuse(checkoutError("invalid_request", 'The body must be JSON with "Content-Type: application/json".', "Content-Type"));
       }
       const key = c.req.header("idempotency-key") ?? null;
       if (key !== null && !IDEMPOTENCY_KEY.test(key)) {
-        throw checkoutError("invalid_request", '"Idempotency-Key" must be 8 to 128 letters, digits or _ . : -', "Idempotency-Key");
+        refuse(checkoutError("invalid_request", '"Idempotency-Key" must be 8 to 128 letters, digits or _ . : -', "Idempotency-Key"));
       }
       let body: unknown;
       try {
         body = await c.req.json();
       } catch {
-        throw checkoutError("invalid_json", "The body is not valid JSON.");
+        refuse(checkoutError("invalid_json", "The body is not valid JSON."));
       }
       if (typeof body !== "object" || body === null || Array.isArray(body)) {
-        throw checkoutError("invalid_request", "The body must be a JSON object.", "body");
+        refuse(checkoutError("invalid_request", "The body must be a JSON object.", "body"));
       }
-      const { order, replayed } = await service.create({ body: body as Record<string, unknown>, origin, idempotencyKey: key });
+      const fields = body as Record<string, unknown>;
+      // A body without a session is priced here, so that a bad one is refused before it counts as a
+      // create; a session's body needs the store, and is checked by the service.
+      let priced: PricedOrder | undefined;
+      if (!("session" in fields)) {
+        try {
+          priced = priceOrder(fields, config, allowedOrigins, origin);
+        } catch (error) {
+          if (error instanceof CheckoutError) refuse(error);
+          throw error;
+        }
+      }
+      const hit = limits.create.hit(client);
+      if (!hit.allowed) throw rateLimitedError(hit.retryAfterSeconds);
+      const idempotencyKey = key === null ? null : await scopedIdempotencyKey(origin, key);
+      const { order, replayed } = await service.create({ body: fields, origin, idempotencyKey, ...(priced ? { priced } : {}) });
       if (replayed) c.header("Idempotent-Replayed", "true");
       c.header("Cache-Control", "no-store");
       return c.json(toPublicOrder(order), replayed ? 200 : 201);

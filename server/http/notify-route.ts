@@ -1,42 +1,74 @@
 /**
- * POST /octopus/notify: the gateway's server-to-server notification. The body only names an order;
- * its status is taken from a fresh `order/get`, never from the body, so a forged, replayed or stale
- * notification can at worst cause one extra read.
+ * POST /octopus/notify. The gateway's documents give a notify_url and say nothing of what arrives
+ * there, so every POST is a hint to re-read the order with order/get (server/orders/notify-hints.ts),
+ * signed or not: the body only names the order and is never believed. A signature that is present
+ * must be right (401 otherwise), so that a misconfigured secret shows up rather than hiding behind
+ * hints. Answers are in the gateway's own envelope, errors included: this sub-app has its own onError.
  */
-import { Hono } from "hono";
-import { checkoutError } from "../errors.ts";
-import { NotificationBody, type OctopusClient } from "../gateway/index.ts";
+import { Hono, type Context } from "hono";
+import { CheckoutError, checkoutError } from "../errors.ts";
+import type { OctopusClient } from "../gateway/index.ts";
 import type { Logger } from "../log.ts";
-import type { OrderService } from "../orders/service.ts";
+import { bodyLimit } from "../middleware/body-limit.ts";
+import type { NotifyHints } from "../orders/notify-hints.ts";
+import type { AppEnv } from "./app-env.ts";
 
 export const NOTIFY_PATH = "/octopus/notify";
 
-export function notifyRoute(options: { service: OrderService; gateway: OctopusClient; logger: Logger }) {
-  const { service, gateway, logger } = options;
-  return new Hono().post(NOTIFY_PATH, async (c) => {
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      throw checkoutError("invalid_json", "The notification is not valid JSON.");
+const FORM = /^application\/x-www-form-urlencoded\b/i;
+
+/** The fields of a notification as sent: a JSON object, or a form (the documents name neither). */
+async function readFields(c: Context<AppEnv>): Promise<Record<string, unknown>> {
+  if (FORM.test(c.req.header("content-type") ?? "")) {
+    // No prototype: a field named "__proto__" stays a field, so a signature over it verifies.
+    const fields = Object.create(null) as Record<string, unknown>;
+    for (const [key, value] of new URLSearchParams(await c.req.text())) fields[key] = value;
+    return fields;
+  }
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    throw checkoutError("invalid_json", "The notification is neither JSON nor a form.");
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw checkoutError("invalid_request", "The notification must be a JSON object.", "body");
+  return body as Record<string, unknown>;
+}
+
+export function notifyRoute(options: { hints: NotifyHints; gateway: OctopusClient; logger: Logger; maxBodyBytes: number }) {
+  const { hints, gateway, logger } = options;
+  const app = new Hono<AppEnv>();
+  app.onError((error, c) => {
+    const known = error instanceof CheckoutError ? error : null;
+    if (!known) logger.error("unhandled error", { request_id: c.get("requestId"), path: c.req.path, error });
+    const failure = known ?? checkoutError("internal_error", "Something went wrong on our side. Please try again.");
+    for (const [name, value] of Object.entries(failure.headers ?? {})) c.header(name, value);
+    // The gateway reads our answers in its own envelope.
+    return c.json({ result: "error", data: { error: failure.code, details: failure.message } }, failure.status);
+  });
+  app.post(NOTIFY_PATH, bodyLimit(options.maxBodyBytes), async (c) => {
+    const fields = await readFields(c);
+    const merchantOrderId = fields.merchant_order_id;
+    if (typeof merchantOrderId !== "string" || merchantOrderId === "") {
+      throw checkoutError("invalid_request", "The notification has no merchant_order_id.", "merchant_order_id");
     }
-    const parsed = NotificationBody.safeParse(body);
-    if (!parsed.success) throw checkoutError("invalid_request", "The notification has no merchant_order_id.", "merchant_order_id");
-    // Verified over the body as received: zod's copy drops a field named "__proto__", which the gateway signed.
-    const signed = await gateway.verifyNotification(body as Record<string, unknown>, { key: c.req.header("oc-key"), signature: c.req.header("oc-signature") });
-    if (!signed) {
+    const signature = c.req.header("oc-signature");
+    const signed = signature !== undefined;
+    // Verified over the fields as received: zod's copy would drop a field named "__proto__", which the gateway signed.
+    if (signed && !(await gateway.verifyNotification(fields, { key: c.req.header("oc-key"), signature }))) {
       logger.warn("notification with a bad signature refused");
       throw checkoutError("invalid_signature", "Invalid OC-Key or OC-Signature.");
     }
-    let known: boolean;
+    let outcome;
     try {
-      known = await service.notified(parsed.data.merchant_order_id);
+      outcome = await hints.hint(merchantOrderId);
     } catch (error) {
       logger.warn("notification could not be checked with the gateway; it will retry", { error });
       throw checkoutError("gateway_unavailable", "Could not read the order back from the gateway; please retry.");
     }
     // Acknowledged even when unknown: retrying would not make us know it, and the sweep covers ours.
-    if (!known) logger.warn("notification for an unknown order acknowledged");
+    if (outcome === "unknown_order") logger.info("notification for an unknown order acknowledged", { signed });
     return c.json({ result: "success" });
   });
+  return app;
 }

@@ -36,19 +36,23 @@ export const Description = z
   .regex(NO_CONTROL, "must not contain control characters")
   .openapi({ description: "What is bought, shown to the shopper.", example: "2 × Iced coffee" });
 
+/** Any case in, lower case out: "PHP" and "php" are one currency. */
+const CurrencyField = z.preprocess((value) => (typeof value === "string" ? value.toLowerCase() : value), Currency).openapi({ example: "php" });
+
+const CountryField = z
+  .string()
+  .regex(/^[A-Za-z]{2}$/, 'must be a two-letter country code such as "PH"')
+  .transform((value) => value.toUpperCase())
+  .openapi({ example: "PH" });
+
 // ---------------------------------------------------------------------------------------------
 // Sessions
 
 export const CreateSessionBody = z
   .strictObject({
     amount: Money,
-    currency: z.preprocess((value) => (typeof value === "string" ? value.toLowerCase() : value), Currency).openapi({ example: "php" }),
-    country: z
-      .string()
-      .regex(/^[A-Za-z]{2}$/, 'must be a two-letter country code such as "PH"')
-      .transform((value) => value.toUpperCase())
-      .optional()
-      .openapi({ description: "Limit the session to one country's methods.", example: "PH" }),
+    currency: CurrencyField,
+    country: CountryField.optional().openapi({ description: "Limit the session to one country's methods.", example: "PH" }),
     payment: z.string().min(1).max(64).optional().openapi({ description: "Limit the session to one payment method.", example: "gcash" }),
     customer: Customer.optional(),
     description: Description.optional(),
@@ -137,12 +141,8 @@ const Account = z
 export const CreatePayoutBody = z
   .strictObject({
     amount: Money,
-    currency: z.preprocess((value) => (typeof value === "string" ? value.toLowerCase() : value), Currency).openapi({ example: "php" }),
-    country: z
-      .string()
-      .regex(/^[A-Za-z]{2}$/, 'must be a two-letter country code such as "PH"')
-      .transform((value) => value.toUpperCase())
-      .openapi({ example: "PH" }),
+    currency: CurrencyField,
+    country: CountryField,
     payment: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be the gateway's method name").openapi({ example: "gcash" }),
     to: Account.openapi({ description: "The payee's account (shown masked everywhere after this request).", example: "09171234567" }),
     to_name: z.string().min(1).max(100).regex(NO_CONTROL, "must not contain control characters").openapi({ example: "Juan Dela Cruz" }),

@@ -1,18 +1,55 @@
 /**
- * The address a request came from. X-Forwarded-For is anyone's to write, so it counts only when the
- * operator says how many proxies of theirs stand in front (`trustProxy`), and then only the entry
- * the outermost trusted proxy added.
+ * The address a request came from. X-Forwarded-For is anyone's to write, so it is believed only
+ * as far as the operator says: from proxies whose addresses are in `trustedProxies` (CIDR ranges),
+ * and/or for `trustProxy` hops (the older setting, a count of proxies in front). The chain is read
+ * from the right (the socket's peer, then each address a proxy appended) and the first address
+ * that is not a trusted proxy is the client.
  */
 import type { Context } from "hono";
+import type { Logger } from "../log.ts";
+import { ipMatcher } from "./ip-ranges.ts";
 
 type NodeEnv = { incoming?: { socket?: { remoteAddress?: string } } };
 
-export function clientAddress(c: Context, trustProxy: number): string {
-  const socket = (c.env as NodeEnv | undefined)?.incoming?.socket?.remoteAddress ?? "unknown";
-  if (trustProxy <= 0) return socket;
-  const forwarded = c.req.header("x-forwarded-for");
-  if (!forwarded) return socket;
-  const hops = forwarded.split(",").map((hop) => hop.trim()).filter(Boolean);
-  // Each trusted proxy appended the address it saw; the one the first proxy saw is trustProxy from the end.
-  return hops[hops.length - trustProxy] ?? hops[0] ?? socket;
+export interface ClientAddressOptions {
+  /** How many proxies stand in front, whatever their addresses. */
+  trustProxy: number;
+  /** Addresses or CIDR ranges of the proxies whose X-Forwarded-For is believed. */
+  trustedProxies: readonly string[];
+  /** Warned once when forwarding headers arrive and nothing is trusted: the limit then sees the proxy, not the shopper. */
+  logger?: Logger;
+}
+
+const FORWARDING_HEADERS = ["x-forwarded-for", "forwarded", "x-real-ip"] as const;
+
+export function clientAddressOf({ trustProxy, trustedProxies, logger }: ClientAddressOptions): (c: Context) => string {
+  if (!Number.isInteger(trustProxy) || trustProxy < 0) throw new TypeError("trustProxy must be a whole number of proxies");
+  const trusted = ipMatcher(trustedProxies);
+  const trustsNobody = trustProxy === 0 && trustedProxies.length === 0;
+  let warned = false;
+
+  return function clientAddress(c) {
+    const socket = (c.env as NodeEnv | undefined)?.incoming?.socket?.remoteAddress ?? "unknown";
+    if (trustsNobody) {
+      if (!warned && logger && FORWARDING_HEADERS.some((name) => c.req.header(name) !== undefined)) {
+        warned = true;
+        logger.warn("a request came with X-Forwarded-For (or Forwarded) but no proxy is trusted: set CHECKOUT_TRUSTED_PROXIES to your proxies' addresses, or every shopper behind it shares one rate limit", {
+          peer: socket,
+        });
+      }
+      return socket;
+    }
+    const forwarded = c.req.header("x-forwarded-for");
+    const chain = [
+      ...(forwarded ?? "")
+        .split(",")
+        .map((hop) => hop.trim())
+        .filter(Boolean),
+      socket,
+    ];
+    let index = chain.length - 1;
+    // chain[index] is believed to be a proxy of ours: the entry left of it is what that proxy saw.
+    while (index > 0 && (chain.length - 1 - index < trustProxy || trusted.matches(chain[index]!))) index--;
+    return chain[index]!;
+  };
 }

@@ -1,34 +1,64 @@
 /**
- * A fixed-window limiter per key, in memory. Enough for one instance; behind a load balancer each
- * instance limits on its own, which still bounds what one address can do to the gateway.
+ * A fixed-window limiter per key, in memory, with a bounded number of keys. Enough for one
+ * instance; behind a load balancer each instance limits on its own, which still bounds what one
+ * address can do to the gateway.
+ *
+ * Memory: at most `maxKeys` windows. Windows are kept in the order they started, so expired ones
+ * are dropped from the front in passing; when every window is still open, the oldest is dropped
+ * (its key starts afresh), which an attacker can only cause with more than `maxKeys` addresses.
  */
-import type { MiddlewareHandler } from "hono";
-import { checkoutError } from "../errors.ts";
+import { checkoutError, type CheckoutError } from "../errors.ts";
 
 export interface RateLimitOptions {
   windowMs: number;
   max: number;
-  key: (c: Parameters<MiddlewareHandler>[0]) => string;
+  /** Most keys remembered at once. */
+  maxKeys?: number;
   now?: () => number;
 }
 
-export function rateLimit({ windowMs, max, key, now = Date.now }: RateLimitOptions): MiddlewareHandler {
-  if (!(windowMs > 0) || !(max > 0)) throw new TypeError("rateLimit needs a positive windowMs and max");
+export type RateLimitResult = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+export interface RateLimiter {
+  /** Counts one request for `key`. */
+  hit(key: string): RateLimitResult;
+  /** Keys currently remembered. */
+  readonly size: number;
+}
+
+export function createRateLimiter({ windowMs, max, maxKeys = 10_000, now = Date.now }: RateLimitOptions): RateLimiter {
+  if (!(windowMs > 0) || !(max > 0) || !(maxKeys > 0)) throw new TypeError("a rate limit needs a positive windowMs, max and maxKeys");
   const windows = new Map<string, { start: number; count: number }>();
-  return async function rateLimit(c, next) {
-    const at = now();
-    const id = key(c);
-    let window = windows.get(id);
-    if (!window || at - window.start >= windowMs) {
-      if (windows.size > 10_000) for (const [k, w] of windows) if (at - w.start >= windowMs) windows.delete(k);
-      window = { start: at, count: 0 };
-      windows.set(id, window);
+
+  function prune(at: number) {
+    for (const [key, window] of windows) {
+      if (at - window.start < windowMs && windows.size <= maxKeys) break;
+      windows.delete(key);
     }
-    window.count++;
-    if (window.count > max) {
-      const retryAfter = Math.max(1, Math.ceil((window.start + windowMs - at) / 1000));
-      throw checkoutError("rate_limited", `Too many checkout attempts. Try again in ${retryAfter} s.`, undefined, { "Retry-After": String(retryAfter) });
-    }
-    await next();
+  }
+
+  return {
+    hit(key) {
+      const at = now();
+      let window = windows.get(key);
+      if (!window || at - window.start >= windowMs) {
+        // Re-inserted, so that the map stays in order of window start.
+        windows.delete(key);
+        window = { start: at, count: 0 };
+        windows.set(key, window);
+        if (windows.size > maxKeys) prune(at);
+      }
+      window.count++;
+      if (window.count <= max) return { allowed: true };
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((window.start + windowMs - at) / 1000)) };
+    },
+    get size() {
+      return windows.size;
+    },
   };
+}
+
+/** The 429 for a refused hit, with Retry-After. */
+export function rateLimitedError(retryAfterSeconds: number, what = "checkout attempts"): CheckoutError {
+  return checkoutError("rate_limited", `Too many ${what}. Try again in ${retryAfterSeconds} s.`, undefined, { "Retry-After": String(retryAfterSeconds) });
 }

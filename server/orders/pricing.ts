@@ -7,6 +7,7 @@ import type { CheckoutConfig, MethodConfig, ProductConfig } from "../checkout-co
 import { checkoutError } from "../errors.ts";
 import { currencyDecimals, formatMinor, parseAmount } from "../gateway/amount.ts";
 import { Currency } from "../gateway/schemas.ts";
+import { sha256Hex } from "../gateway/signing.ts";
 
 const lowerCase = (value: unknown) => (typeof value === "string" ? value.toLowerCase() : value);
 
@@ -93,7 +94,12 @@ export function methodLimits(method: MethodConfig): { min: number; max: number }
   };
 }
 
-export function priceOrder(body: unknown, config: CheckoutConfig, allowedOrigins: ReadonlySet<string>): PricedOrder {
+/**
+ * `origin` is the requesting page's (its Origin header), null for a caller that sends none (a
+ * server) or for a return_url that is the merchant's own word (a session's): a return_url must then
+ * be on one of the allowed origins, else on the page's own.
+ */
+export function priceOrder(body: unknown, config: CheckoutConfig, allowedOrigins: ReadonlySet<string>, origin: string | null = null): PricedOrder {
   const parsed = CheckoutRequest.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -148,18 +154,7 @@ export function priceOrder(body: unknown, config: CheckoutConfig, allowedOrigins
   }
 
   let returnUrl: string | undefined;
-  if (request.return_url !== undefined) {
-    let url: URL | undefined;
-    try {
-      url = new URL(request.return_url);
-    } catch {
-      url = undefined;
-    }
-    if (!url || !allowedOrigins.has(url.origin)) {
-      throw checkoutError("invalid_request", `"return_url" must be an absolute URL on one of the shop's allowed origins`, "return_url");
-    }
-    returnUrl = url.href;
-  }
+  if (request.return_url !== undefined) returnUrl = checkReturnUrl(request.return_url, allowedOrigins, origin);
 
   return {
     amount: formatMinor(amountMinor, request.currency),
@@ -177,6 +172,34 @@ export function priceOrder(body: unknown, config: CheckoutConfig, allowedOrigins
   };
 }
 
+/**
+ * Where the shopper is sent back to: the page that asked, so http(s) only (no javascript:, data:
+ * or custom schemes), no user name or password in it (a phishing trick: https://shop.example@evil.test
+ * reads as the shop), and on the requesting page's own origin, not merely on some allowed origin.
+ */
+function checkReturnUrl(value: string, allowedOrigins: ReadonlySet<string>, origin: string | null): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
+    throw checkoutError("invalid_request", '"return_url" must be an absolute http(s) URL', "return_url");
+  }
+  if (url.username !== "" || url.password !== "") {
+    throw checkoutError("invalid_request", '"return_url" must not contain a user name or password', "return_url");
+  }
+  if (origin !== null ? url.origin !== origin : !allowedOrigins.has(url.origin)) {
+    throw checkoutError(
+      "invalid_request",
+      origin !== null ? `"return_url" must be on the requesting page's own origin (${origin})` : `"return_url" must be on one of the shop's allowed origins`,
+      "return_url",
+    );
+  }
+  return url.href;
+}
+
 /** A stable fingerprint of what was asked, to refuse an Idempotency-Key reused for something else. */
 export async function requestFingerprint(order: PricedOrder, origin: string | null, sessionId: string | null = null): Promise<string> {
   const canonical = JSON.stringify([
@@ -192,6 +215,5 @@ export async function requestFingerprint(order: PricedOrder, origin: string | nu
     order.returnUrl ?? null,
     origin,
   ]);
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonical));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return sha256Hex(canonical);
 }

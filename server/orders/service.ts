@@ -18,7 +18,7 @@ import { newCheckoutId, newMerchantOrderId, SESSION_ID } from "../ids.ts";
 import type { Logger } from "../log.ts";
 import { sessionStatus } from "../merchant/views.ts";
 import type { ChangeSource, OrderRecord, OrderStore, SessionRecord, StatusChange } from "../store/types.ts";
-import { priceOrder, requestFingerprint } from "./pricing.ts";
+import { priceOrder, requestFingerprint, type PricedOrder } from "./pricing.ts";
 
 export interface OrderServiceOptions {
   store: OrderStore;
@@ -61,6 +61,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const LATE_PAYMENT_WINDOW_MS = 24 * 60 * 60_000;
 const LATE_PAYMENT_RECHECK_MS = 10 * 60_000;
 
+/**
+ * A refund comes after `completed`, and its notification can be lost like any other: a paid order
+ * is re-read this long after it was paid (1 h, 6 h, 1 d, 3 d, 7 d, 30 d), then left alone.
+ */
+export const REFUND_RECHECKS_MS: readonly number[] = [1, 6, 24, 72, 168, 720].map((hours) => hours * 3_600_000);
+
+/** The next re-read of an order paid at `paidAt`, or null once the schedule is spent. */
+export function nextRefundRecheck(paidAt: number, now: number): number | null {
+  for (const after of REFUND_RECHECKS_MS) if (paidAt + after > now) return paidAt + after;
+  return null;
+}
+
 export function createOrderService(options: OrderServiceOptions) {
   const { store, gateway, config, logger } = options;
   const now = options.now ?? Date.now;
@@ -100,7 +112,10 @@ export function createOrderService(options: OrderServiceOptions) {
       at: now(),
     });
     if (!result) return order;
-    if (result.changed) changed(result.order, result.change);
+    if (result.changed) {
+      changed(result.order, result.change);
+      if (result.change.to === "completed") await store.deferSweep(order.id, nextRefundRecheck(result.change.at, result.change.at)!);
+    }
     return result.order;
   }
 
@@ -188,9 +203,14 @@ export function createOrderService(options: OrderServiceOptions) {
     return data.find((order) => order.gatewayState === "created" && !isFinalStatus(order.status) && order.expiresAt > at && order.payment === payment && order.country === country && order.origin === origin) ?? null;
   }
 
-  async function create(input: { body: Record<string, unknown>; origin: string | null; idempotencyKey: string | null }): Promise<CreateResult> {
+  /**
+   * `priced`: the route may have priced the body already (a body without a session), to refuse a bad
+   * one before it counts against the create limit. A session's return URL is the merchant's word, so
+   * it is checked against the allowed origins; a page's own, against the page's origin.
+   */
+  async function create(input: { body: Record<string, unknown>; origin: string | null; idempotencyKey: string | null; priced?: PricedOrder }): Promise<CreateResult> {
     const { body, session } = await fromSession(input.body);
-    const priced = priceOrder(body, config, options.allowedOrigins);
+    const priced = (!session && input.priced) || priceOrder(body, config, options.allowedOrigins, session ? null : input.origin);
     // One payable attempt per session and method: a second tab or a reopened dialog continues it,
     // so that one cart is not paid twice.
     const live = session ? await liveAttempt(session, priced.payment, priced.country, input.origin) : null;
@@ -346,6 +366,12 @@ export function createOrderService(options: OrderServiceOptions) {
         // and if its notification is lost only a re-read can tell. Look again for a day.
         if (current.status === "overdue" && reported !== undefined && !isFinalStatus(reported) && now() < current.expiresAt + LATE_PAYMENT_WINDOW_MS) {
           await store.deferSweep(current.id, now() + LATE_PAYMENT_RECHECK_MS);
+        }
+        // Paid: look again on the decaying schedule, so that a refund is seen even unannounced.
+        if (current.status === "completed") {
+          const paid = (await store.history(current.id)).find((change) => change.to === "completed");
+          const next = paid ? nextRefundRecheck(paid.at, now()) : null;
+          if (next !== null) await store.deferSweep(current.id, next);
         }
       } catch (error) {
         failed++;

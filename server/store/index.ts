@@ -2,7 +2,7 @@
  * Picks the order store from configuration: PostgreSQL when a postgres URL is given (several
  * server processes may share it), else SQLite in a local file (one process).
  */
-import { mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { createPostgresStore } from "./postgres.ts";
 import { createSqliteStore } from "./sqlite.ts";
@@ -26,7 +26,13 @@ export function createStore(config: StoreConfig): OrderStore {
     if (!POSTGRES_URL.test(url)) throw new Error("DATABASE_URL must start with postgres:// or postgresql://");
     return createPostgresStore({ url });
   }
-  if (config.sqliteFile !== ":memory:") mkdirSync(dirname(config.sqliteFile), { recursive: true });
+  if (config.sqliteFile !== ":memory:") {
+    // Orders hold shoppers' member ids and the gateway's answers: readable by this user only.
+    // Directories and the file are created so (an existing one keeps its mode); SQLite gives its
+    // -wal and -shm files the database file's mode.
+    mkdirSync(dirname(config.sqliteFile), { recursive: true, mode: 0o700 });
+    closeSync(openSync(config.sqliteFile, "a", 0o600));
+  }
   return createSqliteStore({ filename: config.sqliteFile });
 }
 

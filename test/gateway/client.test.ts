@@ -82,7 +82,7 @@ function order(overrides: Partial<Record<keyof CreateOrderInput, string>> = {}):
 
 const ordersAtGateway = (id: string) => sandbox.controls.listOrders().filter((o) => o.merchant_order_id === id).length;
 
-describe("the seed's Java sample, rewritten", () => {
+describe("the gateway documents' Java sample, rewritten", () => {
   const data: Record<string, string> = { ...JAVA_SAMPLE };
 
   async function post(body: Record<string, string>, signature: string, key = "API_KEY") {
@@ -406,5 +406,21 @@ describe("faults: every one ends in the error it should, with no second order", 
     await expect(client().getOrder("anything")).rejects.toBeInstanceOf(OctopusServerError);
     const wrongPath = createOctopusClient({ baseUrl: `${gateway.url}/nowhere`, apiKey: "k", apiSecret: "s", merchantUid: "m" });
     await expect(wrongPath.getOrder("anything")).rejects.toBeInstanceOf(OctopusResponseError);
+  });
+});
+
+describe("errors are immutable", () => {
+  it("marking an error outcome-unknown makes a new error of the same class with the original as its cause", () => {
+    const original = new OctopusTimeoutError("No answer", { merchantOrderId: "m-1", status: undefined, cause: new Error("socket") });
+    const marked = original.withOutcomeUnknown();
+    expect(marked).not.toBe(original);
+    expect(marked).toBeInstanceOf(OctopusTimeoutError);
+    expect(marked.kind).toBe("timeout");
+    expect(marked.message).toBe("No answer");
+    expect(marked.merchantOrderId).toBe("m-1");
+    expect(marked.outcomeUnknown).toBe(true);
+    expect(marked.cause).toBe(original);
+    expect(original.outcomeUnknown).toBe(false);
+    expect(marked.withOutcomeUnknown()).toBe(marked);
   });
 });

@@ -1,12 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { UnsignableFieldError, canonicalString, signFields, timingSafeEqualHex, verifyFields } from "../../server/gateway/signing.ts";
+import {
+  UnsignableFieldError,
+  canonicalString,
+  loadNodeCrypto,
+  nodeCryptoDigests,
+  selectDigests,
+  signFields,
+  timingSafeEqualHex,
+  verifyFields,
+  webCryptoDigests,
+} from "../../server/gateway/signing.ts";
 import { JAVA_SAMPLE } from "../helpers/java-sample.ts";
 
-// The seed's Java create sample, field for field.
+// The gateway documents' Java create sample, field for field.
 const javaSample = { ...JAVA_SAMPLE };
 
 describe("signing", () => {
-  it("builds the seed's string: keys sorted, raw key=value joined by &", () => {
+  it("builds the documents' string: keys sorted, raw key=value joined by &", () => {
     expect(canonicalString(javaSample)).toBe(
       "amount=100.00&country=ph&currency=php&merchant_order_id=123qq&merchant_uid=Merchant_UID&notify_url=https://example.com/notify&payment=gcash&redirect_url=https://example.com/redirect&response_type=json&transaction_type=income",
     );
@@ -79,5 +89,25 @@ describe("signing", () => {
     expect(timingSafeEqualHex("abcd", "abcd")).toBe(true);
     expect(timingSafeEqualHex("abcd", "abce")).toBe(false);
     expect(timingSafeEqualHex("abcd", "abcde")).toBe(false);
+  });
+});
+
+describe("digest backends", () => {
+  const node = loadNodeCrypto();
+  const backends = [selectDigests(null), ...(node ? [nodeCryptoDigests(node)] : [])];
+
+  it("uses node:crypto on Node and Web Crypto when the runtime has no node:crypto", () => {
+    expect(node, "Node 20.16+ has process.getBuiltinModule").toBeDefined();
+    expect(selectDigests(node).name).toBe("node:crypto");
+    expect(selectDigests(null).name).toBe("web-crypto");
+  });
+
+  it.each(backends.map((backend) => [backend.name, backend] as const))("%s gives the documents' test vectors and SHA-256's", async (_name, backend) => {
+    expect(await backend.hmacSha256Hex("API_SECRET", canonicalString(javaSample))).toBe("a735124d234be9260c00dfbe8194372f8a7a215dc8d0a5497ac9fff538398bfc");
+    expect(await backend.hmacSha256Hex("API_SECRET", "merchant_order_id=12345611")).toBe("d5acd67441c6d2f1b5f843f203d3c0a699051a2cd0a0ed26195b0bcbe3f9bee9");
+    // FIPS 180-2's "abc", and non-ASCII text hashed as UTF-8.
+    expect(await backend.sha256Hex("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    expect(await backend.sha256Hex("ชื่อ")).toBe(await webCryptoDigests().sha256Hex("ชื่อ"));
+    expect(await backend.hmacSha256Hex("คีย์", "ชื่อ=ค่า")).toBe(await webCryptoDigests().hmacSha256Hex("คีย์", "ชื่อ=ค่า"));
   });
 });

@@ -1,4 +1,4 @@
-/** The body of the seed's Java create sample, field for field, and the signature it publishes. */
+/** The body of the gateway documents' Java create sample, field for field, and the signature it publishes. */
 export const JAVA_SAMPLE: Readonly<Record<string, string>> = Object.freeze({
   transaction_type: "income",
   amount: "100.00",

@@ -21,7 +21,7 @@ afterAll(() => running.stop());
 const invalid = (details: string) => ({ result: "error", data: { error: "Invalid parameters", details } });
 
 describe("authentication", () => {
-  it("accepts the seed's Java sample byte for byte (its published signature)", async () => {
+  it("accepts the gateway document's Java sample byte for byte (its published signature)", async () => {
     const fields = { ...JAVA_SAMPLE };
     const result = await call(url, "new", fields, {
       key: "API_KEY",
@@ -55,7 +55,7 @@ describe("authentication", () => {
     expect(tampered.status).toBe(401);
   });
 
-  it("accepts the seed's order/get sample signature", async () => {
+  it("accepts the gateway document's order/get sample signature", async () => {
     const result = await call(url, "get", { merchant_order_id: "12345611" }, { key: "API_KEY", signature: "d5acd67441c6d2f1b5f843f203d3c0a699051a2cd0a0ed26195b0bcbe3f9bee9" });
     expect(result.status).toBe(404);
     expect(result.json).toEqual({ result: "error", data: { error: "Order not found", details: "No order with merchant_order_id '12345611'." } });

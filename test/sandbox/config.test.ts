@@ -67,7 +67,7 @@ describe("the standalone sandbox's imports", () => {
     const root = fileURLToPath(new URL("../../", import.meta.url));
     const files = [...reachable(resolve(root, "demo/sandbox/main.ts"))].map((file) => relative(root, file));
     const server = files.filter((file) => file.startsWith("server/")).sort();
-    expect(server).toEqual(["server/gateway/amount.ts", "server/gateway/schemas.ts", "server/gateway/signing.ts"]);
+    expect(server).toEqual(["server/gateway/amount.ts", "server/gateway/schemas.ts", "server/gateway/sensitive-fields.ts", "server/gateway/signing.ts"]);
     expect(files.filter((file) => file.startsWith("demo/") && !file.startsWith("demo/sandbox/"))).toEqual([]);
   });
 });

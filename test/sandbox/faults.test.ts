@@ -20,7 +20,7 @@ const stored = (id: string) => controls().listOrders().filter((order) => order.m
 const SERVER_ERROR = { result: "error", data: "An error occurred processing your request" };
 
 describe("error500", () => {
-  it("answers 500 with the seed's error body and stores nothing", async () => {
+  it("answers 500 with the gateway document's error body and stores nothing", async () => {
     controls().addFault({ endpoint: "new", mode: "error500" });
     const fields = incomeFields();
     const result = await call(url, "new", fields);

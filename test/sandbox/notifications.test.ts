@@ -8,7 +8,9 @@ let running: Running;
 let receiver: Receiver;
 
 beforeAll(async () => {
-  running = await startSandbox({ notifyRetryDelaysMs: [10, 20], notifyTimeoutMs: 300 });
+  // A generous timeout: on two busy cores a first delivery can take over 300 ms, and a retry after a
+  // timeout reaches the receiver twice. The timeout itself is tested with sandboxes of its own below.
+  running = await startSandbox({ notifyRetryDelaysMs: [10, 20], notifyTimeoutMs: 5_000 });
   receiver = await startReceiver();
 });
 afterAll(async () => {
@@ -172,7 +174,8 @@ describe("acknowledgement and retries", () => {
     slow.sandbox.controls.complete(id);
     let idle = false;
     const waiting = slow.sandbox.controls.idle().then(() => (idle = true));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The first attempt has been answered (500): only the minute-long retry is left, and idle waits for it.
+    await waitFor(() => receiver.received.length === 1 && slow.sandbox.controls.getOrder(id)!.notifications.length === 1);
     expect(idle).toBe(false);
     expect(slow.sandbox.controls.state().pendingNotifications).toBe(1);
     await slow.stop();

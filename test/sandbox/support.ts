@@ -30,7 +30,7 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-/** The tests talk to 127.0.0.1 only: a notify_url elsewhere (the seed's example.com) is never contacted. */
+/** The tests talk to 127.0.0.1 only: a notify_url elsewhere (the gateway document's example.com) is never contacted. */
 export { loopbackFetch };
 
 export async function startSandbox(options: SandboxGatewayOptions = {}): Promise<Running> {
@@ -92,7 +92,7 @@ export interface CallResult {
   json: any;
 }
 
-/** A signed POST to the order API, exactly as the seed's Java samples make it. */
+/** A signed POST to the order API, exactly as the gateway document's Java samples make it. */
 export async function call(baseUrl: string, path: "new" | "get", fields: Record<string, unknown>, options: CallOptions = {}): Promise<CallResult> {
   const secret = options.secret ?? MERCHANT.apiSecret;
   // Non-string values (refused before the signature is looked at) are signed as their text.

@@ -4,8 +4,9 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { OctopusDuplicateOrderError, type OctopusClient } from "../../server/gateway/index.ts";
+import { scopedIdempotencyKey } from "../../server/orders/idempotency.ts";
 import { gatewayReader, readJson, type ErrorBody } from "./helpers.ts";
-import { createCheckout, gcash, startStack, type Stack } from "./stack.ts";
+import { SHOP, createCheckout, gcash, startStack, type Stack } from "./stack.ts";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -34,7 +35,9 @@ const newOrderCalls = () => stack.gatewayCalls.filter((path) => path === "order/
 const gatewayOrders = () => stack.sandbox.controls.listOrders().length;
 
 async function storedByKey(key: string) {
-  const order = (await stack.store.recent(1000)).find((candidate) => candidate.idempotencyKey === key);
+  // Stored scoped by origin (server/orders/idempotency.ts).
+  const stored = await scopedIdempotencyKey(SHOP, key);
+  const order = (await stack.store.recent(1000)).find((candidate) => candidate.idempotencyKey === stored);
   if (!order) throw new Error(`no stored order for ${key}`);
   return order;
 }

@@ -78,11 +78,32 @@ describe("Idempotency-Key", () => {
     expect(gatewayOrders()).toBe(before.orders);
   });
 
-  it("refuses the same key and body from another origin: a key belongs to one request", async () => {
+  it("scopes a key by origin: the same key from another origin is another request, neither replayed nor refused", async () => {
     const key = newKey();
-    expect((await createCheckout(stack, gcash, { "Idempotency-Key": key })).status).toBe(201);
+    const first = await createCheckout(stack, gcash, { "Idempotency-Key": key });
+    expect(first.status).toBe(201);
+    const before = creates();
+    // Another allowed origin (the server's own), and no Origin at all (a server-side caller).
     const sameServer = await createCheckout(stack, gcash, { "Idempotency-Key": key, Origin: stack.url });
-    expect(sameServer.status).toBe(422);
+    expect(sameServer.status).toBe(201);
+    expect(sameServer.headers.get("idempotent-replayed")).toBeNull();
+    const noOrigin = await fetch(`${stack.url}/api/checkout`, { method: "POST", headers: { "Content-Type": "application/json", "Idempotency-Key": key }, body: JSON.stringify({ ...gcash, amount: "300.00" }) });
+    expect(noOrigin.status).toBe(201);
+    const ids = [await readJson(first), await readJson(sameServer), await readJson(noOrigin)].map((body) => body.id);
+    expect(new Set(ids).size).toBe(3);
+    expect(creates() - before).toBe(2);
+    // Each origin still gets its own order back on a retry.
+    const retried = await createCheckout(stack, gcash, { "Idempotency-Key": key, Origin: stack.url });
+    expect(retried.status).toBe(200);
+    expect((await readJson(retried)).id).toBe(ids[1]);
+  });
+
+  it("stores no key as the client sent it, only a hash of origin and key", async () => {
+    const key = newKey();
+    const { id } = await readJson<{ id: string }>(await createCheckout(stack, gcash, { "Idempotency-Key": key }));
+    const stored = (await stack.store.get(id))!.idempotencyKey!;
+    expect(stored).not.toContain(key);
+    expect(stored).toMatch(/^k1:[0-9a-f]{64}$/);
   });
 
   it("makes different orders for different keys, and for requests without a key", async () => {

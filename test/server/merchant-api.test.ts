@@ -188,7 +188,9 @@ describe("checkout sessions", () => {
       metadata: { cart_id: "c_9" },
       payment_uid: expect.any(String),
     });
-    expect((order.history as { to: string }[]).map((entry) => entry.to)).toEqual(["pending", "completed"]);
+    // "processing" (the page was opened) is seen or not depending on whether its notification was
+    // read before the payment landed: a race the test does not decide.
+    expect((order.history as { to: string }[]).map((entry) => entry.to).filter((to) => to !== "processing")).toEqual(["pending", "completed"]);
 
     expect(await errorOf(await createCheckout(stack, { session: session.id, country: "PH", payment: "maya" }))).toMatchObject({ status: 409, code: "session_completed", field: "session" });
   });

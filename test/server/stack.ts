@@ -53,6 +53,8 @@ export interface Stack {
   gatewayCalls: string[];
   /** The same calls with the fields the server sent (signed, flat strings). */
   gatewayRequests: { path: string; body: Record<string, string> }[];
+  /** The most order/get calls for one merchant_order_id that were ever in flight at once. */
+  maxConcurrentReads: Map<string, number>;
   url: string;
   close(): Promise<void>;
 }
@@ -75,14 +77,21 @@ export async function startStack(
   await store.migrate();
   const gatewayCalls: string[] = [];
   const gatewayRequests: Stack["gatewayRequests"] = [];
+  const readsInFlight = new Map<string, number>();
+  const maxConcurrentReads = new Map<string, number>();
   const gateway = createOctopusClient(
     { baseUrl: gatewayServed.url, apiKey: "sandbox-key", apiSecret: "sandbox-secret", merchantUid: "sandbox-merchant", timeoutMs: 1_000, retryDelayMs: 5, ...options.client },
     {
       fetch: (input, init) => {
         const path = new URL(String(input)).pathname.replace("/octopus/api/", "");
         gatewayCalls.push(path);
-        gatewayRequests.push({ path, body: typeof init?.body === "string" ? (JSON.parse(init.body) as Record<string, string>) : {} });
-        return loopbackFetch(input, init);
+        const body = typeof init?.body === "string" ? (JSON.parse(init.body) as Record<string, string>) : {};
+        gatewayRequests.push({ path, body });
+        if (path !== "order/get") return loopbackFetch(input, init);
+        const id = body.merchant_order_id ?? "";
+        readsInFlight.set(id, (readsInFlight.get(id) ?? 0) + 1);
+        maxConcurrentReads.set(id, Math.max(maxConcurrentReads.get(id) ?? 0, readsInFlight.get(id)!));
+        return loopbackFetch(input, init).finally(() => readsInFlight.set(id, readsInFlight.get(id)! - 1));
       },
     },
   );
@@ -97,6 +106,9 @@ export async function startStack(
     publicUrl: server.url,
     logger: createLogger({ level: "debug", write: (line) => logs.push(line) }),
     sweep: false,
+    // Notifications read the order at once, as one read in flight per order; the interval between
+    // reads has tests of its own (notify-hints.test.ts) rather than slowing every suite down.
+    notifyMinIntervalMs: 0,
     ...options.server,
   });
   return {
@@ -109,6 +121,7 @@ export async function startStack(
     logs,
     gatewayCalls,
     gatewayRequests,
+    maxConcurrentReads,
     url: server.url,
     async close() {
       await app!.checkout.close();

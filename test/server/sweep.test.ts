@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { newCheckoutId, newMerchantOrderId } from "../../server/ids.ts";
+import { scopedIdempotencyKey } from "../../server/orders/idempotency.ts";
 import type { NewOrder } from "../../server/store/types.ts";
 import { createdOrder, gatewayReader, manualClock, readJson, updatesOf, type ErrorBody } from "./helpers.ts";
-import { createCheckout, gcash, startStack, type Stack } from "./stack.ts";
+import { SHOP, createCheckout, gcash, startStack, type Stack } from "./stack.ts";
 
 const clock = manualClock();
 let stack: Stack;
@@ -74,7 +75,8 @@ describe("the sweep", () => {
     expect(response.status).toBe(503);
     expect((await readJson<ErrorBody>(response)).error.code).toBe("gateway_unavailable");
     expect(stack.sandbox.controls.listOrders().length).toBe(ordersBefore + 1);
-    const [stored] = (await stack.store.recent(1)).filter((order) => order.idempotencyKey === "sweep-lost-answer-1");
+    const storedKey = await scopedIdempotencyKey(SHOP, "sweep-lost-answer-1");
+    const [stored] = (await stack.store.recent(1)).filter((order) => order.idempotencyKey === storedKey);
     expect(stored?.gatewayState).toBe("unknown");
 
     clock.advance(2_000);
@@ -97,7 +99,8 @@ describe("the sweep", () => {
     stack.sandbox.controls.addFault({ endpoint: "get", mode: "hang", times: 3 });
     const response = await createCheckout(stack, gcash, { "Idempotency-Key": "sweep-never-landed-1" });
     expect(response.status).toBe(503);
-    const [stored] = (await stack.store.recent(1)).filter((order) => order.idempotencyKey === "sweep-never-landed-1");
+    const storedKey = await scopedIdempotencyKey(SHOP, "sweep-never-landed-1");
+    const [stored] = (await stack.store.recent(1)).filter((order) => order.idempotencyKey === storedKey);
     expect(stored?.gatewayState).toBe("unknown");
 
     clock.advance(2_000);

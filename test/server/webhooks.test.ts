@@ -39,9 +39,12 @@ describe("webhooks from a payment, end to end", () => {
     const { view } = await createdOrder(stack);
     await actOnPaymentPage(view.payment_url!, "pay");
     await until(() => receiver.received.some((entry) => entry.type === "order.paid" && entry.data.id === view.id));
-    const mine = receiver.received.filter((entry) => entry.data.id === view.id);
+    // "order.processing" (the page was opened) comes or not depending on whether its notification was
+    // read before the payment landed: a race the test does not decide.
+    const all = receiver.received.filter((entry) => entry.data.id === view.id);
+    const mine = all.filter((entry) => entry.type !== "order.processing");
     expect(mine.map((entry) => entry.type)).toEqual(["order.created", "order.paid"]);
-    expect(mine.every((entry) => entry.verified)).toBe(true);
+    expect(all.every((entry) => entry.verified)).toBe(true);
     const order = await readJson(await fetch(`${stack.url}/api/v1/orders/${view.id}`, { headers: { Authorization: `Bearer ${KEY}` } }));
     expect(mine[1]!.data).toEqual(order);
 

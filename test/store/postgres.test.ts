@@ -6,6 +6,7 @@
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { createPostgresStore } from "../../server/store/postgres.ts";
+import type { OutboxConfig } from "../../server/store/outbox.ts";
 import type { OrderStore } from "../../server/store/types.ts";
 import { outboxContract } from "./outbox-contract.ts";
 import { makeOrder, storeContract, T } from "./contract.ts";
@@ -49,37 +50,22 @@ async function warm(store: OrderStore): Promise<void> {
 }
 
 describe.skipIf(!url)("PostgreSQL store", () => {
-  storeContract(
-    "postgres",
-    async () => {
-      const schema = newSchema();
-      const store = createPostgresStore({ url: url!, schema, max: POOL });
-      schemaOf.set(store, schema);
-      await warm(store);
-      return store;
-    },
-    async (store) => {
-      await store.close();
-      const schema = schemaOf.get(store);
-      if (schema) await dropSchema(schema);
-    },
-  );
+  /** A store in a schema of its own, its pool opened. */
+  const makeStore = async (outbox: OutboxConfig = {}) => {
+    const schema = newSchema();
+    const store = createPostgresStore({ url: url!, schema, max: POOL, ...outbox });
+    schemaOf.set(store, schema);
+    await warm(store);
+    return store;
+  };
+  const dropStore = async (store: OrderStore) => {
+    await store.close();
+    const schema = schemaOf.get(store);
+    if (schema) await dropSchema(schema);
+  };
 
-  outboxContract(
-    "postgres",
-    async (outbox) => {
-      const schema = newSchema();
-      const store = createPostgresStore({ url: url!, schema, max: POOL, ...outbox });
-      schemaOf.set(store, schema);
-      await warm(store);
-      return store;
-    },
-    async (store) => {
-      await store.close();
-      const schema = schemaOf.get(store);
-      if (schema) await dropSchema(schema);
-    },
-  );
+  storeContract("postgres", makeStore, dropStore);
+  outboxContract("postgres", makeStore, dropStore);
 
   it("refuses a schema name that would need quoting", () => {
     expect(() => createPostgresStore({ url: url!, schema: 'x"; DROP TABLE orders; --' })).toThrow(/schema/);
