@@ -19,6 +19,7 @@ import { healthRoute } from "./http/health-route.ts";
 import type { AppEnv } from "./http/app-env.ts";
 import { notifyRoute } from "./http/notify-route.ts";
 import { optionsRoute } from "./http/options-route.ts";
+import { payPage } from "./http/pay-page.ts";
 import { returnPage } from "./http/return-page.ts";
 import { widgetAssets, type WidgetBundle } from "./http/widget-assets.ts";
 import { widgetSupport } from "./http/widget-support.ts";
@@ -184,6 +185,8 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
     }),
   );
   app.route("/", returnPage({ store, allowedOrigins, refresh: (id) => service.status(id, { fresh: true }) }));
+  // A session's payment link (its `url`): on this origin, which is always an allowed one.
+  app.route("/", payPage({ store, merchantName: config.merchantName, sandbox: Boolean(options.sandbox), ...(options.now ? { now: options.now } : {}) }));
   // Its own error handler: the gateway reads our answers in its envelope.
   app.route("/", notifyRoute({ hints, gateway, logger, maxBodyBytes: maxBody }));
   app.route("/", widgetAssets(options.widget ?? null));

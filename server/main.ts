@@ -6,6 +6,7 @@ import { serve } from "@hono/node-server";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createCheckoutServer } from "./app.ts";
 import { readServerSettings } from "./config.ts";
+import { SANDBOX_WEBHOOK_PATH, SANDBOX_WEBHOOK_SECRET } from "./server-settings.ts";
 import { createOctopusClient } from "./gateway/client.ts";
 import { widgetBundle } from "./http/widget-assets.ts";
 import { createLogger } from "./log.ts";
@@ -69,7 +70,21 @@ async function main(): Promise<void> {
   // The store lets the demo's sandbox panel show what the server believes beside what the gateway says.
   // The demo shop takes payments for any amount with no customer: only ever beside the sandbox,
   // never on a merchant's live payment domain.
-  if (sandbox) app.route("/", demoShop({ merchantName: settings.config.merchantName, sandbox: true, store, products: settings.config.products }));
+  if (sandbox) {
+    // The demo's "your backend" page calls the merchant API as a merchant's server would, with a
+    // key the server accepts, in process (the public URL may not be reachable from inside).
+    const ownEndpoint = settings.webhooks.find((endpoint) => endpoint.url === `${settings.publicUrl}${SANDBOX_WEBHOOK_PATH}`);
+    const backend = settings.secretKeys[0]
+      ? {
+          api: (path: string, init: RequestInit) => Promise.resolve(app.fetch(new Request(new URL(path, settings.publicUrl), init))),
+          secretKey: settings.secretKeys[0],
+          webhookSecret: ownEndpoint?.secret ?? SANDBOX_WEBHOOK_SECRET,
+          publicUrl: settings.publicUrl,
+          currencies: [...new Set(settings.config.methods.map((method) => method.currency))],
+        }
+      : null;
+    app.route("/", demoShop({ merchantName: settings.config.merchantName, sandbox: true, store, products: settings.config.products, backend }));
+  }
 
   const server = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port }, () => {
     const mode = sandbox ? "SANDBOX mode (no real money; set the four OCTOPUS_* variables for the real gateway)" : `live gateway ${new URL(settings.gateway.apiUrl).host}`;

@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import { readFileSync } from "node:fs";
 
-const FILES = ["demo.css", "copy.js", "event-log.js", "js-api.js", "csp-report.js", "panel.js"] as const;
+const FILES = ["demo.css", "copy.js", "event-log.js", "js-api.js", "csp-report.js", "panel.js", "backend.js"] as const;
 
 const TYPES: Record<string, string> = {
   css: "text/css; charset=utf-8",

@@ -22,6 +22,8 @@ export interface DemoProduct {
 
 export interface PagesOptions extends Shell {
   products?: readonly DemoProduct[];
+  /** Set when the "your backend" page is mounted, so the index links it. */
+  backend?: unknown;
 }
 
 function send(c: Context, body: Html, csp = PAGE_CSP) {
@@ -305,6 +307,9 @@ ${WAYS.map(
 </ol>
 ${shell.sandbox
   ? html`<a class="panel-link" href="/demo/sandbox"><b>Sandbox panel</b><span>Every order with its history and notifications; complete, fail, expire or refund one; break the gateway on purpose and watch the checkout cope.</span></a>`
+  : ""}
+${shell.sandbox && options.backend
+  ? html`<a class="panel-link" href="/demo/backend"><b>Your backend: payment links and webhooks</b><span>Create a checkout session with the secret key, as your server would, send its payment link, and watch the signed webhooks arrive and verify.</span></a>`
   : ""}
 <section class="steps" aria-labelledby="steps-title">
 <h2 id="steps-title">On your own shop</h2>

@@ -6,7 +6,8 @@
  *
  * /demo/api/orders is the server's side of the story (the store: what the shop believes), so the
  * panel can show the two agree, or how long they take to: with notifications dropped, the server
- * only learns from its polls and sweep.
+ * only learns from its polls and sweep. It also carries each order's events and their webhook
+ * deliveries, so the panel shows what the merchant's endpoints were told, and when.
  */
 import { Hono } from "hono";
 import { html } from "hono/html";
@@ -24,6 +25,30 @@ const FAULTS = [
   { mode: "commit_then_fail", label: "Commit, then fail", text: "Stores the order, then answers 500: the server must read it back, not create it twice." },
   { mode: "commit_then_hang", label: "Commit, then hang", text: "Stores the order, then never answers." },
 ] as const;
+
+const EVENTS_PER_ORDER = 20;
+
+/**
+ * An order's events (the outbox), oldest first, each with its deliveries: to which endpoint, where
+ * it stands, and every attempt with the status code the endpoint answered. Not the event's data:
+ * that is the order again, already on the card.
+ */
+async function orderEvents(store: OrderStore, orderId: string) {
+  const { data } = await store.listEvents({ objectId: orderId, limit: EVENTS_PER_ORDER });
+  return Promise.all(
+    data.reverse().map(async (event) => ({
+      id: event.id,
+      type: event.type,
+      createdAt: event.createdAt,
+      deliveries: (await store.deliveries(event.id)).map((delivery) => ({
+        endpoint: delivery.endpoint,
+        status: delivery.status,
+        nextAttemptAt: delivery.nextAttemptAt,
+        attempts: delivery.attempts.map(({ at, statusCode, error, durationMs }) => ({ at, statusCode, error, durationMs })),
+      })),
+    })),
+  );
+}
 
 /** The server's view of its recent orders, for the panel: no keys, hashes or payment URLs. */
 async function serverOrders(store: OrderStore) {
@@ -44,6 +69,7 @@ async function serverOrders(store: OrderStore) {
       createdAt: order.createdAt,
       updatedAt: order.updatedAt,
       history: (await store.history(order.id)).map(({ from, to, source, at }) => ({ from, to, source, at })),
+      events: await orderEvents(store, order.id),
     })),
   );
 }

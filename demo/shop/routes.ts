@@ -7,10 +7,12 @@
  *   ways.ts      titles and "when to use it" lines  layout.ts    the shared page frame and code blocks
  *   panel.ts     the sandbox panel                  policy.ts    the Content-Security-Policies
  *   assets.ts    /demo/assets/: scripts and the one stylesheet
+ *   backend.ts   "your backend": sessions through the merchant API, webhooks verified
  */
 import { Hono } from "hono";
 import type { OrderStore } from "../../server/store/types.ts";
 import { demoAssets } from "./assets.ts";
+import { demoBackend, type DemoBackendOptions } from "./backend.ts";
 import { demoPages, type DemoProduct } from "./pages.ts";
 import { sandboxPanel } from "./panel.ts";
 
@@ -22,6 +24,8 @@ export interface DemoShopOptions {
   store?: OrderStore | null;
   /** The config's products, to show their names and prices beside the buttons that sell them. */
   products?: readonly DemoProduct[];
+  /** The "your backend" page's key, webhook secret and way to the merchant API (sandbox mode only). */
+  backend?: DemoBackendOptions | null;
 }
 
 export function demoShop(options: DemoShopOptions): Hono {
@@ -30,5 +34,7 @@ export function demoShop(options: DemoShopOptions): Hono {
   app.route("/", demoPages(options));
   // Not even mounted outside the sandbox: a live shop has no panel and no order list to leak.
   if (options.sandbox) app.route("/", sandboxPanel(options));
+  // Holds a secret key: sandbox mode only, where the key is the public sandbox one or a test key.
+  if (options.sandbox && options.backend) app.route("/", demoBackend({ merchantName: options.merchantName, sandbox: true }, options.backend));
   return app;
 }

@@ -140,6 +140,33 @@
     return el("div", "history", [el("h4", "", [title]), items.length ? el("ol", "", items) : el("p", "muted small", ["none"])]);
   }
 
+  // ---- Events and their webhook deliveries (the server's outbox) ----
+
+  var DELIVERY_MARK = { delivered: "✓", failed: "✗", pending: "…" };
+
+  function attemptText(attempt) {
+    return (attempt.statusCode !== null ? String(attempt.statusCode) : attempt.error || "no answer") + " " + time(attempt.at);
+  }
+
+  /** One line per event, one per delivery under it: endpoint, status, each attempt's status code. */
+  function eventsList(events) {
+    return historyList("Events and webhooks", (events || []).map(function (event) {
+      var deliveries = el("ul", "deliveries", event.deliveries.map(function (delivery) {
+        var line = el("li", "delivery " + delivery.status, [
+          el("span", "outcome " + (delivery.status === "delivered" ? "acknowledged" : delivery.status === "failed" ? "error" : ""), [DELIVERY_MARK[delivery.status] || delivery.status]),
+          " " + delivery.endpoint + " " + delivery.status,
+          delivery.attempts.length ? el("span", "attempts", [" · " + delivery.attempts.map(attemptText).join(", ")]) : null,
+          delivery.status === "pending" && delivery.nextAttemptAt ? el("span", "attempts", [" · next " + time(delivery.nextAttemptAt)]) : null,
+        ]);
+        line.setAttribute("data-endpoint", delivery.endpoint);
+        return line;
+      }));
+      var item = el("li", "", [el("b", "", [event.type]), " ", el("span", "meta", [time(event.createdAt)]), deliveries]);
+      item.setAttribute("data-event", event.id);
+      return item;
+    }));
+  }
+
   /** Only the moves the sandbox allows from here: none once an order is final, but a refund. */
   function actionButtons(g, choices, key) {
     var open = WAITING.indexOf(g.payment_status) >= 0;
@@ -216,6 +243,7 @@
         return el("li", "", [el("b", "", [change.to]), " ", el("span", "meta", [change.source + " " + time(change.at)])]);
       })) : null,
       g ? notificationHistory(g) : null,
+      s ? eventsList(s.events) : null,
     ]);
 
     var actions = g ? actionButtons(g, ACTIONS, row.key) : null;
