@@ -89,12 +89,7 @@ export function createOrderService(options: OrderServiceOptions) {
     options.onChange?.();
   }
 
-  async function setGatewayState(id: string, patch: Parameters<OrderStore["setGatewayState"]>[1]): Promise<OrderRecord | null> {
-    const order = await store.setGatewayState(id, patch);
-    // "created" and "orphaned" write order.created.
-    if (patch.gatewayState === "created" || patch.gatewayState === "orphaned") options.onChange?.();
-    return order;
-  }
+  const setGatewayState = (id: string, patch: Parameters<OrderStore["setGatewayState"]>[1]) => store.setGatewayState(id, patch);
 
   /** Applies what the gateway says about an order; the store decides whether it is a change. */
   async function apply(

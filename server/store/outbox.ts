@@ -7,7 +7,7 @@ import type { PaymentStatus } from "../gateway/schemas.ts";
 import { newEventId } from "../ids.ts";
 import { merchantOrderView, payoutView } from "../merchant/views.ts";
 import type { EventType } from "../merchant/schemas.ts";
-import type { EventRecord, GatewayState, OrderKind, OrderRecord, StatusChange, Subscription } from "./types.ts";
+import type { EventRecord, OrderKind, OrderRecord, StatusChange, Subscription } from "./types.ts";
 
 /** pending and preparing are not news: `order.created` already said the order is waiting. */
 const EVENT_BY_STATUS: Record<OrderKind, Partial<Record<PaymentStatus, EventType>>> = {
@@ -34,10 +34,14 @@ export function orderEventType(kind: OrderKind, change: StatusChange): EventType
   return EVENT_BY_STATUS[kind][change.to] ?? null;
 }
 
-/** The gateway has the order from now on (with or without a payment page): `order.created` or `payout.created`, once. */
-export function createdEventType(order: OrderRecord, before: GatewayState): EventType | null {
-  const made = (before === "creating" || before === "unknown") && (order.gatewayState === "created" || order.gatewayState === "orphaned");
-  if (!made) return null;
+/**
+ * The gateway has the order, and we have its first status from it: `order.created` (or
+ * `payout.created`), once, written before the status's own event if it has one (a first read of
+ * "processing" is created, then processing). Tied to the first status rather than to the gateway's
+ * answer so that the event shows the order as it stands (pending), not as "none".
+ */
+export function createdEventType(order: OrderRecord, change: StatusChange): EventType | null {
+  if (change.from !== "none" || (order.gatewayState !== "created" && order.gatewayState !== "orphaned")) return null;
   return order.kind === "payout" ? "payout.created" : "order.created";
 }
 

@@ -148,23 +148,16 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
     },
 
     async setGatewayState(id, patch) {
-      return sql.begin(async (tx): Promise<OrderRecord | null> => {
-        const [before] = await tx<{ gateway_state: string }[]>`SELECT gateway_state FROM ${orders} WHERE id = ${id} FOR UPDATE`;
-        if (!before) return null;
-        // `undefined` leaves the column alone; `null` clears it.
-        const [row] = await tx<OrderRow[]>`
-          UPDATE ${orders} SET
-            gateway_state = ${patch.gatewayState},
-            ${patch.paymentUrl === undefined ? tx`` : tx`payment_url = ${patch.paymentUrl},`}
-            ${patch.errorCode === undefined ? tx`` : tx`error_code = ${patch.errorCode},`}
-            updated_at = ${patch.at}
-          WHERE id = ${id}
-          RETURNING *`;
-        const order = rowToOrder(row!);
-        const created = createdEventType(order, before.gateway_state as OrderRecord["gatewayState"]);
-        if (created) await writeEvent(tx, orderEvent(created, order, await historyOf(tx, id), patch.at));
-        return order;
-      });
+      // `undefined` leaves the column alone; `null` clears it.
+      const [row] = await sql<OrderRow[]>`
+        UPDATE ${orders} SET
+          gateway_state = ${patch.gatewayState},
+          ${patch.paymentUrl === undefined ? sql`` : sql`payment_url = ${patch.paymentUrl},`}
+          ${patch.errorCode === undefined ? sql`` : sql`error_code = ${patch.errorCode},`}
+          updated_at = ${patch.at}
+        WHERE id = ${id}
+        RETURNING *`;
+      return row ? rowToOrder(row) : null;
     },
 
     async transition(id, update) {
@@ -194,8 +187,11 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
         if (change.to === "completed" && order.sessionId) {
           await tx`UPDATE ${sessions} SET status = 'completed', order_id = ${order.id}, updated_at = ${change.at} WHERE id = ${order.sessionId} AND status <> 'completed'`;
         }
-        const type = orderEventType(order.kind, change);
-        if (type) await writeEvent(tx, orderEvent(type, order, await historyOf(tx, id), change.at));
+        const types = [createdEventType(order, change), orderEventType(order.kind, change)].filter((type) => type !== null);
+        if (types.length > 0) {
+          const history = await historyOf(tx, id);
+          for (const type of types) await writeEvent(tx, orderEvent(type, order, history, change.at));
+        }
         return { changed: true, order, change };
       });
     },

@@ -204,8 +204,6 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
   });
 
   const setGatewayStateTx = db.transaction((id: string, patch: Parameters<OrderStore["setGatewayState"]>[1]): OrderRecord | null => {
-    const before = st().byId.get(id);
-    if (!before) return null;
     const row = st().setGatewayState.get({
       id,
       gateway_state: patch.gatewayState,
@@ -215,11 +213,9 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
       set_error: patch.errorCode === undefined ? 0 : 1,
       error_code: patch.errorCode ?? null,
       at: patch.at,
-    })!;
-    const order = rowToOrder(row);
-    const created = createdEventType(order, rowToOrder(before).gatewayState);
-    if (created) writeEvent(orderEvent(created, order, st().history.all(id).map(rowToChange), patch.at));
-    return order;
+    });
+    if (!row) return null;
+    return rowToOrder(row);
   });
 
   const transitionTx = db.transaction((id: string, update: StatusUpdate): TransitionResult | null => {
@@ -242,8 +238,11 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
     const { change } = plan;
     st().insertChange.run({ order_id: change.orderId, from_status: change.from, to_status: change.to, source: change.source, at: change.at });
     if (change.to === "completed" && order.sessionId) st().completeSession.run({ id: order.sessionId, order_id: order.id, at: change.at });
-    const type = orderEventType(order.kind, change);
-    if (type) writeEvent(orderEvent(type, order, st().history.all(id).map(rowToChange), change.at));
+    const types = [createdEventType(order, change), orderEventType(order.kind, change)].filter((type) => type !== null);
+    if (types.length > 0) {
+      const history = st().history.all(id).map(rowToChange);
+      for (const type of types) writeEvent(orderEvent(type, order, history, change.at));
+    }
     return { changed: true, order, change };
   });
 

@@ -202,7 +202,7 @@ export interface OrderStore {
   getSession(id: string): Promise<SessionRecord | null>;
 
   // --- Events and their deliveries (the outbox) --------------------------------------------
-  // Events are written by `setGatewayState` and `transition`, in the same transaction as the
+  // Events are written by `transition`, in the same transaction as the
   // change they describe, with one delivery per subscribed endpoint (`outbox.subscriptions`).
 
   /** Which endpoints get deliveries of the events written from now on (the server sets its webhooks). */

@@ -114,6 +114,7 @@ describe("the dispatcher's rules, on a fake clock", () => {
   async function newOrder() {
     const { order } = await store.insert(makeOrder());
     await store.setGatewayState(order.id, { gatewayState: "created", at: clock });
+    await store.transition(order.id, { status: "pending", source: "create", at: clock });
     return order;
   }
 

@@ -73,7 +73,7 @@ export function outboxContract(name: string, makeStore: (outbox?: OutboxConfig) 
         const paid = data[0]!;
         expect(paid.data).toMatchObject({ id: order.id, status: "completed", final_amount: "100.50", payment_uid: "uid-9", metadata: {} });
         expect((paid.data.history as unknown[]).length).toBe(3);
-        expect(data[2]!.data).toMatchObject({ status: "none" });
+        expect(data[2]!.data).toMatchObject({ status: "pending" });
       });
 
       it("writes no event for a refused move, and maps failed and reject to order.failed", async () => {
