@@ -10,12 +10,13 @@ import { oneLine } from "./errors.ts";
 import { registerEvents } from "./events.ts";
 import { registerKeys } from "./keys.ts";
 import { registerOrders } from "./orders.ts";
+import { registerPayouts } from "./payouts.ts";
 import { registerWebhooks } from "./webhooks.ts";
 
 export type RegisterCommands = (program: Command, context: CliContext) => void;
 
 /** In the order `--help` lists them. */
-const COMMAND_GROUPS: readonly RegisterCommands[] = [registerKeys, registerOrders, registerEvents, registerWebhooks];
+const COMMAND_GROUPS: readonly RegisterCommands[] = [registerKeys, registerOrders, registerPayouts, registerEvents, registerWebhooks];
 
 const NAME = "octopus-checkout";
 const EXAMPLES = `
@@ -23,6 +24,8 @@ Examples:
   $ npx ${NAME} keys new
   $ npx ${NAME} orders list --status completed --limit 10
   $ npx ${NAME} orders show ck_Yb2mS0xq9rW4nQk3T1aZcA --json
+  $ npx ${NAME} payouts create --amount 1500.00 --currency php --country PH --payment gcash --to 09171234567 --to-name "Juan Dela Cruz"
+  $ npx ${NAME} payouts list --status completed
   $ npx ${NAME} events list --order ck_Yb2mS0xq9rW4nQk3T1aZcA
   $ npx ${NAME} webhooks test --endpoint default
 
@@ -33,7 +36,7 @@ const commanderLine = (text: string) => `${NAME}: ${text.replace(/^error: /, "")
 
 export function buildProgram(context: CliContext, io: CliIo): Command {
   const program = new Command(NAME)
-    .description("Operator commands for an octopus-checkout server: keys, orders, events and webhooks.")
+    .description("Operator commands for an octopus-checkout server: keys, orders, payouts, events and webhooks.")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (text, write) => write(commanderLine(text)) })
     .showSuggestionAfterError(true)

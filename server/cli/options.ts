@@ -3,7 +3,7 @@
  * a bad value is refused by commander with one line naming the option and what is allowed.
  */
 import { InvalidArgumentError, Option, type Command } from "commander";
-import { CHECKOUT_ID, EVENT_ID } from "../ids.ts";
+import { CHECKOUT_ID, EVENT_ID, PAYOUT_ID } from "../ids.ts";
 import { CliError } from "./errors.ts";
 import { printable } from "./format.ts";
 
@@ -24,11 +24,12 @@ export function withJson(command: Command): Command {
 const ID_KINDS = {
   order: { pattern: CHECKOUT_ID, shape: "ck_ followed by 22 characters" },
   event: { pattern: EVENT_ID, shape: "evt_ followed by 22 characters" },
+  payout: { pattern: PAYOUT_ID, shape: "po_ followed by 22 characters" },
 } as const;
 
 /** Refuses an id of the wrong kind before asking the store, so a typo says what an id looks like. */
 export function checkId(kind: keyof typeof ID_KINDS, id: string): string {
   const { pattern, shape } = ID_KINDS[kind];
-  if (!pattern.test(id)) throw new CliError(`"${printable(id.slice(0, 40))}" is not an ${kind} id (${shape})`);
+  if (!pattern.test(id)) throw new CliError(`"${printable(id.slice(0, 40))}" is not ${kind === "order" || kind === "event" ? "an" : "a"} ${kind} id (${shape})`);
   return id;
 }
