@@ -109,7 +109,7 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
   const createLimit = rateLimit({ ...limits, key: (c) => clientAddress(c, trustProxy), ...(options.now ? { now: options.now } : {}) });
 
   app.route("/", healthRoute({ store, mode: options.sandbox ? "sandbox" : "live" }));
-  app.route("/", optionsRoute(config, { sandbox: Boolean(options.sandbox) }));
+  app.route("/", optionsRoute(config, { sandbox: Boolean(options.sandbox), allowedOrigins }));
   app.route("/", checkoutRoutes({ service, allowedOrigins, createLimit }));
   app.route("/", returnPage({ store, allowedOrigins, refresh: (id) => service.status(id, { fresh: true }) }));
   app.route("/", notifyRoute({ service, gateway, logger }));

@@ -22,8 +22,9 @@ export function createApi(server: string) {
   const order = (id: string) => `/api/checkout/${encodeURIComponent(id)}`;
   return {
     catalog: () => call<Catalog>("/api/checkout/options"),
-    create: (body: object, key: string) =>
-      call<Order>("/api/checkout", { method: "POST", headers: { "Content-Type": "application/json", "Idempotency-Key": key }, body: JSON.stringify(body) }),
+    /** `signal`: the shopper gave up waiting; the answer then looks like no answer (status 0), and the same key gets the order back. */
+    create: (body: object, key: string, signal?: AbortSignal) =>
+      call<Order>("/api/checkout", { method: "POST", headers: { "Content-Type": "application/json", "Idempotency-Key": key }, body: JSON.stringify(body), signal }),
     status: (id: string) => call<Order>(order(id)),
     /** Iframe mode: whether the payment page lets itself be framed (null when nobody can tell). */
     framing: (id: string) => call<{ frameable: boolean | null }>(`${order(id)}/framing`),

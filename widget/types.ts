@@ -78,6 +78,8 @@ export interface Product {
 export interface Catalog {
   merchant_name: string;
   sandbox: boolean;
+  /** Whether the server allows the page asking (its Origin): absent from servers older than this widget. */
+  origin_allowed?: boolean;
   methods: Method[];
   products: Product[];
 }

@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
 import { html, raw } from "hono/html";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type FrameLocator, type Page } from "playwright-core";
-import { widgetBundle } from "../../server/http/widget-assets.ts";
+import { readWidgetBuild, type WidgetBundle } from "../../server/http/widget-assets.ts";
 import type { CheckoutConfigInput } from "../../server/checkout-config.ts";
 import type { SandboxOrderView } from "../../demo/sandbox/controls.ts";
 import { serve, type Served } from "../helpers/serve.ts";
@@ -53,11 +53,11 @@ const bundleIsStale = () => !existsSync(BUNDLE) || statSync(BUNDLE).mtimeMs < Ma
 
 
 /**
- * The widget's bundle, built with `npx vite build` when dist/widget/widget.js is missing or older
- * than anything in widget/. Test files may run in parallel workers: a lock directory makes one of
- * them build while the others wait.
+ * The widget's build (widget.js and its dialog file), built with `npx vite build` when
+ * dist/widget/widget.js is missing or older than anything in widget/. Test files may run in
+ * parallel workers: a lock directory makes one of them build while the others wait.
  */
-export async function ensureWidgetBuilt(): Promise<string> {
+export async function ensureWidgetBuilt(): Promise<WidgetBundle> {
   if (bundleIsStale()) {
     mkdirSync(join(ROOT, "dist"), { recursive: true });
     const deadline = Date.now() + 90_000;
@@ -78,7 +78,9 @@ export async function ensureWidgetBuilt(): Promise<string> {
       rmSync(LOCK, { recursive: true, force: true });
     }
   }
-  return readFileSync(BUNDLE, "utf8");
+  const built = await readWidgetBuild(new URL("dist/widget/", `file://${ROOT}`));
+  if (!built?.dialogs.size) throw new Error("vite build left no widget.js or no dialog file in dist/widget/");
+  return built;
 }
 
 export function readTranslations(): Record<string, string> {
@@ -264,14 +266,14 @@ export interface BrowserStack extends Stack {
 }
 
 export async function startBrowserStack(options: { config?: Partial<CheckoutConfigInput> } = {}): Promise<BrowserStack> {
-  const code = await ensureWidgetBuilt();
+  const widget = await ensureWidgetBuilt();
   // The shop must be on the server's allow-list and the shop's pages need the server's URL: bind first.
   let shop: Hono | undefined;
   const shopServed = await serve({ fetch: (request) => shop!.fetch(request) });
   const stack = await startStack({
     config: { merchantName: "Sunrise Coffee", ...options.config },
     server: {
-      widget: await widgetBundle(code),
+      widget,
       translations: readTranslations(),
       extraOrigins: [shopServed.url],
       // Every browser request comes from 127.0.0.1: the per-address create limit is not under test.

@@ -7,6 +7,7 @@
 import { fireEvent, within } from "@testing-library/preact";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { cleanUrl, createCheckout, isFinal } from "../../widget/checkout.ts";
+import { markStarted } from "../../widget/resume.ts";
 import type { Order } from "../../widget/api.ts";
 import type { CheckoutDetail, CheckoutOptions, Status } from "../../widget/types.ts";
 import th from "../../widget/i18n/th.json";
@@ -277,11 +278,12 @@ describe("createCheckout: the flow", () => {
 
   it("shows the server's error about the amount on the form", async () => {
     server.state.create = { status: 400, error: { code: "invalid_request", message: '"amount" must be between ₱20.00 and ₱50,000.00 for GCash', field: "amount" } };
-    await openForm({ amount: "10.00" });
-    fireEvent.click(ui().getByRole("button", { name: "Pay ₱10.00" }));
+    // The server's limits are its own (its config may have changed since the options were read).
+    await openForm({ amount: "30.00" });
+    fireEvent.click(ui().getByRole("button", { name: "Pay ₱30.00" }));
     await flush();
     expect(ui().getByRole("alert").textContent).toBe('"amount" must be between ₱20.00 and ₱50,000.00 for GCash');
-    expect(ui().getByRole("button", { name: "Pay ₱10.00" })).toBeTruthy();
+    expect(ui().getByRole("button", { name: "Pay ₱30.00" })).toBeTruthy();
   });
 
   it("marks the amount invalid only when the server's error is about the amount", async () => {
@@ -294,7 +296,8 @@ describe("createCheckout: the flow", () => {
     expect(ui().getByRole("textbox", { name: "Other amount" }).getAttribute("aria-invalid")).toBe("false");
 
     fireEvent.input(ui().getByRole("textbox", { name: "Other amount" }), { target: { value: "1" } });
-    fireEvent.click(ui().getByRole("button", { name: "Pay ₱1.00" }));
+    // An amount the method cannot take is not offered on the Pay button.
+    fireEvent.click(ui().getByRole("button", { name: "Pay" }));
     expect(ui().getByRole("alert").textContent).toMatch(/^Enter an amount from ₱20.00 to/);
     expect(ui().getByRole("textbox", { name: "Other amount" }).getAttribute("aria-invalid")).toBe("true");
   });
@@ -335,11 +338,11 @@ describe("createCheckout: the flow", () => {
     expect(() => vi.advanceTimersByTime(0)).toThrow("the shop's own bug");
   });
 
-  it("sends the page's URL as the return URL without its fragment, which may hold a token", async () => {
-    history.replaceState(null, "", "/shop?item=7#access_token=secret");
+  it("sends the page's origin and path as the return URL, without its query or fragment, which may hold a token", async () => {
+    history.replaceState(null, "", "/shop?magic=secret-token#access_token=secret");
     try {
       await payAndWait();
-      expect((server.posts()[0]!.body as { return_url: string }).return_url).toBe("http://localhost:3000/shop?item=7");
+      expect((server.posts()[0]!.body as { return_url: string }).return_url).toBe("http://localhost:3000/shop");
     } finally {
       history.replaceState(null, "", "/");
     }
@@ -755,6 +758,8 @@ describe("createCheckout: more of what the shopper sees", () => {
 
   it("back from a redirect, shows the order's result and tells the page", async () => {
     server.state.status = "completed";
+    // This browser started the order (as its create does).
+    markStarted(SERVER, ORDER_ID);
     const onSuccess = vi.fn();
     const checkout = newCheckout();
     void checkout.open({ locale: "en", onSuccess }, null, ORDER_ID);
@@ -763,6 +768,20 @@ describe("createCheckout: more of what the shopper sees", () => {
     expect(onSuccess).toHaveBeenCalledTimes(1);
     expect(onSuccess).toHaveBeenCalledWith(expect.objectContaining({ id: ORDER_ID, status: "completed" }));
     expect(server.posts()).toHaveLength(0);
+  });
+
+  // A link can carry any order id: the page must not announce a payment this browser never made.
+  it("back from a redirect with an id this browser did not start, shows the status and announces nothing", async () => {
+    server.state.status = "completed";
+    const onSuccess = vi.fn();
+    const events = recordEvents();
+    const checkout = newCheckout();
+    void checkout.open({ locale: "en", onSuccess }, null, ORDER_ID);
+    await flush();
+    expect(ui().getByText("Payment received")).toBeTruthy();
+    expect(onSuccess).not.toHaveBeenCalled();
+    expect(events.names()).not.toContain("success");
+    events.stop();
   });
 
   it("back from a redirect to an order still pending, waits for it", async () => {
