@@ -256,6 +256,8 @@ export interface BrowserStack extends Stack {
   shop: Served;
   /** The shop's origin, e.g. http://127.0.0.1:41234. */
   shopUrl: string;
+  /** The same shop on an origin the server does not allow: a snippet copied to a site not set up. */
+  strangerUrl: string;
   /** The sandbox gateway's origin (payment_url lives there). */
   gatewayUrl: string;
   /** /embed/<mode>, with the script tag's attributes (default PHP_100). */
@@ -270,6 +272,7 @@ export async function startBrowserStack(options: { config?: Partial<CheckoutConf
   // The shop must be on the server's allow-list and the shop's pages need the server's URL: bind first.
   let shop: Hono | undefined;
   const shopServed = await serve({ fetch: (request) => shop!.fetch(request) });
+  const strangerServed = await serve({ fetch: (request) => shop!.fetch(request) });
   const stack = await startStack({
     config: { merchantName: "Sunrise Coffee", ...options.config },
     server: {
@@ -285,6 +288,7 @@ export async function startBrowserStack(options: { config?: Partial<CheckoutConf
     ...stack,
     shop: shopServed,
     shopUrl: shopServed.url,
+    strangerUrl: strangerServed.url,
     gatewayUrl: stack.gatewayServed.url,
     embedUrl: (mode, attributes = PHP_100) => `${shopServed.url}/embed/${mode}?${new URLSearchParams(attributes)}`,
     async gatewayOrder(checkoutId) {
@@ -298,6 +302,7 @@ export async function startBrowserStack(options: { config?: Partial<CheckoutConf
     async close() {
       await stack.close();
       await shopServed.close();
+      await strangerServed.close();
     },
   };
 }

@@ -59,9 +59,9 @@ function Waiting({ view, amount }: { view: View; amount: string }) {
         </>
       )}
       {framed ? <iframe src={url} title={t("dialogTitle")} allow="payment; clipboard-write" /> : <progress aria-label={t("waitingTitle")} />}
-      <p>{t(text)}</p>
+      <p class="note">{t(text)}</p>
       {url && (
-        <button type="button" class={framed ? "secondary" : ""} data-main={framed ? undefined : ""} onClick={view.act.openPage}>
+        <button type="button" class={framed ? "secondary open-page" : ""} data-main={framed ? undefined : ""} onClick={view.act.openPage}>
           {t(mode === "iframe" ? "openNewWindow" : "openPayment")}
         </button>
       )}
@@ -131,6 +131,12 @@ export function App(view: View) {
         <h2 id="octopus-title" tabIndex={-1}>
           {screen === "waiting" ? t("waitingTitle") : (view.catalog?.merchant_name ?? t("dialogTitle"))}
         </h2>
+        {/* The full-screen sheet on a phone gives the payment page all the height: "Open in a new window" moves up here. */}
+        {framed && view.frameable !== false && view.order?.payment_url && (
+          <button type="button" class="close new-window" aria-label={t("openNewWindow")} title={t("openNewWindow")} onClick={view.act.openPage}>
+            ↗
+          </button>
+        )}
         <button type="button" class="close" aria-label={t("close")} onClick={view.act.close}>
           ×
         </button>
