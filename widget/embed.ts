@@ -20,6 +20,9 @@ export type LoadDialog = () => Promise<DialogModule>;
 
 const NOTHING: CheckoutDetail = { id: null, status: null, amount: null, finalAmount: null, floatingAmount: null, currency: null };
 
+/** A checkout id, as the server makes them (server/ids.ts; kept equal by test/widget/server-rules.test.ts). */
+export const CHECKOUT_ID = /^ck_[\w-]{22}$/;
+
 /** Runs `task` once the page is idle (or soon, where the browser cannot tell). */
 const whenIdle = (win: Window, task: () => void) => ((win as { requestIdleCallback?: (run: () => void) => void }).requestIdleCallback ?? ((run: () => void) => setTimeout(run, 200)))(task);
 
@@ -120,7 +123,7 @@ export function boot(win: Window, dialogFrom: (server: string) => LoadDialog): O
     });
     // Back from a redirect: the order id is in our query parameter. Show its result, then tidy the URL.
     const id = new URL(win.location.href).searchParams.get("octopus_checkout");
-    if (id && /^ck_[\w-]{22}$/.test(id)) {
+    if (id && CHECKOUT_ID.test(id)) {
       win.history.replaceState(win.history.state, "", cleanUrl(win.location.href));
       // From the same host as before the redirect, so the page's listeners on the button hear the result.
       void embed.openFrom(options, host, id);

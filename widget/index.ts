@@ -12,7 +12,8 @@ import * as dialog from "./dialog.ts";
 import { createEmbed } from "./embed.ts";
 import type { OctopusCheckoutApi } from "./types.ts";
 
-export type { CheckoutDetail, CheckoutOptions, Mode, OctopusCheckoutApi, Status, Theme } from "./types.ts";
+export type { CheckoutDetail, CheckoutEventMap, CheckoutOptions, Mode, OctopusCheckoutApi, Status, Theme } from "./types.ts";
+export type { CheckoutMessage, CloseMessage, ReadyMessage, ReturnMessage } from "./protocol.ts";
 export { readCheckoutMessage, PROTOCOL_VERSION } from "./protocol.ts";
 
 /**

@@ -1,5 +1,6 @@
 /** Amounts in the browser: decimal strings in, integer minor units for comparisons, Intl out. */
 
+/** A copy of the server's currencyDecimals (server/gateway/amount.ts), kept equal by test/widget/server-rules.test.ts. */
 export const decimalsOf = (currency: string): number => (/^(vnd|idr)$/.test(currency) ? 0 : 2);
 
 /** "100.5" → 10050 for a two-decimal currency; null when it is not a plain decimal string. */

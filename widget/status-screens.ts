@@ -6,8 +6,12 @@
 import type { Screen } from "./view-model.ts";
 import type { Status } from "./types.ts";
 
-/** How the design maps the gateway's statuses to what the shopper sees. */
-const SCREEN_OF_STATUS: Record<Status, Screen> = {
+/**
+ * How the design maps the gateway's statuses to what the shopper sees. Its keys are a copy of the
+ * server's statuses, and its non-waiting screens of the server's final ones (server/gateway/schemas.ts),
+ * kept equal by test/widget/server-rules.test.ts.
+ */
+export const SCREEN_OF_STATUS: Record<Status, Screen> = {
   none: "waiting",
   pending: "waiting",
   preparing: "waiting",
