@@ -21,8 +21,14 @@ import { optionsRoute } from "./http/options-route.ts";
 import { returnPage } from "./http/return-page.ts";
 import { widgetAssets, type WidgetBundle } from "./http/widget-assets.ts";
 import { widgetSupport } from "./http/widget-support.ts";
-import { createOrderService, type OrderService, type OrderUpdateHook } from "./orders/service.ts";
+import { createOrderService, type OrderService } from "./orders/service.ts";
+import { merchantRoutes } from "./merchant/routes.ts";
+import { createSessionService, type SessionService } from "./merchant/sessions.ts";
+import { secretKeyAuth } from "./middleware/secret-key.ts";
 import type { OrderStore } from "./store/types.ts";
+import { createWebhookDispatcher, HOOK_ENDPOINT, type EventHook, type WebhookDispatcher } from "./webhooks/dispatcher.ts";
+import type { WebhookEndpoint } from "./webhooks/endpoints.ts";
+import { HTTPException } from "hono/http-exception";
 
 export interface CheckoutServerOptions {
   config: CheckoutConfig;
@@ -32,8 +38,20 @@ export interface CheckoutServerOptions {
   publicUrl: string;
   /** Added to `config.allowedOrigins` (CHECKOUT_ALLOWED_ORIGINS). The server's own origin is always allowed. */
   extraOrigins?: readonly string[];
-  /** Called once per status change, after it is stored. */
-  onOrderUpdate?: OrderUpdateHook;
+  /**
+   * Called with every event (order.created, order.paid, …), fed from the same durable outbox as the
+   * webhooks: at least once, in order per order, retried on the webhook schedule when it throws.
+   * Use `event.id` to drop a repeat.
+   */
+  onOrderUpdate?: EventHook;
+  /** Secret keys of the merchant API (CHECKOUT_SECRET_KEYS). None: /api/v1/ answers that it is off. */
+  secretKeys?: readonly string[];
+  /** Where events are sent, signed (Standard Webhooks). */
+  webhooks?: readonly WebhookEndpoint[];
+  /** Private and loopback webhook addresses are refused unless this is set (config: allowPrivateWebhookUrls). */
+  allowPrivateWebhookUrls?: boolean;
+  /** The webhook dispatcher's knobs, for tests; `start: false` leaves it to `dispatchOnce`. */
+  dispatcher?: { start?: boolean; pollMs?: number; fetch?: typeof fetch; random?: () => number; timeoutMs?: number };
   logger?: Logger;
   /** How many reverse proxies of yours stand in front, whose X-Forwarded-For may be believed. */
   trustProxy?: number;
@@ -53,10 +71,12 @@ export interface CheckoutServerOptions {
 export interface CheckoutServer extends Hono {
   checkout: {
     service: OrderService;
+    sessions: SessionService;
+    dispatcher: WebhookDispatcher;
     allowedOrigins: ReadonlySet<string>;
     sweepOnce(): Promise<{ claimed: number; failed: number }>;
-    /** Stops the sweep timer. The store is the caller's to close. */
-    close(): void;
+    /** Stops the sweep and the webhook dispatcher (waiting for sends under way). The store is the caller's to close. */
+    close(): Promise<void>;
   };
 }
 
@@ -68,6 +88,24 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
   const trustProxy = options.trustProxy ?? 0;
   if (!Number.isInteger(trustProxy) || trustProxy < 0) throw new TypeError("trustProxy must be a whole number of proxies");
 
+  const dispatcher = createWebhookDispatcher({
+    store,
+    endpoints: options.webhooks ?? [],
+    hook: options.onOrderUpdate,
+    logger,
+    send: {
+      allowPrivate: options.allowPrivateWebhookUrls ?? false,
+      sandbox: Boolean(options.sandbox),
+      ...(options.dispatcher?.fetch ? { fetch: options.dispatcher.fetch } : {}),
+      ...(options.dispatcher?.timeoutMs ? { timeoutMs: options.dispatcher.timeoutMs } : {}),
+    },
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.dispatcher?.random ? { random: options.dispatcher.random } : {}),
+    ...(options.dispatcher?.pollMs ? { pollMs: options.dispatcher.pollMs } : {}),
+  });
+  // Events written from now on get a delivery per endpoint (and for the hook), in their transaction.
+  store.setSubscriptions(dispatcher.subscriptions);
+
   const service = createOrderService({
     store,
     gateway,
@@ -75,7 +113,7 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
     publicUrl: publicUrl.origin,
     allowedOrigins,
     logger,
-    onOrderUpdate: options.onOrderUpdate,
+    onChange: dispatcher.kick,
     ...(options.now ? { now: options.now } : {}),
     ...(options.idempotencyWaitMs !== undefined ? { idempotencyWaitMs: options.idempotencyWaitMs } : {}),
   });
@@ -84,17 +122,18 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
   app.use(requestId());
   app.use(requestLog(logger));
   app.use(securityHeaders({ https: publicUrl.protocol === "https:" }));
-  app.use(
-    "/api/*",
-    cors({
+  // Only the widget's routes: the merchant API (/api/v1/) is server to server, and a secret key
+  // never belongs in a browser, so no page may call it.
+  const widgetCors = cors({
       // Exact match only: a prefix or suffix match would let shop.example.com.evil.test in.
       origin: (origin) => (allowedOrigins.has(origin) ? origin : null),
       allowMethods: ["GET", "POST", "OPTIONS"],
       allowHeaders: ["Content-Type", "Idempotency-Key"],
       exposeHeaders: ["Idempotent-Replayed", "Retry-After", "X-Request-Id"],
       maxAge: 600,
-    }),
-  );
+    });
+  app.use("/api/checkout", widgetCors);
+  app.use("/api/checkout/*", widgetCors);
   const maxBody = options.bodyLimitBytes ?? 16 * 1024;
   const limitBody = bodyLimit({
     maxSize: maxBody,
@@ -110,7 +149,21 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
 
   app.route("/", healthRoute({ store, mode: options.sandbox ? "sandbox" : "live" }));
   app.route("/", optionsRoute(config, { sandbox: Boolean(options.sandbox), allowedOrigins }));
-  app.route("/", checkoutRoutes({ service, allowedOrigins, createLimit }));
+  app.route("/", checkoutRoutes({ service, store, merchantName: config.merchantName, allowedOrigins, createLimit, ...(options.now ? { now: options.now } : {}) }));
+  const sessions = createSessionService({ store, config, allowedOrigins, ...(options.now ? { now: options.now } : {}) });
+  app.route(
+    "/api/v1",
+    merchantRoutes({
+      store,
+      orders: service,
+      sessions,
+      publicUrl: publicUrl.origin,
+      auth: secretKeyAuth({ keys: options.secretKeys ?? [], address: (c) => clientAddress(c, trustProxy) }),
+      onRedeliver: dispatcher.kick,
+      endpoints: () => [...(options.webhooks ?? []).map((endpoint) => endpoint.name), ...(options.onOrderUpdate ? [HOOK_ENDPOINT] : [])],
+      ...(options.now ? { now: options.now } : {}),
+    }),
+  );
   app.route("/", returnPage({ store, allowedOrigins, refresh: (id) => service.status(id, { fresh: true }) }));
   app.route("/", notifyRoute({ service, gateway, logger }));
   app.route("/", widgetAssets(options.widget ?? null));
@@ -119,7 +172,8 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
 
   app.notFound((c) => c.json({ error: { code: "not_found", message: `Nothing at ${c.req.method} ${c.req.path}.` } }, 404));
   app.onError((error, c) => {
-    const known = error instanceof CheckoutError ? error : null;
+    // A body the validators could not parse as JSON reaches here as hono's plain 400.
+    const known = error instanceof CheckoutError ? error : error instanceof HTTPException && error.status === 400 ? checkoutError("invalid_json", "The body is not valid JSON.") : null;
     if (!known) logger.error("unhandled error", { request_id: c.get("requestId" as never), path: c.req.path, error });
     const failure = known ?? checkoutError("internal_error", "Something went wrong on our side. Please try again.");
     for (const [name, value] of Object.entries(failure.headers ?? {})) c.header(name, value);
@@ -147,12 +201,17 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
     timer.unref?.();
   }
 
+  if (options.dispatcher?.start ?? true) dispatcher.start();
+
   app.checkout = {
     service,
+    sessions,
+    dispatcher,
     allowedOrigins,
     sweepOnce,
-    close() {
+    async close() {
       if (timer) clearInterval(timer);
+      await dispatcher.stop();
     },
   };
   return app;

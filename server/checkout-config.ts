@@ -5,6 +5,7 @@
 import * as z from "zod";
 import { formatMinor, parseAmount, describeAmountProblem } from "./gateway/amount.ts";
 import { Currency } from "./gateway/schemas.ts";
+import { WebhookEndpointConfig } from "./webhooks/endpoints.ts";
 
 /** An exact origin: scheme, host and port, nothing else (no path, no trailing slash, no wildcard). */
 export const OriginString = z.string().refine((value) => {
@@ -80,6 +81,10 @@ export const CheckoutConfig = z
     sweepIntervalSeconds: z.number().int().min(5).max(3600).default(30),
     methods: z.array(MethodConfig).min(1, "must list at least one payment method"),
     products: z.array(ProductConfig).default([]),
+    /** More webhook endpoints beside CHECKOUT_WEBHOOK_URL, each naming the variable of its secret. */
+    webhooks: z.array(WebhookEndpointConfig).max(10).default([]),
+    /** Lets webhook URLs point at private or loopback addresses (an ERP on the office network). */
+    allowPrivateWebhookUrls: z.boolean().default(false),
   })
   .superRefine((config, ctx) => {
     const seen = new Set<string>();

@@ -9,9 +9,13 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 export const ERROR_CODES = {
   invalid_json: 400,
   invalid_request: 400,
+  unauthorized: 401,
   origin_not_allowed: 403,
   not_found: 404,
   idempotency_key_in_use: 409,
+  session_completed: 409,
+  session_expired: 410,
+  payouts_disabled: 403,
   idempotency_key_reused: 422,
   payload_too_large: 413,
   rate_limited: 429,

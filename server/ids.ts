@@ -21,3 +21,11 @@ export function newMerchantOrderId(prefix: string, now: number): string {
   const random = Array.from(crypto.getRandomValues(new Uint8Array(8)), (byte) => byte.toString(16).padStart(2, "0")).join("");
   return `${prefix}-${now.toString(36)}-${random}`;
 }
+
+export const SESSION_ID = /^cs_[A-Za-z0-9_-]{22}$/;
+export const EVENT_ID = /^evt_[A-Za-z0-9_-]{22}$/;
+export const PAYOUT_ID = /^po_[A-Za-z0-9_-]{22}$/;
+
+export const newSessionId = () => `cs_${randomBase64Url(16)}`;
+export const newEventId = () => `evt_${randomBase64Url(16)}`;
+export const newPayoutId = () => `po_${randomBase64Url(16)}`;

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const store = await createStore({ databaseUrl: settings.databaseUrl, sqliteFile: settings.sqliteFile });
   await store.migrate();
 
-  const sandbox = settings.gateway.mode === "sandbox" ? createSandboxGateway({ publicUrl: settings.publicUrl }) : null;
+  const sandbox = settings.gateway.mode === "sandbox" ? createSandboxGateway({ publicUrl: settings.publicUrl, callbackBaseUrl: settings.publicUrl }) : null;
   const gateway = createOctopusClient(
     {
       baseUrl: sandbox ? settings.publicUrl : settings.gateway.apiUrl,
@@ -57,6 +57,9 @@ async function main(): Promise<void> {
     extraOrigins: settings.extraOrigins,
     logger,
     trustProxy: settings.trustProxy,
+    secretKeys: settings.secretKeys,
+    webhooks: settings.webhooks,
+    allowPrivateWebhookUrls: settings.config.allowPrivateWebhookUrls,
     widget,
     translations,
     sandbox,
@@ -69,13 +72,16 @@ async function main(): Promise<void> {
   const server = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port }, () => {
     const mode = sandbox ? "SANDBOX mode (no real money; set the four OCTOPUS_* variables for the real gateway)" : `live gateway ${new URL(settings.gateway.apiUrl).host}`;
     console.log(`octopus-checkout listening on ${settings.publicUrl}/  [${mode}; store: ${store.kind}]`);
+    if (settings.sandboxSecretKey) console.log(`merchant API: ${settings.publicUrl}/api/v1/ with the sandbox key ${settings.secretKeys[0]} (set CHECKOUT_SECRET_KEYS for your own)`);
+    else if (settings.secretKeys.length === 0) console.log("merchant API: off (set CHECKOUT_SECRET_KEYS to turn it on)");
+    for (const endpoint of settings.webhooks) console.log(`webhooks "${endpoint.name}": ${endpoint.url}${endpoint.types ? ` (${endpoint.types.join(", ")})` : ""}`);
   });
 
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    app.checkout.close();
+    void app.checkout.close();
     sandbox?.close();
     server.close(() => {
       void store.close().finally(() => process.exit(0));

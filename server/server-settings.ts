@@ -7,6 +7,8 @@ import { resolve } from "node:path";
 import * as z from "zod";
 import { OriginString, parseCheckoutConfig, type CheckoutConfig } from "./checkout-config.ts";
 import type { LogLevel } from "./log.ts";
+import { SECRET_KEY } from "./middleware/secret-key.ts";
+import { DEFAULT_ENDPOINT_NAME, webhookSecretProblem, webhookUrlProblem, type WebhookEndpoint } from "./webhooks/endpoints.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -32,12 +34,26 @@ export interface ServerSettings {
   sqliteFile: string;
   trustProxy: number;
   logLevel: LogLevel;
+  /** Merchant API keys (CHECKOUT_SECRET_KEYS); in sandbox mode the sandbox key when none is set. */
+  secretKeys: string[];
+  /** True when the secret key is the sandbox's public one: said at start, never with a live gateway. */
+  sandboxSecretKey: boolean;
+  webhooks: WebhookEndpoint[];
 }
 
 const GATEWAY_VARS = ["OCTOPUS_API_URL", "OCTOPUS_API_KEY", "OCTOPUS_API_SECRET", "OCTOPUS_MERCHANT_UID"] as const;
 
 // The sandbox's own test credentials: public values, only ever valid against the built-in sandbox.
 export const SANDBOX_CREDENTIALS = { apiKey: "sandbox-key", apiSecret: "sandbox-secret", merchantUid: "sandbox-merchant" };
+
+/**
+ * The merchant API key and webhook secret of sandbox mode when none are set: public, printed at start
+ * and in the README, so a first try needs no setup. Never accepted with a live gateway.
+ */
+export const SANDBOX_SECRET_KEY = "sk_sandbox_0000000000000000000000000000000000";
+export const SANDBOX_WEBHOOK_SECRET = "whsec_c2FuZGJveC13ZWJob29rLXNlY3JldC0wMDAwMDAwMA==";
+/** Sandbox mode's default endpoint: the demo's "your backend" page receives and verifies them. */
+export const SANDBOX_WEBHOOK_PATH = "/demo/backend/webhooks";
 
 const blank = (value: string | undefined) => (value === undefined || value.trim() === "" ? undefined : value.trim());
 
@@ -133,6 +149,41 @@ export function parseServerSettings(env: Env, { cwd = process.cwd() }: { cwd?: s
     }
   }
 
+  const sandbox = gateway.mode === "sandbox";
+  const secretKeys = (blank(env.CHECKOUT_SECRET_KEYS) ?? "")
+    .split(",")
+    .map((key) => key.trim())
+    .filter(Boolean);
+  secretKeys.forEach((key, index) => {
+    // Never echo a key: say which one by position.
+    if (!SECRET_KEY.test(key)) problems.push(`CHECKOUT_SECRET_KEYS: key ${index + 1} must be sk_ followed by at least 32 of A-Z a-z 0-9 _ -`);
+    if (!sandbox && key === SANDBOX_SECRET_KEY) problems.push(`CHECKOUT_SECRET_KEYS: key ${index + 1} is the public sandbox key; make your own with npx octopus-checkout keys new`);
+  });
+  const sandboxSecretKey = sandbox && secretKeys.length === 0;
+  if (sandboxSecretKey) secretKeys.push(SANDBOX_SECRET_KEY);
+
+  const webhooks: WebhookEndpoint[] = [];
+  const allowPrivate = config?.allowPrivateWebhookUrls ?? false;
+  const addEndpoint = (name: string, url: string, secret: string | undefined, secretName: string, types: readonly string[] | null) => {
+    const urlProblem = webhookUrlProblem(url, { sandbox, allowPrivate });
+    if (urlProblem) problems.push(`webhook "${name}": url ${urlProblem}`);
+    if (secret === undefined) problems.push(`webhook "${name}": ${secretName} is not set`);
+    else {
+      const secretProblem = webhookSecretProblem(secret);
+      if (secretProblem) problems.push(`${secretName} ${secretProblem}`);
+    }
+    if (!urlProblem && secret !== undefined) webhooks.push({ name, url, secret, types });
+  };
+  const webhookUrl = blank(env.CHECKOUT_WEBHOOK_URL);
+  if (webhookUrl) addEndpoint(DEFAULT_ENDPOINT_NAME, webhookUrl, blank(env.CHECKOUT_WEBHOOK_SECRET), "CHECKOUT_WEBHOOK_SECRET", null);
+  else if (blank(env.CHECKOUT_WEBHOOK_SECRET)) problems.push("CHECKOUT_WEBHOOK_SECRET is set but CHECKOUT_WEBHOOK_URL is not");
+  else if (sandbox) webhooks.push({ name: DEFAULT_ENDPOINT_NAME, url: `${publicUrl}${SANDBOX_WEBHOOK_PATH}`, secret: SANDBOX_WEBHOOK_SECRET, types: null });
+  for (const endpoint of config?.webhooks ?? []) {
+    if (endpoint.name === DEFAULT_ENDPOINT_NAME || endpoint.name === "hook") problems.push(`webhooks: the name "${endpoint.name}" is reserved`);
+    else if (webhooks.some((other) => other.name === endpoint.name)) problems.push(`webhooks: "${endpoint.name}" is listed twice`);
+    else addEndpoint(endpoint.name, endpoint.url, blank(env[endpoint.secretEnv]), endpoint.secretEnv, endpoint.types ?? null);
+  }
+
   if (problems.length > 0 || !config) return { ok: false, problems };
   return {
     ok: true,
@@ -149,6 +200,9 @@ export function parseServerSettings(env: Env, { cwd = process.cwd() }: { cwd?: s
       sqliteFile: resolve(cwd, blank(env.CHECKOUT_SQLITE_FILE) ?? "data/checkout.db"),
       trustProxy,
       logLevel,
+      secretKeys,
+      sandboxSecretKey,
+      webhooks,
     },
   };
 }

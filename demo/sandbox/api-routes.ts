@@ -9,7 +9,7 @@ import { bodyLimit } from "hono/body-limit";
 import { verifyFields } from "../../server/gateway/signing.ts";
 import type { FaultPlan } from "./faults.ts";
 import type { Holds } from "./holds.ts";
-import type { Lifecycle } from "./lifecycle.ts";
+import type { Lifecycle, PayoutSettings } from "./lifecycle.ts";
 import type { MerchantRegistry, SandboxMerchant } from "./merchants.ts";
 import type { MethodCatalog } from "./methods.ts";
 import { buildOrder } from "./new-order.ts";
@@ -18,6 +18,7 @@ import { orderDetails, paymentObject } from "./order-fields.ts";
 import { checkGetOrder, checkNewOrder, readFlatFields, type FlatFields } from "./order-rules.ts";
 import {
   duplicateOrder,
+  fieldMessage,
   type GatewayReply,
   invalidParameters,
   invalidSignature,
@@ -40,6 +41,9 @@ export interface ApiDeps {
   orderTtlMs: number;
   /** Base of payment_url; the request's own origin when undefined. */
   publicUrl: string | undefined;
+  /** notify_url and redirect_url must be under it when set (mounted in the checkout server). */
+  callbackBaseUrl: string | undefined;
+  payouts: () => PayoutSettings;
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -74,8 +78,16 @@ async function authenticate(c: Context, merchants: MerchantRegistry): Promise<Au
   return { ok: true, merchant, fields: body.fields };
 }
 
+/** Whether `url` is `base` or below it: same origin, and a path under base's path. */
+function isUnder(url: string, base: URL): boolean {
+  const parsed = new URL(url);
+  const prefix = base.pathname.endsWith("/") ? base.pathname : `${base.pathname}/`;
+  return parsed.origin === base.origin && (parsed.pathname === base.pathname || parsed.pathname.startsWith(prefix));
+}
+
 export function createApiRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
+  const callbackBase = deps.callbackBaseUrl === undefined ? undefined : new URL(deps.callbackBaseUrl);
 
   async function createOrder(c: Context): Promise<GatewayReply> {
     const auth = await authenticate(c, deps.merchants);
@@ -83,6 +95,14 @@ export function createApiRoutes(deps: ApiDeps): Hono {
     const checked = checkNewOrder(auth.fields, auth.merchant, deps.merchants, deps.methods);
     if (!checked.ok) return invalidParameters(checked.details);
     const { merchant } = auth;
+    if (callbackBase) {
+      // Mounted in the checkout server, the sandbox must not become a way to make it post to, or send
+      // a shopper to, anywhere else: the server only ever sends its own URLs.
+      for (const field of ["notify_url", "redirect_url"] as const) {
+        const value = checked.request[field];
+        if (value !== undefined && !isUnder(value, callbackBase)) return invalidParameters(fieldMessage(field, `must be under ${callbackBase.href.replace(/\/$/, "")} in this sandbox`));
+      }
+    }
     if (deps.book.find(merchant.merchantUid, checked.request.merchant_order_id)) return duplicateOrder(checked.request.merchant_order_id);
     const order = buildOrder(checked, {
       merchant,
@@ -93,8 +113,10 @@ export function createApiRoutes(deps: ApiDeps): Hono {
       userAgent: c.req.header("User-Agent") ?? "",
       random: deps.random,
       book: deps.book,
+      payouts: deps.payouts(),
     });
     deps.book.add(order);
+    deps.lifecycle.track(order);
     const payment = paymentObject(order);
     return success(order.paymentUrl === undefined ? { payment } : { payment, payment_url: order.paymentUrl });
   }

@@ -26,6 +26,12 @@ const NotifyFaultsBody = z.strictObject({
   reorderWindowMs: milliseconds(60_000).optional(),
 });
 const Framing = z.strictObject({ refuse: z.boolean() });
+const PayoutSettingsBody = z.strictObject({
+  auto: z.boolean().optional(),
+  processingMs: milliseconds(24 * 3600_000).optional(),
+  settleMs: milliseconds(24 * 3600_000).optional(),
+  failRate: probability.optional(),
+});
 
 const JSON_TYPE = /^application\/json\s*(?:;|$)/i;
 
@@ -132,7 +138,25 @@ export function createControlRoutes(controls: SandboxControls): Hono {
     return c.json({ refuseFraming: body.value.refuse });
   });
 
-  app.get("/sandbox/api/orders", (c) => c.json({ orders: controls.listOrders() }));
+  app.get("/sandbox/api/payouts/settings", (c) => c.json({ payouts: controls.state().payouts }));
+  app.post("/sandbox/api/payouts/settings", async (c) => {
+    const body = await readJson(c, PayoutSettingsBody);
+    if (!body.ok) return body.response;
+    try {
+      return c.json({ payouts: controls.setPayoutSettings(body.value) });
+    } catch (error) {
+      return controlFailure(c, error);
+    }
+  });
+
+  app.get("/sandbox/api/orders", (c) => {
+    const type = c.req.query("transaction_type");
+    if (type !== undefined && type !== "income" && type !== "expense") {
+      return refusal(c, 400, "Invalid parameters", "transaction_type must be income or expense.");
+    }
+    const orders = controls.listOrders();
+    return c.json({ orders: type === undefined ? orders : orders.filter((order) => order.transaction_type === type) });
+  });
 
   app.get("/sandbox/api/orders/:id", (c) => {
     const id = c.req.param("id");

@@ -5,7 +5,7 @@
 import type { SandboxClock } from "./clock.ts";
 import type { ActiveFault, FaultPlan, FaultSpec } from "./faults.ts";
 import type { Holds } from "./holds.ts";
-import type { Lifecycle, OrderAction } from "./lifecycle.ts";
+import type { Lifecycle, OrderAction, PayoutSettings } from "./lifecycle.ts";
 import type { MerchantRegistry } from "./merchants.ts";
 import type { MethodCatalog, PaymentMethod } from "./methods.ts";
 import { NO_NOTIFY_FAULTS, type Notifier, type NotifyFaults } from "./notifier.ts";
@@ -32,7 +32,10 @@ export type SandboxOrderView = Omit<OrderGetFields, "signature_key"> & {
   payment_url?: string;
   /** Sandbox clock, ms since the epoch. */
   created_at: number;
-  expires_at: number;
+  /** Income: when it goes overdue unpaid. Null for payouts, which do not expire. */
+  expires_at: number | null;
+  /** Payouts the sandbox settles by itself: when it moves to processing, and when it ends. */
+  payout_schedule?: { processing_at: number; settle_at: number };
   history: StatusChange[];
   notifications: NotificationAttempt[];
 };
@@ -41,6 +44,7 @@ export interface SandboxState {
   now: number;
   latencyMs: number;
   refuseFraming: boolean;
+  payouts: PayoutSettings;
   faults: ActiveFault[];
   notifyFaults: NotifyFaults;
   hangingRequests: number;
@@ -61,6 +65,8 @@ export interface SandboxControls {
   /** Changes only the fields given; returns the resulting settings. */
   setNotifyFaults(faults: Partial<NotifyFaults>): NotifyFaults;
   setRefuseFraming(refuse: boolean): void;
+  /** Changes only the fields given, for payouts created from now on; returns the resulting settings. */
+  setPayoutSettings(update: Partial<PayoutSettings>): PayoutSettings;
   /** Order actions by merchant_order_id; `merchantUid` is needed only when two merchants share the id. */
   complete(merchantOrderId: string, merchantUid?: string): SandboxOrderView;
   fail(merchantOrderId: string, merchantUid?: string): SandboxOrderView;
@@ -87,7 +93,12 @@ export interface ControlDeps {
   holds: Holds;
   merchants: MerchantRegistry;
   methods: MethodCatalog;
-  settings: { latencyMs: number; refuseFraming: boolean };
+  /** `payouts` is shared with the lifecycle: changed in place. */
+  settings: { latencyMs: number; refuseFraming: boolean; payouts: PayoutSettings };
+  /** What reset() goes back to. */
+  initialPayouts: PayoutSettings;
+  /** Refuses settings that cannot work (gateway.ts's check). */
+  checkPayouts(payouts: PayoutSettings): PayoutSettings;
 }
 
 function viewOf(order: SandboxOrder): SandboxOrderView {
@@ -96,7 +107,8 @@ function viewOf(order: SandboxOrder): SandboxOrderView {
     ...fields,
     ...(order.paymentUrl === undefined ? {} : { payment_url: order.paymentUrl }),
     created_at: order.createdAt,
-    expires_at: order.expiresAt,
+    expires_at: order.expiresAt ?? null,
+    ...(order.payoutSchedule ? { payout_schedule: { processing_at: order.payoutSchedule.processingAt, settle_at: order.payoutSchedule.settleAt } } : {}),
     history: order.history.map((change) => ({ ...change })),
     notifications: order.notifications.map((attempt) => ({ ...attempt })),
   };
@@ -159,6 +171,15 @@ export function createControls(deps: ControlDeps): SandboxControls {
     setRefuseFraming(refuse) {
       settings.refuseFraming = refuse;
     },
+    setPayoutSettings(update) {
+      const defined = Object.fromEntries(Object.entries(update).filter(([, value]) => value !== undefined));
+      try {
+        Object.assign(settings.payouts, deps.checkPayouts({ ...settings.payouts, ...defined }));
+      } catch (error) {
+        throw new SandboxControlError("invalid", error instanceof Error ? error.message : String(error));
+      }
+      return { ...settings.payouts };
+    },
     complete: (id, uid) => act("complete", id, uid),
     fail: (id, uid) => act("fail", id, uid),
     reject: (id, uid) => act("reject", id, uid),
@@ -178,6 +199,7 @@ export function createControls(deps: ControlDeps): SandboxControls {
       now: clock.now(),
       latencyMs: settings.latencyMs,
       refuseFraming: settings.refuseFraming,
+      payouts: { ...settings.payouts },
       faults: faults.list(),
       notifyFaults: notifier.faults(),
       hangingRequests: holds.hanging(),
@@ -191,9 +213,11 @@ export function createControls(deps: ControlDeps): SandboxControls {
       faults.clear();
       holds.releaseAll();
       book.clear();
+      lifecycle.clear();
       clock.reset();
       settings.latencyMs = 0;
       settings.refuseFraming = false;
+      Object.assign(settings.payouts, deps.initialPayouts);
     },
     idle: () => notifier.idle(),
   };

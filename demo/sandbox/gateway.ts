@@ -13,7 +13,8 @@ import { createControlRoutes } from "./control-routes.ts";
 import { createControls, type SandboxControls } from "./controls.ts";
 import { createFaultPlan } from "./faults.ts";
 import { createHolds } from "./holds.ts";
-import { createLifecycle } from "./lifecycle.ts";
+import { createHostGuard, hostsFor } from "./host-guard.ts";
+import { createLifecycle, DEFAULT_PAYOUT_SETTINGS, type PayoutSettings } from "./lifecycle.ts";
 import { createMerchantRegistry, DEFAULT_MERCHANT, type SandboxMerchant } from "./merchants.ts";
 import { createMethodCatalog, DEFAULT_METHODS, type PaymentMethod } from "./methods.ts";
 import { createNotifier } from "./notifier.ts";
@@ -37,12 +38,38 @@ export interface SandboxGatewayOptions {
   notifyRetryDelaysMs?: readonly number[];
   /** How long one notification attempt may take. Default 10 s. */
   notifyTimeoutMs?: number;
-  /** Base of payment_url (origin, optionally with a path prefix). Default: the API request's origin. */
+  /**
+   * Base of payment_url (origin, optionally with a path prefix). Default: the API request's origin.
+   * Also decides the host names the sandbox answers, unless `allowedHosts` says otherwise.
+   */
   publicUrl?: string;
+  /**
+   * Host names the sandbox answers (ports are not compared); any other `Host` gets 421, so that a page
+   * on a rebound DNS name cannot reach the unauthenticated control routes or the payment pages.
+   * Default: publicUrl's host name when given (all three loopback names when it is one of them), else
+   * the loopback names 127.0.0.1, localhost, [::1].
+   */
+  allowedHosts?: readonly string[];
+  /**
+   * When set, `notify_url` and `redirect_url` on order/new must be under this URL (the checkout
+   * server mounting the sandbox passes its public URL). Unset: any http(s) URL, as the real gateway.
+   */
+  callbackBaseUrl?: string;
+  /** How payouts (expense orders) settle by themselves. Default DEFAULT_PAYOUT_SETTINGS (1 s, then 2 s, never failing). */
+  payouts?: Partial<PayoutSettings>;
   /** Serve the /sandbox/api/ control routes. Default true. */
   controlRoutes?: boolean;
-  /** How often unpaid orders are checked for expiry in the background. Default 1 s. */
+  /** How often what is due (unpaid orders' expiry, payouts' next step) is applied in the background. Default 1 s. */
   expirySweepMs?: number;
+}
+
+/** Throws on a setting that could not work, naming it; the control route reuses it. */
+export function checkPayoutSettings(payouts: PayoutSettings): PayoutSettings {
+  for (const key of ["processingMs", "settleMs"] as const) {
+    if (!Number.isInteger(payouts[key]) || payouts[key] < 0) throw new RangeError(`payouts.${key} must be a whole number of milliseconds: ${payouts[key]}`);
+  }
+  if (!(payouts.failRate >= 0 && payouts.failRate <= 1)) throw new RangeError(`payouts.failRate must be a probability from 0 to 1: ${payouts.failRate}`);
+  return payouts;
 }
 
 export interface SandboxGateway {
@@ -63,7 +90,8 @@ export function createSandboxGateway(options: SandboxGatewayOptions = {}): Sandb
   const orderTtlMs = options.orderTtlMs ?? 15 * 60_000;
   if (!(orderTtlMs > 0)) throw new RangeError(`orderTtlMs must be positive: ${orderTtlMs}`);
 
-  const settings = { latencyMs: 0, refuseFraming: false };
+  const initialPayouts = checkPayoutSettings({ ...DEFAULT_PAYOUT_SETTINGS, ...options.payouts });
+  const settings = { latencyMs: 0, refuseFraming: false, payouts: { ...initialPayouts } };
   const book = createOrderBook();
   const holds = createHolds();
   const faults = createFaultPlan(random);
@@ -75,10 +103,14 @@ export function createSandboxGateway(options: SandboxGatewayOptions = {}): Sandb
     now: clock.now,
     credentials: (merchantUid) => merchants.byUid(merchantUid),
   });
-  const lifecycle = createLifecycle({ book, notifier, now: clock.now });
-  const controls = createControls({ clock, book, lifecycle, notifier, faults, holds, merchants, methods, settings });
+  const lifecycle = createLifecycle({ book, notifier, now: clock.now, random, payouts: settings.payouts });
+  const controls = createControls({ clock, book, lifecycle, notifier, faults, holds, merchants, methods, settings, initialPayouts, checkPayouts: checkPayoutSettings });
 
   const app = new Hono();
+  // First, before any route: a request for another host is refused whatever it asks.
+  const guard = createHostGuard(options.allowedHosts ?? (options.publicUrl ? hostsFor(options.publicUrl) : undefined));
+  // Only the sandbox's own paths: mounted in the checkout server, the server's routes are its business.
+  for (const path of ["/octopus/api/*", "/octopus/pay/*", "/sandbox/api/*"]) app.use(path, guard);
   app.route(
     "/",
     createApiRoutes({
@@ -93,6 +125,8 @@ export function createSandboxGateway(options: SandboxGatewayOptions = {}): Sandb
       random,
       orderTtlMs,
       publicUrl: options.publicUrl,
+      callbackBaseUrl: options.callbackBaseUrl,
+      payouts: () => settings.payouts,
     }),
   );
   app.route("/", createPageRoutes({ book, lifecycle, methods, now: clock.now, refuseFraming: () => settings.refuseFraming }));

@@ -1,16 +1,17 @@
 /**
  * `npm run sandbox`: the sandbox gateway on its own, on loopback, for trying the checkout by hand.
- * Settings come from the environment through server/config.ts.
+ * Settings come from the environment through settings.ts: this entry point is the only sandbox module
+ * that reads process.env.
  */
 import { serve } from "@hono/node-server";
-import { ConfigError, readSandboxSettings, type SandboxSettings } from "../../server/config.ts";
 import { createSandboxGateway } from "./gateway.ts";
+import { readSandboxSettings, SandboxConfigError, type SandboxSettings } from "./settings.ts";
 
 function settingsOrExit(): SandboxSettings {
   try {
-    return readSandboxSettings();
+    return readSandboxSettings(process.env);
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+    if (!(error instanceof SandboxConfigError)) throw error;
     console.error(`The sandbox's configuration is invalid:\n${error.problems.map((problem) => `  ${problem}`).join("\n")}`);
     process.exit(1);
   }
@@ -19,11 +20,13 @@ function settingsOrExit(): SandboxSettings {
 const settings = settingsOrExit();
 const sandbox = createSandboxGateway({
   merchants: [{ apiKey: settings.apiKey, apiSecret: settings.apiSecret, merchantUid: settings.merchantUid, merchantName: "Sandbox Shop" }],
+  // Only the names this process answers on: a page on a rebound DNS name gets 421.
+  allowedHosts: [settings.host, "localhost"],
 });
 
 const server = serve({ fetch: sandbox.app.fetch, hostname: settings.host, port: settings.port }, (info) => {
   const base = `http://${settings.host}:${info.port}`;
-  // The secret is a test value, but secrets are never printed: it is SANDBOX_API_SECRET (default in server/config.ts).
+  // The secret is a test value, but secrets are never printed: it is SANDBOX_API_SECRET (default in settings.ts).
   console.log(
     [
       `Octopus sandbox gateway listening on ${base}`,

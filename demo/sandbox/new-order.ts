@@ -1,6 +1,7 @@
 /** Turns an accepted `order/new` request into the sandbox's order record. */
 import { formatMinor } from "../../server/gateway/amount.ts";
 import { pageToken, paymentUid, signatureKey } from "./ids.ts";
+import type { PayoutSettings } from "./lifecycle.ts";
 import type { SandboxMerchant } from "./merchants.ts";
 import type { OrderBook, SandboxOrder } from "./order-book.ts";
 import type { AcceptedNewOrder } from "./order-rules.ts";
@@ -15,6 +16,8 @@ export interface CreationContext {
   userAgent: string;
   random: () => number;
   book: OrderBook;
+  /** Read at creation: a payout's schedule is fixed when it is made. */
+  payouts: PayoutSettings;
 }
 
 /**
@@ -22,12 +25,11 @@ export interface CreationContext {
  * two open orders should not float to the same figure: try a few draws before accepting a clash.
  */
 function floatingAmount(amountMinor: number, context: CreationContext): string {
-  const taken = new Set(context.book.open().flatMap((order) => (order.floatingAmount === undefined ? [] : [order.floatingAmount])));
   let candidate = "";
   for (let draw = 0; draw < 20; draw++) {
     const satang = 1 + Math.min(98, Math.floor(context.random() * 99));
     candidate = formatMinor(amountMinor + satang, "thb");
-    if (!taken.has(candidate)) break;
+    if (!context.book.floatingInUse(candidate)) break;
   }
   return candidate;
 }
@@ -38,6 +40,8 @@ export function buildOrder({ request, amountMinor }: AcceptedNewOrder, context: 
   const token = isIncome ? pageToken() : undefined;
   // Thailand's variant documents a `preparing` step before the payment starts.
   const initial = request.currency === "thb" ? "preparing" : "pending";
+  const isThai = request.currency === "thb";
+  const { payouts } = context;
   return {
     merchantUid: context.merchant.merchantUid,
     merchantName: context.merchant.merchantName,
@@ -45,7 +49,9 @@ export function buildOrder({ request, amountMinor }: AcceptedNewOrder, context: 
     transactionType: request.transaction_type,
     accountingType: request.accounting_type,
     amount,
-    floatingAmount: request.currency === "thb" ? floatingAmount(amountMinor, context) : undefined,
+    // Decision: the Thai doc lists floating_amount for payouts too, but nothing is matched by amount
+    // when the merchant pays out: the payee gets exactly the amount asked, so it equals it.
+    floatingAmount: isThai ? (isIncome ? floatingAmount(amountMinor, context) : amount) : undefined,
     currency: request.currency,
     country: request.country,
     payment: request.payment,
@@ -68,7 +74,11 @@ export function buildOrder({ request, amountMinor }: AcceptedNewOrder, context: 
     pageToken: token,
     paymentUrl: token === undefined ? undefined : `${context.publicUrl}/octopus/pay/${token}`,
     createdAt: context.now,
-    expiresAt: context.now + context.ttlMs,
+    expiresAt: isIncome ? context.now + context.ttlMs : undefined,
+    payoutSchedule:
+      isIncome || !payouts.auto
+        ? undefined
+        : { processingAt: context.now + payouts.processingMs, settleAt: context.now + payouts.processingMs + payouts.settleMs },
     status: initial,
     failReason: undefined,
     // Decision: the seeds do not say how final_amount differs from amount (fees?); it equals it here.

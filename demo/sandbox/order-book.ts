@@ -5,8 +5,11 @@
 import type { AccountingStatus, AccountingType, Currency, NotifyStatus, PaymentStatus, TransactionType } from "../../server/gateway/schemas.ts";
 import { isFinalStatus } from "../../server/gateway/schemas.ts";
 
-/** Who moved the order: the create call, the shopper on the payment page, a tester, or the clock. */
-export type StatusSource = "api" | "page" | "control" | "expiry";
+/**
+ * Who moved the order: the create call, the shopper on the payment page, a tester, the clock (expiry),
+ * or the gateway itself (a payout going through after its delay).
+ */
+export type StatusSource = "api" | "page" | "control" | "expiry" | "gateway";
 
 export interface StatusChange {
   status: PaymentStatus;
@@ -66,7 +69,10 @@ export interface SandboxOrder {
   readonly pageToken: string | undefined;
   readonly paymentUrl: string | undefined;
   readonly createdAt: number;
-  readonly expiresAt: number;
+  /** Income only: when an unpaid order goes overdue. Payouts do not expire. */
+  readonly expiresAt: number | undefined;
+  /** Expense only, when the sandbox settles payouts by itself: when it moves to processing, then ends. */
+  readonly payoutSchedule: { processingAt: number; settleAt: number } | undefined;
   status: PaymentStatus;
   failReason: string | undefined;
   finalAmount: string;
@@ -86,8 +92,8 @@ export interface OrderBook {
   findById(merchantOrderId: string): SandboxOrder[];
   /** Newest first. */
   list(): SandboxOrder[];
-  /** Orders that can still change status on their own (not final). */
-  open(): SandboxOrder[];
+  /** Whether an open (not final) order already asks the payer to transfer this floating amount. */
+  floatingInUse(floatingAmount: string): boolean;
   /** Records a status change in the order and its history. */
   setStatus(order: SandboxOrder, status: PaymentStatus, at: number, source: StatusSource, failReason?: string): void;
   clear(): void;
@@ -99,20 +105,34 @@ export function createOrderBook(): OrderBook {
   // Insertion order is creation order: a Map keeps it, so listing needs no sort.
   const byKey = new Map<string, SandboxOrder>();
   const byToken = new Map<string, SandboxOrder>();
+  // Open orders per floating amount, kept as orders open and close, so a create need not scan them all.
+  const openFloating = new Map<string, number>();
+
+  function releaseFloating(order: SandboxOrder): void {
+    if (order.floatingAmount === undefined || order.transactionType !== "income") return;
+    const count = (openFloating.get(order.floatingAmount) ?? 0) - 1;
+    if (count > 0) openFloating.set(order.floatingAmount, count);
+    else openFloating.delete(order.floatingAmount);
+  }
+
   return {
     add(order) {
       const key = keyOf(order.merchantUid, order.merchantOrderId);
       if (byKey.has(key)) return false;
       byKey.set(key, order);
       if (order.pageToken) byToken.set(order.pageToken, order);
+      if (order.floatingAmount !== undefined && order.transactionType === "income" && !isFinalStatus(order.status)) {
+        openFloating.set(order.floatingAmount, (openFloating.get(order.floatingAmount) ?? 0) + 1);
+      }
       return true;
     },
     find: (merchantUid, merchantOrderId) => byKey.get(keyOf(merchantUid, merchantOrderId)),
     findByToken: (token) => byToken.get(token),
     findById: (merchantOrderId) => [...byKey.values()].filter((order) => order.merchantOrderId === merchantOrderId),
     list: () => [...byKey.values()].reverse(),
-    open: () => [...byKey.values()].filter((order) => !isFinalStatus(order.status)),
+    floatingInUse: (floatingAmount) => openFloating.has(floatingAmount),
     setStatus(order, status, at, source, failReason) {
+      if (!isFinalStatus(order.status) && isFinalStatus(status)) releaseFloating(order);
       order.status = status;
       order.failReason = failReason;
       order.history.push({ status, at, source });
@@ -120,6 +140,7 @@ export function createOrderBook(): OrderBook {
     clear() {
       byKey.clear();
       byToken.clear();
+      openFloating.clear();
     },
   };
 }

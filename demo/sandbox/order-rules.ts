@@ -1,7 +1,8 @@
 /**
  * What the gateway checks before it accepts a request, in the order a client meets the problems:
  * body shape, required fields, each field's rules (the shared zod schemas, so client and sandbox
- * cannot disagree), then what only the gateway knows: the merchant, its methods and their limits.
+ * cannot disagree), a payout's payee (payee-rules.ts), then what only the gateway knows: the
+ * merchant, its methods and their limits.
  */
 import type * as z from "zod";
 import { parseAmount } from "../../server/gateway/amount.ts";
@@ -9,6 +10,7 @@ import { GetOrderRequest, NewOrderRequest } from "../../server/gateway/schemas.t
 import type { MerchantRegistry, SandboxMerchant } from "./merchants.ts";
 import { acceptsCountry, type MethodCatalog, type MethodEntry } from "./methods.ts";
 import { describeIssue, quoteList } from "./issues.ts";
+import { checkPayee } from "./payee-rules.ts";
 import { fieldMessage } from "./responses.ts";
 
 export type FlatFields = Record<string, string>;
@@ -67,6 +69,8 @@ export function checkNewOrder(fields: FlatFields, merchant: SandboxMerchant, mer
     return { ok: false, details: first ? describeOrderIssue(first, fields) : fieldMessage("body", "is invalid") };
   }
   const request = parsed.data;
+  const payee = checkPayee(request);
+  if (payee) return { ok: false, details: payee };
 
   if (request.merchant_uid !== merchant.merchantUid) return { ok: false, details: fieldMessage("merchant_uid", "does not belong to this OC-Key") };
 

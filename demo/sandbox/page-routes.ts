@@ -32,6 +32,25 @@ function originOf(url: string | undefined): string | undefined {
   }
 }
 
+/**
+ * Whether a POST comes from another site's page (a form on attacker.example posting to a payment
+ * page whose URL it learnt). Browsers say so in Sec-Fetch-Site; older ones only in Origin, compared
+ * by host with the URL the request came to (already checked by the host guard), since a TLS proxy in
+ * front may turn https into http. A request with neither header is not from a browser: no site to forge.
+ */
+function isCrossOrigin(c: Context): boolean {
+  const site = c.req.header("Sec-Fetch-Site");
+  if (site !== undefined) return site !== "same-origin" && site !== "none";
+  const origin = c.req.header("Origin");
+  if (origin === undefined) return false;
+  try {
+    return new URL(origin).host !== new URL(c.req.url).host;
+  } catch {
+    // "null" (a sandboxed frame, a data: URL) or garbage: not this page.
+    return true;
+  }
+}
+
 function securePage(c: Context, refuseFraming: boolean, order?: SandboxOrder): void {
   // Browsers apply form-action to the redirect after a POST too, so the shop's origin is allowed.
   const redirectOrigin = originOf(order?.redirectUrl);
@@ -79,6 +98,10 @@ export function createPageRoutes(deps: PageDeps): Hono {
       deps.lifecycle.sweep();
       const order = deps.book.findByToken(c.req.param("token"));
       if (!order) return notFound(c);
+      if (isCrossOrigin(c)) {
+        securePage(c, deps.refuseFraming(), order);
+        return c.html(renderMessagePage("Not from this page", "Use the buttons on the payment page itself."), 403);
+      }
       const form = await c.req.parseBody();
       const action = typeof form.action === "string" ? BUTTONS[form.action] : undefined;
       if (!action) {

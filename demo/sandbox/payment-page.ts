@@ -90,15 +90,16 @@ function amountBlock(order: SandboxOrder): Html {
 }
 
 function details(order: SandboxOrder, method: PaymentMethod | undefined, now: number): Html {
-  const final = isFinalStatus(order.status);
+  // Only income orders have a page, and every income order expires: the check only narrows the type.
+  const expiresAt = isFinalStatus(order.status) ? undefined : order.expiresAt;
   return html`<dl class="details">
   <div><dt>Method</dt><dd>${method?.label ?? order.payment}</dd></div>
   ${order.channel ? html`<div><dt>Channel</dt><dd>${method ? channelLabel(method, order.channel) : order.channel}</dd></div>` : ""}
   <div><dt>Order</dt><dd class="mono">${order.merchantOrderId}</dd></div>
   ${
-    final
+    expiresAt === undefined
       ? ""
-      : html`<div><dt>Expires</dt><dd><time datetime="${new Date(order.expiresAt).toISOString()}">${formatUtc(order.expiresAt)}</time> <span class="muted">(${remaining(order.expiresAt - now)})</span></dd></div>`
+      : html`<div><dt>Expires</dt><dd><time datetime="${new Date(expiresAt).toISOString()}">${formatUtc(expiresAt)}</time> <span class="muted">(${remaining(expiresAt - now)})</span></dd></div>`
   }
 </dl>`;
 }
@@ -112,7 +113,7 @@ function actions(order: SandboxOrder): Html {
     <button type="submit" name="action" value="reject" class="button button-secondary">Reject</button>
   </div>
 </form>
-<p class="hint">Sandbox controls: <strong>Pay</strong> completes the order, <strong>Fail</strong> and <strong>Reject</strong> end it unpaid. Doing nothing lets it expire at ${formatUtc(order.expiresAt)}.</p>`;
+<p class="hint">Sandbox controls: <strong>Pay</strong> completes the order, <strong>Fail</strong> and <strong>Reject</strong> end it unpaid.${order.expiresAt === undefined ? "" : ` Doing nothing lets it expire at ${formatUtc(order.expiresAt)}.`}</p>`;
 }
 
 function outcome(order: SandboxOrder): Html {

@@ -1,6 +1,7 @@
 /**
- * The sandbox panel (sandbox mode only): recent orders as the gateway and as this server see them,
- * buttons that move an order, and the sandbox's fault switches. The page is a shell; panel.js fills
+ * The sandbox panel (sandbox mode only): recent checkouts as the gateway and as this server see them,
+ * the gateway's payouts (expense orders) apart from them, buttons that move either, and the sandbox's
+ * fault and payout switches. The page is a shell; panel.js fills
  * it from the sandbox's JSON routes (/sandbox/api/...) and from /demo/api/orders, every 2 s.
  *
  * /demo/api/orders is the server's side of the story (the store: what the shop believes), so the
@@ -73,14 +74,28 @@ export function sandboxPanel(options: Shell & { store?: OrderStore | null }): Ho
 </div>
 <p class="refresh"><span id="updated" aria-live="off">Loading…</span><label class="switch"><input type="checkbox" id="auto-refresh" checked> Refresh every 2 s</label></p>
 </div>
-<nav class="jump" aria-label="Panel sections"><a href="#orders-title">Orders</a><a href="#faults-title">Faults</a><a href="#notify-title">Notifications</a><a href="#gateway-title">Latency, framing, clock</a></nav>
+<nav class="jump" aria-label="Panel sections"><a href="#orders-title">Checkouts</a><a href="#payouts-title">Payouts</a><a href="#faults-title">Faults</a><a href="#notify-title">Notifications</a><a href="#gateway-title">Latency, framing, clock</a></nav>
 <p id="panel-message" class="message" role="status" hidden></p>
 <div class="panel-grid">
+<div class="stack">
 <section class="card" aria-labelledby="orders-title">
-<h2 id="orders-title">Recent orders</h2>
+<h2 id="orders-title">Recent checkouts</h2>
 <div id="orders" class="orders"><p class="muted">Loading…</p></div>
 <p id="stale-note" class="muted small" hidden></p>
 </section>
+<section class="card" aria-labelledby="payouts-title">
+<h2 id="payouts-title">Payouts</h2>
+<p class="muted small">Expense orders: money the merchant sends out. They have no payment page; the gateway moves them to processing, then to completed or failed, after the delays below, or when you press a button.</p>
+<div class="fields payout-settings">
+<label class="switch"><input type="checkbox" id="payout-auto" checked> Settle by themselves</label>
+<label>To processing after, ms <input type="number" id="payout-processing" min="0" max="86400000" step="500" value="1000" inputmode="numeric"></label>
+<label>Then ends after, ms <input type="number" id="payout-settle" min="0" max="86400000" step="500" value="2000" inputmode="numeric"></label>
+<label>Fail (chance) <input type="number" id="payout-fail-rate" min="0" max="1" step="0.1" value="0" inputmode="decimal"></label>
+</div>
+<p class="muted small">Changes apply to payouts made from now on.</p>
+<div id="payouts" class="orders"><p class="muted">Loading…</p></div>
+</section>
+</div>
 <div class="controls">
 <section class="card" aria-labelledby="faults-title">
 <h2 id="faults-title">Gateway faults</h2>

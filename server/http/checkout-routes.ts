@@ -1,14 +1,23 @@
 /** POST /api/checkout and GET /api/checkout/:id: the widget's two calls. */
 import { Hono, type MiddlewareHandler } from "hono";
 import { checkoutError } from "../errors.ts";
-import { CHECKOUT_ID } from "../ids.ts";
+import { CHECKOUT_ID, SESSION_ID } from "../ids.ts";
 import type { OrderService } from "../orders/service.ts";
-import { toPublicOrder } from "../orders/public-view.ts";
+import { toPublicOrder, toPublicSession } from "../orders/public-view.ts";
+import type { OrderStore } from "../store/types.ts";
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
 
-export function checkoutRoutes(options: { service: OrderService; allowedOrigins: ReadonlySet<string>; createLimit: MiddlewareHandler }) {
+export function checkoutRoutes(options: {
+  service: OrderService;
+  store: OrderStore;
+  merchantName: string;
+  allowedOrigins: ReadonlySet<string>;
+  createLimit: MiddlewareHandler;
+  now?: () => number;
+}) {
   const { service, allowedOrigins } = options;
+  const now = options.now ?? Date.now;
   return new Hono()
     .post("/api/checkout", options.createLimit, async (c) => {
       const origin = c.req.header("origin") ?? null;
@@ -32,10 +41,18 @@ export function checkoutRoutes(options: { service: OrderService; allowedOrigins:
       if (typeof body !== "object" || body === null || Array.isArray(body)) {
         throw checkoutError("invalid_request", "The body must be a JSON object.", "body");
       }
-      const { order, replayed } = await service.create({ body, origin, idempotencyKey: key });
+      const { order, replayed } = await service.create({ body: body as Record<string, unknown>, origin, idempotencyKey: key });
       if (replayed) c.header("Idempotent-Replayed", "true");
       c.header("Cache-Control", "no-store");
       return c.json(toPublicOrder(order), replayed ? 200 : 201);
+    })
+    // A checkout session as the widget shows it (data-session, the payment link page).
+    .get("/api/checkout/sessions/:id", async (c) => {
+      const id = c.req.param("id");
+      const session = SESSION_ID.test(id) ? await options.store.getSession(id) : null;
+      if (!session) throw checkoutError("not_found", "No checkout session with this id.");
+      c.header("Cache-Control", "no-store");
+      return c.json(toPublicSession(session, { merchantName: options.merchantName, now: now() }));
     })
     .get("/api/checkout/:id", async (c) => {
       const id = c.req.param("id");

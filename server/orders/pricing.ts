@@ -59,14 +59,38 @@ export function describeIssue(issue: z.core.$ZodIssue): { field: string; message
   if (issue.code === "unrecognized_keys") {
     return { field: issue.keys[0] ?? field, message: `"${issue.keys.join('", "')}" is not a field of a checkout request` };
   }
-  if (issue.code === "invalid_type" && issue.input === undefined) return { field, message: `"${field}" is required` };
+  if (issue.code === "invalid_key") return { field, message: `"${field}" is not an allowed key: ${issue.issues[0]?.message ?? "invalid"}` };
+  // zod reports no input unless asked to; its message says what it received.
+  const missing = issue.code === "invalid_type" && (issue.input === undefined ? /received undefined/.test(issue.message) || !/received/.test(issue.message) : false);
+  if (missing) return { field, message: `"${field}" is required` };
   if (issue.code === "invalid_type") return { field, message: `"${field}" must be a ${issue.expected}` };
   if (issue.code === "invalid_value") return { field, message: `"${field}" must be one of: ${issue.values.map(String).join(", ")}` };
   return { field, message: `"${field}" ${issue.message}` };
 }
 
-function formatLimit(value: string, currency: Currency): string {
+export function formatLimit(value: string, currency: Currency): string {
   return `${value} ${currency.toUpperCase()}`;
+}
+
+/** An amount as a client sent it, in minor units; a clear 400 naming "amount" when it is malformed. */
+export function requestAmountMinor(amount: string, currency: Currency): number {
+  const decimals = currencyDecimals(currency);
+  const shape = decimals === 0 ? "a whole number such as 50000" : `a decimal string with at most ${decimals} decimals such as "100.00"`;
+  // Stricter than the gateway's parser: "50000.00" for a zero-decimal currency is refused too.
+  const fraction = /\.([0-9]*)$/.exec(amount)?.[1];
+  const parsed = parseAmount(amount, currency);
+  if (!parsed.ok || (fraction !== undefined && fraction.length > decimals)) {
+    throw checkoutError("invalid_request", `"amount" must be ${shape} (no sign, exponent, spaces or extra decimals) for ${currency}`, "amount");
+  }
+  return parsed.minor;
+}
+
+/** A method's limits in minor units. */
+export function methodLimits(method: MethodConfig): { min: number; max: number } {
+  return {
+    min: (parseAmount(method.min, method.currency) as { ok: true; minor: number }).minor,
+    max: (parseAmount(method.max, method.currency) as { ok: true; minor: number }).minor,
+  };
 }
 
 export function priceOrder(body: unknown, config: CheckoutConfig, allowedOrigins: ReadonlySet<string>): PricedOrder {
@@ -111,19 +135,10 @@ export function priceOrder(body: unknown, config: CheckoutConfig, allowedOrigins
     amountMinor = (parseAmount(product.price, product.currency) as { ok: true; minor: number }).minor;
   } else {
     if (request.amount === undefined) throw checkoutError("invalid_request", `"amount" is required when no "product" is given`, "amount");
-    const decimals = currencyDecimals(request.currency);
-    const shape = decimals === 0 ? "a whole number such as 50000" : `a decimal string with at most ${decimals} decimals such as "100.00"`;
-    // Stricter than the gateway's parser: "50000.00" for a zero-decimal currency is refused too.
-    const fraction = /\.([0-9]*)$/.exec(request.amount)?.[1];
-    const parsedAmount = parseAmount(request.amount, request.currency);
-    if (!parsedAmount.ok || (fraction !== undefined && fraction.length > decimals)) {
-      throw checkoutError("invalid_request", `"amount" must be ${shape} (no sign, exponent, spaces or extra decimals) for ${request.currency}`, "amount");
-    }
-    amountMinor = parsedAmount.minor;
+    amountMinor = requestAmountMinor(request.amount, request.currency);
   }
 
-  const min = (parseAmount(method.min, method.currency) as { ok: true; minor: number }).minor;
-  const max = (parseAmount(method.max, method.currency) as { ok: true; minor: number }).minor;
+  const { min, max } = methodLimits(method);
   if (amountMinor < min || amountMinor > max) {
     throw checkoutError(
       "invalid_request",
@@ -163,8 +178,9 @@ export function priceOrder(body: unknown, config: CheckoutConfig, allowedOrigins
 }
 
 /** A stable fingerprint of what was asked, to refuse an Idempotency-Key reused for something else. */
-export async function requestFingerprint(order: PricedOrder, origin: string | null): Promise<string> {
+export async function requestFingerprint(order: PricedOrder, origin: string | null, sessionId: string | null = null): Promise<string> {
   const canonical = JSON.stringify([
+    sessionId,
     order.amount,
     order.currency,
     order.country,

@@ -3,7 +3,8 @@
  * field added to the record later cannot leak by default.
  */
 import { isFinalStatus, type PaymentStatus } from "../gateway/schemas.ts";
-import type { OrderRecord } from "../store/types.ts";
+import { sessionStatus } from "../merchant/views.ts";
+import type { OrderRecord, SessionRecord } from "../store/types.ts";
 
 export interface PublicOrder {
   id: string;
@@ -34,4 +35,34 @@ export function toPublicOrder(order: OrderRecord): PublicOrder {
   if (order.finalAmount) view.final_amount = order.finalAmount;
   if (order.floatingAmount) view.floating_amount = order.floatingAmount;
   return view;
+}
+
+/** What a shopper's browser may see of a checkout session: what is bought, never the merchant's metadata or customer id. */
+export interface PublicSession {
+  id: string;
+  status: "open" | "completed" | "expired";
+  amount: string;
+  currency: string;
+  country: string | null;
+  payment: string | null;
+  description: string | null;
+  merchant_name: string;
+  expires_at: string;
+  /** The order that paid it, so a page can show its result. */
+  order_id: string | null;
+}
+
+export function toPublicSession(session: SessionRecord, options: { merchantName: string; now: number }): PublicSession {
+  return {
+    id: session.id,
+    status: sessionStatus(session, options.now),
+    amount: session.amount,
+    currency: session.currency,
+    country: session.country,
+    payment: session.payment,
+    description: session.description,
+    merchant_name: options.merchantName,
+    expires_at: new Date(session.expiresAt).toISOString(),
+    order_id: session.orderId,
+  };
 }

@@ -1,6 +1,7 @@
 /**
  * The order's life on the server: create it once (whatever the network does), follow it to a final
- * status from the gateway's word only, and tell the merchant's hook once per change.
+ * status from the gateway's word only. Each change the store records writes its event to the
+ * outbox in the same transaction; `onChange` only wakes the webhook dispatcher.
  */
 import type { CheckoutConfig } from "../checkout-config.ts";
 import { checkoutError, type CheckoutError, type ErrorCode } from "../errors.ts";
@@ -13,12 +14,11 @@ import {
   type OrderDetails,
   type PaymentStatus,
 } from "../gateway/index.ts";
-import { newCheckoutId, newMerchantOrderId } from "../ids.ts";
+import { newCheckoutId, newMerchantOrderId, SESSION_ID } from "../ids.ts";
 import type { Logger } from "../log.ts";
-import type { ChangeSource, OrderRecord, OrderStore, StatusChange } from "../store/types.ts";
+import { sessionStatus } from "../merchant/views.ts";
+import type { ChangeSource, OrderRecord, OrderStore, SessionRecord, StatusChange } from "../store/types.ts";
 import { priceOrder, requestFingerprint } from "./pricing.ts";
-
-export type OrderUpdateHook = (order: OrderRecord, change: StatusChange) => void | Promise<void>;
 
 export interface OrderServiceOptions {
   store: OrderStore;
@@ -28,7 +28,8 @@ export interface OrderServiceOptions {
   publicUrl: string;
   allowedOrigins: ReadonlySet<string>;
   logger: Logger;
-  onOrderUpdate?: OrderUpdateHook | undefined;
+  /** Called after anything that may have written an event (the dispatcher's kick). */
+  onChange?: (() => void) | undefined;
   now?: () => number;
   /** How long a request waits for a racing request with the same Idempotency-Key to finish. */
   idempotencyWaitMs?: number;
@@ -51,6 +52,9 @@ function gatewayError(code: "gateway_refused" | "gateway_unavailable"): Checkout
   return checkoutError(code, MESSAGES[code]!, undefined, code === "gateway_unavailable" ? { "Retry-After": "5" } : undefined);
 }
 
+/** What a session fixes, so that a body naming the session may not name them too. */
+const SESSION_FIELDS = ["amount", "product", "currency", "customer", "description", "metadata", "return_url"] as const;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** How long, and how often, an order we marked overdue ourselves is re-read for a late payment. */
@@ -67,29 +71,36 @@ export function createOrderService(options: OrderServiceOptions) {
   const creatingTimeoutMs = options.creatingTimeoutMs ?? 5 * 60_000;
   const refreshAfterMs = config.refreshAfterSeconds * 1000;
 
-  async function tellMerchant(order: OrderRecord, change: StatusChange): Promise<void> {
+  function changed(order: OrderRecord, change: StatusChange): void {
     // Not "from"/"to": the logger redacts those keys (they are the gateway's payer and payee fields).
     logger.info("order status changed", { order_id: order.id, from_status: change.from, to_status: change.to, source: change.source });
-    if (!options.onOrderUpdate) return;
-    try {
-      await options.onOrderUpdate(order, change);
-    } catch (error) {
-      // The change is stored either way; a failing hook must not turn into a failed notification.
-      logger.error("onOrderUpdate threw", { order_id: order.id, to_status: change.to, error });
-    }
+    options.onChange?.();
+  }
+
+  async function setGatewayState(id: string, patch: Parameters<OrderStore["setGatewayState"]>[1]): Promise<OrderRecord | null> {
+    const order = await store.setGatewayState(id, patch);
+    // "created" and "orphaned" write order.created.
+    if (patch.gatewayState === "created" || patch.gatewayState === "orphaned") options.onChange?.();
+    return order;
   }
 
   /** Applies what the gateway says about an order; the store decides whether it is a change. */
-  async function apply(order: OrderRecord, details: { payment_status: PaymentStatus; final_amount?: string | undefined; floating_amount?: string | undefined }, source: ChangeSource): Promise<OrderRecord> {
+  async function apply(
+    order: OrderRecord,
+    details: { payment_status: PaymentStatus; final_amount?: string | undefined; floating_amount?: string | undefined; payment_uid?: string | undefined; payment_fail_reason?: string | undefined },
+    source: ChangeSource,
+  ): Promise<OrderRecord> {
     const result = await store.transition(order.id, {
       status: details.payment_status,
       finalAmount: details.final_amount ?? null,
       floatingAmount: details.floating_amount ?? null,
+      paymentUid: details.payment_uid ?? null,
+      paymentFailReason: details.payment_fail_reason ?? null,
       source,
       at: now(),
     });
     if (!result) return order;
-    if (result.changed) await tellMerchant(result.order, result.change);
+    if (result.changed) changed(result.order, result.change);
     return result.order;
   }
 
@@ -103,14 +114,14 @@ export function createOrderService(options: OrderServiceOptions) {
       if (error instanceof OctopusOrderNotFoundError && (order.gatewayState === "unknown" || order.gatewayState === "creating")) {
         // Settled at last: the create never landed. The shopper was told to try again long ago.
         logger.info("order never reached the gateway", { order_id: order.id });
-        return (await store.setGatewayState(order.id, { gatewayState: "rejected", errorCode: "gateway_unavailable", at: now() })) ?? order;
+        return (await setGatewayState(order.id, { gatewayState: "rejected", errorCode: "gateway_unavailable", at: now() })) ?? order;
       }
       throw error;
     }
     let current = order;
     if (order.gatewayState === "unknown" || order.gatewayState === "creating") {
       // It exists, but order/get carries no payment_url: nobody can be sent to pay it.
-      current = (await store.setGatewayState(order.id, { gatewayState: "orphaned", errorCode: "gateway_unavailable", at: now() })) ?? order;
+      current = (await setGatewayState(order.id, { gatewayState: "orphaned", errorCode: "gateway_unavailable", at: now() })) ?? order;
     }
     return apply(current, details, source);
   }
@@ -134,11 +145,61 @@ export function createOrderService(options: OrderServiceOptions) {
     return current;
   }
 
-  async function create(input: { body: unknown; origin: string | null; idempotencyKey: string | null }): Promise<CreateResult> {
-    const priced = priceOrder(input.body, config, options.allowedOrigins);
-    const fingerprint = await requestFingerprint(priced, input.origin);
+  /**
+   * A body naming a session pays that session: amount, currency, customer, description, metadata
+   * and return URL come from it, and a body that also names one of them is refused (the session is
+   * the merchant's word on what is bought; the page's is not).
+   */
+  async function fromSession(body: Record<string, unknown>): Promise<{ body: Record<string, unknown>; session: SessionRecord | null }> {
+    if (!("session" in body)) return { body, session: null };
+    const { session: id, ...rest } = body;
+    if (typeof id !== "string" || !SESSION_ID.test(id)) throw checkoutError("invalid_request", '"session" must be a checkout session id ("cs_…")', "session");
+    for (const field of SESSION_FIELDS) {
+      if (field in rest) throw checkoutError("invalid_request", `"${field}" cannot be given with "session": the session sets it`, field);
+    }
+    const session = await store.getSession(id);
+    if (!session) throw checkoutError("not_found", "No checkout session with this id.", "session");
+    const status = sessionStatus(session, now());
+    if (status === "completed") throw checkoutError("session_completed", "This checkout session has already been paid.", "session");
+    if (status === "expired") throw checkoutError("session_expired", "This checkout session has expired. Ask the shop for a new payment link.", "session");
+    for (const field of ["country", "payment"] as const) {
+      const fixed = session[field];
+      const given = rest[field];
+      if (fixed !== null && given !== undefined && (typeof given !== "string" || given.toLowerCase() !== fixed.toLowerCase())) {
+        throw checkoutError("invalid_request", `"${field}" must be ${fixed} for this session`, field);
+      }
+    }
+    const fromIt = {
+      amount: session.amount,
+      currency: session.currency,
+      ...(session.country !== null ? { country: session.country } : {}),
+      ...(session.payment !== null ? { payment: session.payment } : {}),
+      ...(session.customer !== null ? { customer: session.customer } : {}),
+      ...(session.description !== null ? { description: session.description } : {}),
+      ...(session.returnUrl !== null ? { return_url: session.returnUrl } : {}),
+    };
+    return { body: { ...rest, ...fromIt }, session };
+  }
+
+  /** An attempt at this session that can still be paid, started from the same page with the same method. */
+  async function liveAttempt(session: SessionRecord, payment: string, country: string, origin: string | null): Promise<OrderRecord | null> {
+    const { data } = await store.listOrders({ session: session.id, limit: 20 });
+    const at = now();
+    return data.find((order) => order.gatewayState === "created" && !isFinalStatus(order.status) && order.expiresAt > at && order.payment === payment && order.country === country && order.origin === origin) ?? null;
+  }
+
+  async function create(input: { body: Record<string, unknown>; origin: string | null; idempotencyKey: string | null }): Promise<CreateResult> {
+    const { body, session } = await fromSession(input.body);
+    const priced = priceOrder(body, config, options.allowedOrigins);
+    // One payable attempt per session and method: a second tab or a reopened dialog continues it,
+    // so that one cart is not paid twice.
+    const live = session ? await liveAttempt(session, priced.payment, priced.country, input.origin) : null;
+    if (live) return { order: live, replayed: true };
+    const fingerprint = await requestFingerprint(priced, input.origin, session?.id ?? null);
     const at = now();
     const inserted = await store.insert({
+      sessionId: session?.id ?? null,
+      metadata: session ? session.metadata : null,
       id: newCheckoutId(),
       merchantOrderId: newMerchantOrderId(config.orderIdPrefix, at),
       gatewayState: "creating",
@@ -205,18 +266,18 @@ export function createOrderService(options: OrderServiceOptions) {
       const refused = known && !unknownOutcome && (error.kind === "gateway_refused" || error.kind === "invalid_request" || error.kind === "duplicate_order");
       const code = refused ? "gateway_refused" : "gateway_unavailable";
       logger.warn("gateway create failed", { order_id: order.id, kind: known ? error.kind : "unexpected", outcome_unknown: unknownOutcome, error });
-      await store.setGatewayState(order.id, { gatewayState: unknownOutcome ? "unknown" : "rejected", errorCode: code, at: now() });
+      await setGatewayState(order.id, { gatewayState: unknownOutcome ? "unknown" : "rejected", errorCode: code, at: now() });
       throw gatewayError(code);
     }
 
     if (result.recovered) {
       logger.warn("gateway create answer lost; order exists without a payment page", { order_id: order.id });
-      const orphaned = (await store.setGatewayState(order.id, { gatewayState: "orphaned", errorCode: "gateway_unavailable", at: now() })) ?? order;
+      const orphaned = (await setGatewayState(order.id, { gatewayState: "orphaned", errorCode: "gateway_unavailable", at: now() })) ?? order;
       await apply(orphaned, result.order, "create");
       throw gatewayError("gateway_unavailable");
     }
 
-    const created = (await store.setGatewayState(order.id, { gatewayState: "created", paymentUrl: result.paymentUrl ?? null, at: now() })) ?? order;
+    const created = (await setGatewayState(order.id, { gatewayState: "created", paymentUrl: result.paymentUrl ?? null, at: now() })) ?? order;
     const final = await apply(created, result.payment, "create");
     return { order: final, replayed: false };
   }
@@ -285,7 +346,20 @@ export function createOrderService(options: OrderServiceOptions) {
     return { claimed: claimed.length, failed };
   }
 
-  return { create, status, notified, sweepOnce, refreshFromGateway };
+  /** The merchant asked to re-read the order now (POST /api/v1/orders/:id/refresh). */
+  async function refresh(id: string): Promise<OrderRecord> {
+    const order = await store.get(id);
+    if (!order) throw checkoutError("not_found", "No order with this id.");
+    if (order.gatewayState === "rejected") return order;
+    try {
+      return await refreshFromGateway(order, "refresh");
+    } catch (error) {
+      logger.warn("merchant refresh failed", { order_id: id, error });
+      throw gatewayError("gateway_unavailable");
+    }
+  }
+
+  return { create, status, notified, sweepOnce, refreshFromGateway, refresh };
 }
 
 export type OrderService = ReturnType<typeof createOrderService>;

@@ -3,16 +3,35 @@
  * database. Every invariant is kept by the database itself, never by this process's memory:
  * - idempotency: a UNIQUE key and `INSERT … ON CONFLICT DO NOTHING`, then a read of the winner;
  * - one-way status: the row is locked (`SELECT … FOR UPDATE`) while the move is decided, and the
- *   history row is written in the same transaction, so a change is recorded exactly once;
+ *   history row and its event are written in the same transaction, so a change is recorded (and
+ *   announced) exactly once;
  * - refresh claims: one conditional UPDATE;
- * - sweep claims: `FOR UPDATE SKIP LOCKED` plus a lease (owner, until) that outlives the statement.
+ * - sweep and delivery claims: `FOR UPDATE SKIP LOCKED` plus a lease (owner, until) that outlives
+ *   the statement, so a crashed instance's claims come back when the lease runs out.
  */
 import postgres from "postgres";
-import { newOrderToRow, ORDER_COLUMNS, rowToChange, rowToOrder, type ChangeRow, type OrderRow } from "./rows.ts";
+import { createdEventType, orderEvent, orderEventType, subscribers, type OutboxConfig } from "./outbox.ts";
+import { postgresMigrations } from "./postgres-schema.ts";
+import {
+  newOrderToRow,
+  newSessionToRow,
+  ORDER_COLUMNS,
+  rowToChange,
+  rowToDelivery,
+  rowToEvent,
+  rowToOrder,
+  rowToSession,
+  SESSION_COLUMNS,
+  type ChangeRow,
+  type DeliveryRow,
+  type EventRow,
+  type OrderRow,
+  type SessionRow,
+} from "./rows.ts";
 import { applyPlan, planTransition, RECHECK_OWNER, SWEEP_ORDER_SQL, SWEEP_WANTED_SQL } from "./rules.ts";
-import type { OrderStore, TransitionResult } from "./types.ts";
+import type { EventRecord, OrderRecord, OrderStore, PayoutInsertResult, TransitionResult } from "./types.ts";
 
-export interface PostgresStoreConfig {
+export interface PostgresStoreConfig extends OutboxConfig {
   /** postgres:// or postgresql:// connection URL. */
   url: string;
   /** Connections in this process's pool. */
@@ -25,63 +44,24 @@ export interface PostgresStoreConfig {
 // rules is a mistake sooner than a wish.
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-function ddl(schema: string): string {
-  const q = `"${schema}"`;
-  return `
-CREATE SCHEMA IF NOT EXISTS ${q};
+type Sql = postgres.Sql | postgres.TransactionSql;
 
-CREATE TABLE IF NOT EXISTS ${q}.orders (
-  id TEXT PRIMARY KEY,
-  merchant_order_id TEXT NOT NULL UNIQUE,
-  gateway_state TEXT NOT NULL,
-  status TEXT NOT NULL,
-  -- Money as the decimal strings the gateway uses: never a float, never rounded by us.
-  amount TEXT NOT NULL,
-  currency TEXT NOT NULL,
-  country TEXT NOT NULL,
-  payment TEXT NOT NULL,
-  channel TEXT,
-  final_amount TEXT,
-  floating_amount TEXT,
-  payment_url TEXT,
-  product TEXT,
-  customer TEXT,
-  description TEXT,
-  locale TEXT,
-  origin TEXT,
-  return_url TEXT,
-  -- UNIQUE lets any number of NULLs through: orders without a key never collide.
-  idempotency_key TEXT UNIQUE,
-  request_hash TEXT,
-  error_code TEXT,
-  created_at BIGINT NOT NULL,
-  updated_at BIGINT NOT NULL,
-  expires_at BIGINT NOT NULL,
-  refreshed_at BIGINT,
-  -- The sweep lease: who holds the order, and until when (epoch ms).
-  sweep_owner TEXT,
-  sweep_until BIGINT
-);
-
-CREATE INDEX IF NOT EXISTS orders_created_at ON ${q}.orders (created_at);
-CREATE INDEX IF NOT EXISTS orders_sweep ON ${q}.orders (refreshed_at NULLS FIRST, created_at) WHERE ${SWEEP_WANTED_SQL};
-
-CREATE TABLE IF NOT EXISTS ${q}.order_status_changes (
-  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  order_id TEXT NOT NULL REFERENCES ${q}.orders (id),
-  from_status TEXT NOT NULL,
-  to_status TEXT NOT NULL,
-  source TEXT NOT NULL,
-  at BIGINT NOT NULL
-);
-
-CREATE INDEX IF NOT EXISTS order_status_changes_order ON ${q}.order_status_changes (order_id, seq);
-`;
+/** Thrown inside a transaction to roll it back and answer with the payout a repeated key made. */
+class Replayed extends Error {
+  constructor(readonly order: OrderRecord) {
+    super("replayed");
+  }
+}
+class CapExceeded extends Error {
+  constructor(readonly total: number) {
+    super("cap exceeded");
+  }
 }
 
 export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
   const schema = config.schema ?? "public";
   if (!SCHEMA_NAME.test(schema)) throw new Error(`order store: schema ${JSON.stringify(schema)} must be lower-case letters, digits and '_'`);
+  let subscriptions = config.subscriptions ?? [];
 
   const sql = postgres(config.url, {
     max: config.max ?? 10,
@@ -91,8 +71,29 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
   });
   const orders = sql(`${schema}.orders`);
   const changes = sql(`${schema}.order_status_changes`);
+  const sessions = sql(`${schema}.sessions`);
+  const events = sql(`${schema}.events`);
+  const deliveries = sql(`${schema}.deliveries`);
+  const disabled = sql(`${schema}.disabled_endpoints`);
+  const migrations = sql(`${schema}.schema_migrations`);
+  const dayTotals = sql(`${schema}.payout_day_totals`);
   const wanted = sql.unsafe(SWEEP_WANTED_SQL);
   const sweepOrder = sql.unsafe(SWEEP_ORDER_SQL);
+
+  const historyOf = async (tx: Sql, id: string) => (await tx<ChangeRow[]>`SELECT * FROM ${changes} WHERE order_id = ${id} ORDER BY seq`).map(rowToChange);
+
+  /** Writes an event and its deliveries; called only inside the transaction of its change. */
+  async function writeEvent(tx: Sql, event: Omit<EventRecord, "seq">): Promise<void> {
+    const [row] = await tx<{ seq: string }[]>`
+      INSERT INTO ${events} (id, type, object_id, data, created_at)
+      VALUES (${event.id}, ${event.type}, ${event.objectId}, ${JSON.stringify(event.data)}, ${event.createdAt})
+      RETURNING seq`;
+    for (const endpoint of subscribers(subscriptions, event.type)) {
+      await tx`
+        INSERT INTO ${deliveries} (event_id, event_seq, object_id, endpoint, status, next_attempt_at)
+        VALUES (${event.id}, ${row!.seq}, ${event.objectId}, ${endpoint}, 'pending', ${event.createdAt})`;
+    }
+  }
 
   return {
     kind: "postgres",
@@ -102,7 +103,15 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
       // both see "missing" and one fails on a catalog unique index. One lock for every schema.
       await sql.begin(async (tx) => {
         await tx`SELECT pg_advisory_xact_lock(hashtextextended('octopus-checkout:order-store:migrate', 0))`;
-        await tx.unsafe(ddl(schema));
+        await tx.unsafe(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+        await tx`CREATE TABLE IF NOT EXISTS ${migrations} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`;
+        const [row] = await tx<{ applied: number | null }[]>`SELECT MAX(version) AS applied FROM ${migrations}`;
+        const applied = row?.applied ?? 0;
+        for (const migration of postgresMigrations(`"${schema}"`)) {
+          if (migration.version <= applied) continue;
+          await tx.unsafe(migration.sql);
+          await tx`INSERT INTO ${migrations} (version, name, applied_at) VALUES (${migration.version}, ${migration.name}, ${Date.now()})`;
+        }
       });
     },
 
@@ -139,16 +148,23 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
     },
 
     async setGatewayState(id, patch) {
-      // `undefined` leaves the column alone; `null` clears it.
-      const [row] = await sql<OrderRow[]>`
-        UPDATE ${orders} SET
-          gateway_state = ${patch.gatewayState},
-          ${patch.paymentUrl === undefined ? sql`` : sql`payment_url = ${patch.paymentUrl},`}
-          ${patch.errorCode === undefined ? sql`` : sql`error_code = ${patch.errorCode},`}
-          updated_at = ${patch.at}
-        WHERE id = ${id}
-        RETURNING *`;
-      return row ? rowToOrder(row) : null;
+      return sql.begin(async (tx): Promise<OrderRecord | null> => {
+        const [before] = await tx<{ gateway_state: string }[]>`SELECT gateway_state FROM ${orders} WHERE id = ${id} FOR UPDATE`;
+        if (!before) return null;
+        // `undefined` leaves the column alone; `null` clears it.
+        const [row] = await tx<OrderRow[]>`
+          UPDATE ${orders} SET
+            gateway_state = ${patch.gatewayState},
+            ${patch.paymentUrl === undefined ? tx`` : tx`payment_url = ${patch.paymentUrl},`}
+            ${patch.errorCode === undefined ? tx`` : tx`error_code = ${patch.errorCode},`}
+            updated_at = ${patch.at}
+          WHERE id = ${id}
+          RETURNING *`;
+        const order = rowToOrder(row!);
+        const created = createdEventType(order, before.gateway_state as OrderRecord["gatewayState"]);
+        if (created) await writeEvent(tx, orderEvent(created, order, await historyOf(tx, id), patch.at));
+        return order;
+      });
     },
 
     async transition(id, update) {
@@ -164,6 +180,8 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
             status = ${plan.status},
             final_amount = ${plan.finalAmount},
             floating_amount = ${plan.floatingAmount},
+            payment_uid = ${plan.paymentUid},
+            payment_fail_reason = ${plan.paymentFailReason},
             refreshed_at = ${plan.refreshedAt},
             updated_at = ${plan.updatedAt}
           WHERE id = ${id}`;
@@ -173,13 +191,17 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
         await tx`
           INSERT INTO ${changes} (order_id, from_status, to_status, source, at)
           VALUES (${change.orderId}, ${change.from}, ${change.to}, ${change.source}, ${change.at})`;
+        if (change.to === "completed" && order.sessionId) {
+          await tx`UPDATE ${sessions} SET status = 'completed', order_id = ${order.id}, updated_at = ${change.at} WHERE id = ${order.sessionId} AND status <> 'completed'`;
+        }
+        const type = orderEventType(order.kind, change);
+        if (type) await writeEvent(tx, orderEvent(type, order, await historyOf(tx, id), change.at));
         return { changed: true, order, change };
       });
     },
 
     async history(id) {
-      const rows = await sql<ChangeRow[]>`SELECT * FROM ${changes} WHERE order_id = ${id} ORDER BY seq`;
-      return rows.map(rowToChange);
+      return historyOf(sql, id);
     },
 
     async claimRefresh(id, staleBefore, now) {
@@ -223,6 +245,171 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
       if (!(limit > 0)) return [];
       const rows = await sql<OrderRow[]>`SELECT * FROM ${orders} ORDER BY created_at DESC, id DESC LIMIT ${Math.floor(limit)}`;
       return rows.map(rowToOrder);
+    },
+
+    async listOrders(query) {
+      const [after] = query.startingAfter === undefined ? [] : await sql<{ id: string; created_at: string }[]>`SELECT id, created_at FROM ${orders} WHERE id = ${query.startingAfter}`;
+      if (query.startingAfter !== undefined && !after) return { data: [], hasMore: false };
+      const rows = await sql<OrderRow[]>`
+        SELECT * FROM ${orders}
+        WHERE kind = ${query.kind ?? "checkout"}
+          ${query.status === undefined ? sql`` : sql`AND status = ${query.status}`}
+          ${query.customer === undefined ? sql`` : sql`AND customer = ${query.customer}`}
+          ${query.session === undefined ? sql`` : sql`AND session_id = ${query.session}`}
+          ${after ? sql`AND (created_at, id) < (${after.created_at}, ${after.id})` : sql``}
+        ORDER BY created_at DESC, id DESC
+        LIMIT ${query.limit + 1}`;
+      return { data: rows.slice(0, query.limit).map(rowToOrder), hasMore: rows.length > query.limit };
+    },
+
+    async insertPayout(order, cap) {
+      const row = newOrderToRow({ ...order, kind: "payout" });
+      const outcome = await sql
+        .begin(async (tx): Promise<PayoutInsertResult> => {
+          // The day's row is locked by the upsert until commit: racing creators queue on it, so
+          // each sees the total the one before it committed, and the cap holds across instances.
+          const [reserved] = await tx<{ total_minor: string }[]>`
+            INSERT INTO ${dayTotals} AS t (day, currency, total_minor) VALUES (${cap.day}, ${cap.currency}, ${cap.amountMinor})
+            ON CONFLICT (day, currency) DO UPDATE SET total_minor = t.total_minor + EXCLUDED.total_minor
+            WHERE t.total_minor + EXCLUDED.total_minor <= ${cap.maxPerDayMinor}
+            RETURNING total_minor`;
+          const [existing] = order.idempotencyKey === null ? [] : await tx<OrderRow[]>`SELECT * FROM ${orders} WHERE idempotency_key = ${order.idempotencyKey}`;
+          // A repeated key reserves nothing: undo this transaction and answer with what it made.
+          if (existing) throw new Replayed(rowToOrder(existing));
+          if (!reserved || Number(reserved.total_minor) > cap.maxPerDayMinor) {
+            const [current] = await tx<{ total_minor: string }[]>`SELECT total_minor FROM ${dayTotals} WHERE day = ${cap.day} AND currency = ${cap.currency}`;
+            throw new CapExceeded(Number(current?.total_minor ?? 0));
+          }
+          const [inserted] = await tx<OrderRow[]>`INSERT INTO ${orders} ${tx(row, ORDER_COLUMNS)} RETURNING *`;
+          return { inserted: true, order: rowToOrder(inserted!) };
+        })
+        .catch((error: unknown) => {
+          if (error instanceof Replayed) return { inserted: false as const, order: error.order };
+          if (error instanceof CapExceeded) return { inserted: false as const, capExceeded: true as const, dayTotalMinor: error.total };
+          throw error;
+        });
+      return outcome;
+    },
+
+    async releasePayoutCap(cap) {
+      await sql`UPDATE ${dayTotals} SET total_minor = total_minor - ${cap.amountMinor} WHERE day = ${cap.day} AND currency = ${cap.currency}`;
+    },
+
+    async insertSession(session) {
+      const row = newSessionToRow(session);
+      const [inserted] = await sql<SessionRow[]>`
+        INSERT INTO ${sessions} ${sql(row, SESSION_COLUMNS)}
+        ON CONFLICT (idempotency_key) DO NOTHING
+        RETURNING *`;
+      if (inserted) return { inserted: true, session: rowToSession(inserted) };
+      const [existing] = session.idempotencyKey === null ? [] : await sql<SessionRow[]>`SELECT * FROM ${sessions} WHERE idempotency_key = ${session.idempotencyKey}`;
+      if (!existing) throw new Error("order store: session insert conflicted but no session holds the idempotency key");
+      return { inserted: false, session: rowToSession(existing) };
+    },
+
+    async getSession(id) {
+      const [row] = await sql<SessionRow[]>`SELECT * FROM ${sessions} WHERE id = ${id}`;
+      return row ? rowToSession(row) : null;
+    },
+
+    async listEvents(query) {
+      const [after] = query.startingAfter === undefined ? [] : await sql<{ seq: string }[]>`SELECT seq FROM ${events} WHERE id = ${query.startingAfter}`;
+      if (query.startingAfter !== undefined && !after) return { data: [], hasMore: false };
+      const rows = await sql<EventRow[]>`
+        SELECT * FROM ${events}
+        WHERE TRUE
+          ${query.objectId === undefined ? sql`` : sql`AND object_id = ${query.objectId}`}
+          ${query.type === undefined ? sql`` : sql`AND type = ${query.type}`}
+          ${after ? sql`AND seq < ${after.seq}` : sql``}
+        ORDER BY seq DESC
+        LIMIT ${query.limit + 1}`;
+      return { data: rows.slice(0, query.limit).map(rowToEvent), hasMore: rows.length > query.limit };
+    },
+
+    setSubscriptions(list) {
+      subscriptions = [...list];
+    },
+
+    async getEvent(id) {
+      const [row] = await sql<EventRow[]>`SELECT * FROM ${events} WHERE id = ${id}`;
+      return row ? rowToEvent(row) : null;
+    },
+
+    async deliveries(eventId) {
+      const rows = await sql<DeliveryRow[]>`SELECT * FROM ${deliveries} WHERE event_id = ${eventId} ORDER BY endpoint`;
+      return rows.map(rowToDelivery);
+    },
+
+    async claimDeliveries(options) {
+      if (!(options.limit > 0) || options.endpoints.length === 0) return [];
+      // Only the head of each (endpoint, object) queue is claimable: while an older event of the
+      // same object is pending there, a newer one waits, so events arrive in order.
+      const rows = await sql<(DeliveryRow & { attempt_count: number } & { e_seq: string; e_id: string; e_type: string; e_object_id: string; e_data: string; e_created_at: string })[]>`
+        WITH picked AS (
+          SELECT d.id FROM ${deliveries} d
+          WHERE d.status = 'pending' AND d.next_attempt_at <= ${options.now}
+            AND (d.lease_until IS NULL OR d.lease_until <= ${options.now})
+            AND d.endpoint = ANY(${options.endpoints as string[]})
+            AND NOT EXISTS (
+              SELECT 1 FROM ${deliveries} p
+              WHERE p.endpoint = d.endpoint AND p.object_id = d.object_id AND p.status = 'pending' AND p.event_seq < d.event_seq)
+          ORDER BY d.next_attempt_at, d.event_seq
+          LIMIT ${Math.floor(options.limit)}
+          FOR UPDATE SKIP LOCKED
+        ), leased AS (
+          UPDATE ${deliveries} AS d SET lease_owner = ${options.owner}, lease_until = ${options.now + options.leaseMs}
+          FROM picked WHERE d.id = picked.id
+          RETURNING d.*
+        )
+        SELECT l.*, e.seq AS e_seq, e.id AS e_id, e.type AS e_type, e.object_id AS e_object_id, e.data AS e_data, e.created_at AS e_created_at
+        FROM leased l JOIN ${events} e ON e.id = l.event_id
+        ORDER BY l.next_attempt_at, l.event_seq`;
+      return rows.map((row) => ({
+        id: Number(row.id),
+        endpoint: row.endpoint,
+        attemptCount: Number(row.attempt_count),
+        event: rowToEvent({ seq: row.e_seq, id: row.e_id, type: row.e_type, object_id: row.e_object_id, data: row.e_data, created_at: row.e_created_at }),
+      }));
+    },
+
+    async recordAttempt(result) {
+      const outcome = await sql`
+        UPDATE ${deliveries} SET
+          attempts = (attempts::jsonb || (${JSON.stringify([result.attempt])}::text)::jsonb)::text,
+          attempt_count = attempt_count + 1,
+          status = ${result.outcome === "retry" ? "pending" : result.outcome},
+          next_attempt_at = ${result.outcome === "retry" ? (result.nextAttemptAt ?? null) : null},
+          lease_owner = NULL,
+          lease_until = NULL
+        WHERE id = ${result.deliveryId} AND lease_owner = ${result.owner}`;
+      return outcome.count === 1;
+    },
+
+    async redeliver(eventId, options) {
+      return sql.begin(async (tx) => {
+        const [event] = await tx<{ seq: string; object_id: string }[]>`SELECT seq, object_id FROM ${events} WHERE id = ${eventId}`;
+        if (!event) return 0;
+        const existing = (await tx<{ endpoint: string }[]>`SELECT endpoint FROM ${deliveries} WHERE event_id = ${eventId}`).map((row) => row.endpoint);
+        const targets = options.endpoints ?? existing;
+        for (const endpoint of targets) {
+          await tx`
+            INSERT INTO ${deliveries} (event_id, event_seq, object_id, endpoint, status, next_attempt_at)
+            VALUES (${eventId}, ${event.seq}, ${event.object_id}, ${endpoint}, 'pending', ${options.at})
+            ON CONFLICT (event_id, endpoint) DO UPDATE SET status = 'pending', next_attempt_at = ${options.at}, lease_owner = NULL, lease_until = NULL`;
+        }
+        return targets.length;
+      });
+    },
+
+    async disableEndpoint(endpoint) {
+      await sql`
+        INSERT INTO ${disabled} (name, url, reason, at) VALUES (${endpoint.name}, ${endpoint.url}, ${endpoint.reason}, ${endpoint.at})
+        ON CONFLICT (name) DO UPDATE SET url = EXCLUDED.url, reason = EXCLUDED.reason, at = EXCLUDED.at`;
+    },
+
+    async disabledEndpoints() {
+      const rows = await sql<{ name: string; url: string; reason: string; at: string }[]>`SELECT name, url, reason, at FROM ${disabled} ORDER BY name`;
+      return rows.map((row) => ({ ...row, at: Number(row.at) }));
     },
   };
 }

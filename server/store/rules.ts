@@ -22,6 +22,8 @@ export interface TransitionPlan {
   status: PaymentStatus;
   finalAmount: string | null;
   floatingAmount: string | null;
+  paymentUid: string | null;
+  paymentFailReason: string | null;
   refreshedAt: number;
   updatedAt: number;
   /** Set when the status moves; the store records exactly this row in the history. */
@@ -32,7 +34,7 @@ export interface TransitionPlan {
  * Applies a status read to the order as it is now (read under a lock by the caller, so that of
  * concurrent identical reads only the first finds the old status and produces a change).
  *
- * Amounts: when the read is applied or repeats the current status, the amounts it gives replace
+ * Amounts (and the gateway's payment_uid and fail reason, kept the same way): when the read is applied or repeats the current status, the amounts it gives replace
  * ours (`undefined` = not reported, kept; `null` = reported empty). When the move is refused, the
  * read is older than what we know (or we marked the order overdue ourselves), so its amounts only
  * fill in ones we do not have and never overwrite a newer value.
@@ -47,11 +49,20 @@ export function planTransition(current: OrderRecord, update: StatusUpdate): Tran
   const status = moves ? update.status : current.status;
   const finalAmount = pick(current.finalAmount, update.finalAmount);
   const floatingAmount = pick(current.floatingAmount, update.floatingAmount);
-  const modified = moves || finalAmount !== current.finalAmount || floatingAmount !== current.floatingAmount;
+  const paymentUid = pick(current.paymentUid, update.paymentUid);
+  const paymentFailReason = pick(current.paymentFailReason, update.paymentFailReason);
+  const modified =
+    moves ||
+    finalAmount !== current.finalAmount ||
+    floatingAmount !== current.floatingAmount ||
+    paymentUid !== current.paymentUid ||
+    paymentFailReason !== current.paymentFailReason;
   return {
     status,
     finalAmount,
     floatingAmount,
+    paymentUid,
+    paymentFailReason,
     refreshedAt: update.at,
     // A read that only confirms what we had is a refresh, not a modification.
     updatedAt: modified ? update.at : current.updatedAt,
@@ -66,6 +77,8 @@ export function applyPlan(current: OrderRecord, plan: TransitionPlan): OrderReco
     status: plan.status,
     finalAmount: plan.finalAmount,
     floatingAmount: plan.floatingAmount,
+    paymentUid: plan.paymentUid,
+    paymentFailReason: plan.paymentFailReason,
     refreshedAt: plan.refreshedAt,
     updatedAt: plan.updatedAt,
   };

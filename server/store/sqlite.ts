@@ -7,65 +7,33 @@
  * server by mistake) then waits (busy timeout) instead of deciding on a stale read.
  */
 import Database from "better-sqlite3";
-import { newOrderToRow, ORDER_COLUMNS, rowToChange, rowToOrder, type ChangeRow, type OrderRow } from "./rows.ts";
+import { createdEventType, orderEvent, orderEventType, subscribers, type OutboxConfig } from "./outbox.ts";
+import {
+  newOrderToRow,
+  newSessionToRow,
+  ORDER_COLUMNS,
+  rowToChange,
+  rowToDelivery,
+  rowToEvent,
+  rowToOrder,
+  rowToSession,
+  SESSION_COLUMNS,
+  type ChangeRow,
+  type DeliveryRow,
+  type EventRow,
+  type OrderRow,
+  type SessionRow,
+} from "./rows.ts";
 import { applyPlan, planTransition, RECHECK_OWNER, SWEEP_ORDER_SQL, SWEEP_WANTED_SQL } from "./rules.ts";
-import type { GatewayState, InsertResult, NewOrder, OrderRecord, OrderStore, StatusUpdate, TransitionResult } from "./types.ts";
+import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
+import type { ClaimedDelivery, EventRecord, GatewayState, InsertResult, NewOrder, OrderRecord, OrderStore, PayoutCap, PayoutInsertResult, StatusUpdate, TransitionResult } from "./types.ts";
 
-export interface SqliteStoreConfig {
+export interface SqliteStoreConfig extends OutboxConfig {
   /** A file path, or ":memory:" (tests). The directory must exist. */
   filename: string;
   /** How long a write waits for another process's lock before failing. */
   busyTimeoutMs?: number;
 }
-
-// STRICT tables: a money string stays a string, a time stays an integer, whatever a caller binds.
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS orders (
-  id TEXT PRIMARY KEY,
-  merchant_order_id TEXT NOT NULL UNIQUE,
-  gateway_state TEXT NOT NULL,
-  status TEXT NOT NULL,
-  amount TEXT NOT NULL,
-  currency TEXT NOT NULL,
-  country TEXT NOT NULL,
-  payment TEXT NOT NULL,
-  channel TEXT,
-  final_amount TEXT,
-  floating_amount TEXT,
-  payment_url TEXT,
-  product TEXT,
-  customer TEXT,
-  description TEXT,
-  locale TEXT,
-  origin TEXT,
-  return_url TEXT,
-  -- UNIQUE lets any number of NULLs through: orders without a key never collide.
-  idempotency_key TEXT UNIQUE,
-  request_hash TEXT,
-  error_code TEXT,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
-  expires_at INTEGER NOT NULL,
-  refreshed_at INTEGER,
-  -- The sweep lease: who holds the order, and until when (epoch ms).
-  sweep_owner TEXT,
-  sweep_until INTEGER
-) STRICT;
-
-CREATE INDEX IF NOT EXISTS orders_created_at ON orders (created_at);
-CREATE INDEX IF NOT EXISTS orders_sweep ON orders (refreshed_at, created_at) WHERE ${SWEEP_WANTED_SQL};
-
-CREATE TABLE IF NOT EXISTS order_status_changes (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  order_id TEXT NOT NULL REFERENCES orders (id),
-  from_status TEXT NOT NULL,
-  to_status TEXT NOT NULL,
-  source TEXT NOT NULL,
-  at INTEGER NOT NULL
-) STRICT;
-
-CREATE INDEX IF NOT EXISTS order_status_changes_order ON order_status_changes (order_id, seq);
-`;
 
 type Db = Database.Database;
 
@@ -87,8 +55,9 @@ function prepareStatements(db: Db) {
        WHERE id = @id
        RETURNING *`,
     ),
-    writeTransition: db.prepare<{ id: string; status: string; final_amount: string | null; floating_amount: string | null; refreshed_at: number; updated_at: number }>(
+    writeTransition: db.prepare<{ id: string; status: string; final_amount: string | null; floating_amount: string | null; payment_uid: string | null; payment_fail_reason: string | null; refreshed_at: number; updated_at: number }>(
       `UPDATE orders SET status = @status, final_amount = @final_amount, floating_amount = @floating_amount,
+         payment_uid = @payment_uid, payment_fail_reason = @payment_fail_reason,
          refreshed_at = @refreshed_at, updated_at = @updated_at
        WHERE id = @id`,
     ),
@@ -111,6 +80,82 @@ function prepareStatements(db: Db) {
     release: db.prepare<{ id: string; owner: string }>("UPDATE orders SET sweep_owner = NULL, sweep_until = NULL WHERE id = @id AND sweep_owner = @owner"),
     defer: db.prepare<{ id: string; until: number }>(`UPDATE orders SET sweep_owner = '${RECHECK_OWNER}', sweep_until = @until WHERE id = @id`),
     recent: db.prepare<[number], OrderRow>("SELECT * FROM orders ORDER BY created_at DESC, id DESC LIMIT ?"),
+    listOrders: db.prepare<{ kind: string; status: string | null; customer: string | null; session: string | null; after_created: number | null; after_id: string | null; limit: number }, OrderRow>(
+      `SELECT * FROM orders
+       WHERE kind = @kind
+         AND (@status IS NULL OR status = @status)
+         AND (@customer IS NULL OR customer = @customer)
+         AND (@session IS NULL OR session_id = @session)
+         AND (@after_created IS NULL OR created_at < @after_created OR (created_at = @after_created AND id < @after_id))
+       ORDER BY created_at DESC, id DESC
+       LIMIT @limit`,
+    ),
+
+    dayTotal: db.prepare<{ day: string; currency: string }, { total_minor: number }>("SELECT total_minor FROM payout_day_totals WHERE day = @day AND currency = @currency"),
+    addToDay: db.prepare<{ day: string; currency: string; amount: number }>(
+      `INSERT INTO payout_day_totals (day, currency, total_minor) VALUES (@day, @currency, @amount)
+       ON CONFLICT (day, currency) DO UPDATE SET total_minor = total_minor + excluded.total_minor`,
+    ),
+
+    insertSession: db.prepare<Record<string, unknown>>(
+      `INSERT INTO sessions (${SESSION_COLUMNS.join(", ")}) VALUES (${SESSION_COLUMNS.map((column) => `@${column}`).join(", ")})
+       ON CONFLICT (idempotency_key) DO NOTHING`,
+    ),
+    sessionById: db.prepare<[string], SessionRow>("SELECT * FROM sessions WHERE id = ?"),
+    sessionByKey: db.prepare<[string], SessionRow>("SELECT * FROM sessions WHERE idempotency_key = ?"),
+    completeSession: db.prepare<{ id: string; order_id: string; at: number }>(
+      "UPDATE sessions SET status = 'completed', order_id = @order_id, updated_at = @at WHERE id = @id AND status <> 'completed'",
+    ),
+
+    insertEvent: db.prepare<{ id: string; type: string; object_id: string; data: string; created_at: number }>(
+      "INSERT INTO events (id, type, object_id, data, created_at) VALUES (@id, @type, @object_id, @data, @created_at)",
+    ),
+    insertDelivery: db.prepare<{ event_id: string; event_seq: number; object_id: string; endpoint: string; next_attempt_at: number }>(
+      `INSERT INTO deliveries (event_id, event_seq, object_id, endpoint, status, next_attempt_at)
+       VALUES (@event_id, @event_seq, @object_id, @endpoint, 'pending', @next_attempt_at)
+       ON CONFLICT (event_id, endpoint) DO NOTHING`,
+    ),
+    eventById: db.prepare<[string], EventRow>("SELECT * FROM events WHERE id = ?"),
+    listEvents: db.prepare<{ object_id: string | null; type: string | null; after_seq: number | null; limit: number }, EventRow>(
+      `SELECT * FROM events
+       WHERE (@object_id IS NULL OR object_id = @object_id)
+         AND (@type IS NULL OR type = @type)
+         AND (@after_seq IS NULL OR seq < @after_seq)
+       ORDER BY seq DESC
+       LIMIT @limit`,
+    ),
+    deliveriesOf: db.prepare<[string], DeliveryRow>("SELECT * FROM deliveries WHERE event_id = ? ORDER BY endpoint"),
+    dueDeliveries: db.prepare<{ now: number; endpoints: string; limit: number }, DeliveryRow & { attempt_count: number; event_seq: number }>(
+      `SELECT d.* FROM deliveries d
+       WHERE d.status = 'pending' AND d.next_attempt_at <= @now
+         AND (d.lease_until IS NULL OR d.lease_until <= @now)
+         AND d.endpoint IN (SELECT value FROM json_each(@endpoints))
+         AND NOT EXISTS (
+           SELECT 1 FROM deliveries p
+           WHERE p.endpoint = d.endpoint AND p.object_id = d.object_id AND p.status = 'pending' AND p.event_seq < d.event_seq)
+       ORDER BY d.next_attempt_at, d.event_seq
+       LIMIT @limit`,
+    ),
+    leaseDelivery: db.prepare<{ id: number; owner: string; until: number }>("UPDATE deliveries SET lease_owner = @owner, lease_until = @until WHERE id = @id"),
+    recordAttempt: db.prepare<{ id: number; owner: string; attempt: string; status: string; next_attempt_at: number | null }>(
+      `UPDATE deliveries SET
+         attempts = json_insert(attempts, '$[#]', json(@attempt)),
+         attempt_count = attempt_count + 1,
+         status = @status,
+         next_attempt_at = @next_attempt_at,
+         lease_owner = NULL,
+         lease_until = NULL
+       WHERE id = @id AND lease_owner = @owner`,
+    ),
+    redeliver: db.prepare<{ event_id: string; endpoint: string; at: number }>(
+      `UPDATE deliveries SET status = 'pending', next_attempt_at = @at, lease_owner = NULL, lease_until = NULL
+       WHERE event_id = @event_id AND endpoint = @endpoint`,
+    ),
+    disableEndpoint: db.prepare<{ name: string; url: string; reason: string; at: number }>(
+      `INSERT INTO disabled_endpoints (name, url, reason, at) VALUES (@name, @url, @reason, @at)
+       ON CONFLICT (name) DO UPDATE SET url = excluded.url, reason = excluded.reason, at = excluded.at`,
+    ),
+    disabledEndpoints: db.prepare<[], { name: string; url: string; reason: string; at: number }>("SELECT name, url, reason, at FROM disabled_endpoints ORDER BY name"),
   };
 }
 
@@ -123,10 +168,19 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
   db.pragma("journal_mode = WAL");
   db.pragma("foreign_keys = ON");
   // synchronous stays FULL (the default): a payment's status change must survive a power cut.
+  let subscriptions = config.subscriptions ?? [];
 
   // Statements need the tables, so they are prepared on first use, after `migrate()`.
   let prepared: Statements | undefined;
   const st = (): Statements => (prepared ??= prepareStatements(db));
+
+  /** Writes an event and its deliveries; called only inside the transaction of its change. */
+  function writeEvent(event: Omit<EventRecord, "seq">): void {
+    const { lastInsertRowid } = st().insertEvent.run({ id: event.id, type: event.type, object_id: event.objectId, data: JSON.stringify(event.data), created_at: event.createdAt });
+    for (const endpoint of subscribers(subscriptions, event.type)) {
+      st().insertDelivery.run({ event_id: event.id, event_seq: Number(lastInsertRowid), object_id: event.objectId, endpoint, next_attempt_at: event.createdAt });
+    }
+  }
 
   const insertTx = db.transaction((order: NewOrder): InsertResult => {
     const row = newOrderToRow(order);
@@ -136,6 +190,36 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
     const existing = order.idempotencyKey === null ? undefined : st().byIdempotencyKey.get(order.idempotencyKey);
     if (!existing) throw new Error("order store: insert conflicted but no order holds the idempotency key");
     return { inserted: false, order: rowToOrder(existing) };
+  });
+
+  const insertPayoutTx = db.transaction((order: NewOrder, cap: PayoutCap): PayoutInsertResult => {
+    // A repeated key reserves nothing: the payout it made answers.
+    const existing = order.idempotencyKey === null ? undefined : st().byIdempotencyKey.get(order.idempotencyKey);
+    if (existing) return { inserted: false, order: rowToOrder(existing) };
+    const total = st().dayTotal.get({ day: cap.day, currency: cap.currency })?.total_minor ?? 0;
+    if (total + cap.amountMinor > cap.maxPerDayMinor) return { inserted: false, capExceeded: true, dayTotalMinor: total };
+    st().addToDay.run({ day: cap.day, currency: cap.currency, amount: cap.amountMinor });
+    st().insert.run(newOrderToRow({ ...order, kind: "payout" }));
+    return { inserted: true, order: rowToOrder(st().byId.get(order.id)!) };
+  });
+
+  const setGatewayStateTx = db.transaction((id: string, patch: Parameters<OrderStore["setGatewayState"]>[1]): OrderRecord | null => {
+    const before = st().byId.get(id);
+    if (!before) return null;
+    const row = st().setGatewayState.get({
+      id,
+      gateway_state: patch.gatewayState,
+      // `undefined` leaves the column alone; `null` clears it.
+      set_url: patch.paymentUrl === undefined ? 0 : 1,
+      payment_url: patch.paymentUrl ?? null,
+      set_error: patch.errorCode === undefined ? 0 : 1,
+      error_code: patch.errorCode ?? null,
+      at: patch.at,
+    })!;
+    const order = rowToOrder(row);
+    const created = createdEventType(order, rowToOrder(before).gatewayState);
+    if (created) writeEvent(orderEvent(created, order, st().history.all(id).map(rowToChange), patch.at));
+    return order;
   });
 
   const transitionTx = db.transaction((id: string, update: StatusUpdate): TransitionResult | null => {
@@ -148,6 +232,8 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
       status: plan.status,
       final_amount: plan.finalAmount,
       floating_amount: plan.floatingAmount,
+      payment_uid: plan.paymentUid,
+      payment_fail_reason: plan.paymentFailReason,
       refreshed_at: plan.refreshedAt,
       updated_at: plan.updatedAt,
     });
@@ -155,6 +241,9 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
     if (!plan.change) return { changed: false, order };
     const { change } = plan;
     st().insertChange.run({ order_id: change.orderId, from_status: change.from, to_status: change.to, source: change.source, at: change.at });
+    if (change.to === "completed" && order.sessionId) st().completeSession.run({ id: order.sessionId, order_id: order.id, at: change.at });
+    const type = orderEventType(order.kind, change);
+    if (type) writeEvent(orderEvent(type, order, st().history.all(id).map(rowToChange), change.at));
     return { changed: true, order, change };
   });
 
@@ -164,8 +253,34 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
     return rows.map(rowToOrder);
   });
 
+  const claimDeliveriesTx = db.transaction((options: { now: number; limit: number; leaseMs: number; owner: string; endpoints: readonly string[] }): ClaimedDelivery[] => {
+    const rows = st().dueDeliveries.all({ now: options.now, endpoints: JSON.stringify(options.endpoints), limit: options.limit });
+    return rows.map((row) => {
+      st().leaseDelivery.run({ id: Number(row.id), owner: options.owner, until: options.now + options.leaseMs });
+      return { id: Number(row.id), endpoint: row.endpoint, attemptCount: Number(row.attempt_count), event: rowToEvent(st().eventById.get(row.event_id)!) };
+    });
+  });
+
+  const redeliverTx = db.transaction((eventId: string, options: { at: number; endpoints?: readonly string[] }): number => {
+    const event = st().eventById.get(eventId);
+    if (!event) return 0;
+    const existing = st().deliveriesOf.all(eventId).map((row) => row.endpoint);
+    const targets = options.endpoints ?? existing;
+    for (const endpoint of targets) {
+      st().insertDelivery.run({ event_id: eventId, event_seq: Number(event.seq), object_id: event.object_id, endpoint, next_attempt_at: options.at });
+      st().redeliver.run({ event_id: eventId, endpoint, at: options.at });
+    }
+    return targets.length;
+  });
+
   const migrateTx = db.transaction(() => {
-    db.exec(SCHEMA);
+    db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT");
+    const { applied } = db.prepare<[], { applied: number | null }>("SELECT MAX(version) AS applied FROM schema_migrations").get()!;
+    for (const migration of SQLITE_MIGRATIONS) {
+      if (migration.version <= (applied ?? 0)) continue;
+      db.exec(migration.sql);
+      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(migration.version, migration.name, Date.now());
+    }
   });
 
   return {
@@ -173,6 +288,7 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
 
     async migrate() {
       migrateTx.immediate();
+      prepared = undefined;
     },
 
     async ping() {
@@ -198,17 +314,7 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
     },
 
     async setGatewayState(id, patch) {
-      const row = st().setGatewayState.get({
-        id,
-        gateway_state: patch.gatewayState,
-        // `undefined` leaves the column alone; `null` clears it.
-        set_url: patch.paymentUrl === undefined ? 0 : 1,
-        payment_url: patch.paymentUrl ?? null,
-        set_error: patch.errorCode === undefined ? 0 : 1,
-        error_code: patch.errorCode ?? null,
-        at: patch.at,
-      });
-      return row ? rowToOrder(row) : null;
+      return setGatewayStateTx.immediate(id, patch);
     },
 
     async transition(id, update) {
@@ -239,6 +345,94 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
     async recent(limit) {
       if (!(limit > 0)) return [];
       return st().recent.all(Math.floor(limit)).map(rowToOrder);
+    },
+
+    async listOrders(query) {
+      const after = query.startingAfter === undefined ? undefined : st().byId.get(query.startingAfter);
+      if (query.startingAfter !== undefined && !after) return { data: [], hasMore: false };
+      const rows = st().listOrders.all({
+        kind: query.kind ?? "checkout",
+        status: query.status ?? null,
+        customer: query.customer ?? null,
+        session: query.session ?? null,
+        after_created: after ? Number(after.created_at) : null,
+        after_id: after ? after.id : null,
+        limit: query.limit + 1,
+      });
+      return { data: rows.slice(0, query.limit).map(rowToOrder), hasMore: rows.length > query.limit };
+    },
+
+    async insertPayout(order, cap) {
+      return insertPayoutTx.immediate(order, cap);
+    },
+
+    async releasePayoutCap(cap) {
+      st().addToDay.run({ day: cap.day, currency: cap.currency, amount: -cap.amountMinor });
+    },
+
+    async insertSession(session) {
+      const inserted = db
+        .transaction(() => {
+          if (st().insertSession.run(newSessionToRow(session)).changes === 1) return { inserted: true, row: st().sessionById.get(session.id)! };
+          const existing = session.idempotencyKey === null ? undefined : st().sessionByKey.get(session.idempotencyKey);
+          if (!existing) throw new Error("order store: session insert conflicted but no session holds the idempotency key");
+          return { inserted: false, row: existing };
+        })
+        .immediate();
+      return { inserted: inserted.inserted, session: rowToSession(inserted.row) };
+    },
+
+    async getSession(id) {
+      const row = st().sessionById.get(id);
+      return row ? rowToSession(row) : null;
+    },
+
+    async listEvents(query) {
+      const after = query.startingAfter === undefined ? undefined : st().eventById.get(query.startingAfter);
+      if (query.startingAfter !== undefined && !after) return { data: [], hasMore: false };
+      const rows = st().listEvents.all({ object_id: query.objectId ?? null, type: query.type ?? null, after_seq: after ? Number(after.seq) : null, limit: query.limit + 1 });
+      return { data: rows.slice(0, query.limit).map(rowToEvent), hasMore: rows.length > query.limit };
+    },
+
+    setSubscriptions(list) {
+      subscriptions = [...list];
+    },
+
+    async getEvent(id) {
+      const row = st().eventById.get(id);
+      return row ? rowToEvent(row) : null;
+    },
+
+    async deliveries(eventId) {
+      return st().deliveriesOf.all(eventId).map(rowToDelivery);
+    },
+
+    async claimDeliveries(options) {
+      if (!(options.limit > 0) || options.endpoints.length === 0) return [];
+      return claimDeliveriesTx.immediate({ ...options, limit: Math.floor(options.limit) });
+    },
+
+    async recordAttempt(result) {
+      const changes = st().recordAttempt.run({
+        id: result.deliveryId,
+        owner: result.owner,
+        attempt: JSON.stringify(result.attempt),
+        status: result.outcome === "retry" ? "pending" : result.outcome,
+        next_attempt_at: result.outcome === "retry" ? (result.nextAttemptAt ?? null) : null,
+      }).changes;
+      return changes === 1;
+    },
+
+    async redeliver(eventId, options) {
+      return redeliverTx.immediate(eventId, options);
+    },
+
+    async disableEndpoint(endpoint) {
+      st().disableEndpoint.run(endpoint);
+    },
+
+    async disabledEndpoints() {
+      return st().disabledEndpoints.all();
     },
   };
 }

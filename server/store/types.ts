@@ -24,7 +24,10 @@ export type GatewayState =
   /** Nobody can tell yet whether the gateway has it: the sweep reads it back. */
   | "unknown";
 
-export type ChangeSource = "create" | "poll" | "notify" | "sweep";
+export type ChangeSource = "create" | "poll" | "notify" | "sweep" | "refresh";
+
+/** The merchant's own labels on a session, copied to its orders: flat string values. */
+export type Metadata = Record<string, string>;
 
 export interface OrderRecord {
   /** Public, unguessable checkout id ("ck_…"); what the widget and URLs use. */
@@ -60,9 +63,41 @@ export interface OrderRecord {
   expiresAt: number;
   /** When the status was last read from the gateway (create, poll, notify or sweep). */
   refreshedAt: number | null;
+  /** The checkout session ("cs_…") this order pays, if any. */
+  sessionId: string | null;
+  metadata: Metadata | null;
+  /** As the gateway reports them: kept for the merchant, never interpreted. */
+  paymentUid: string | null;
+  paymentFailReason: string | null;
+  /** A shopper's checkout (income), or a payout (the gateway's expense order) the merchant sent. */
+  kind: OrderKind;
+  /** Payouts: the payee as sent to the gateway (`to`, `to_name`, `to_bank_name`). */
+  payeeAccount: string | null;
+  payeeName: string | null;
+  payeeBank: string | null;
+  accountingType: string | null;
+  /** Payouts: the last four characters of the secret key that asked for it. */
+  createdBy: string | null;
 }
 
-export type NewOrder = Omit<OrderRecord, "updatedAt" | "refreshedAt"> & { refreshedAt?: number | null };
+export type OrderKind = "checkout" | "payout";
+
+export type NewOrder = Omit<
+  OrderRecord,
+  "updatedAt" | "refreshedAt" | "sessionId" | "metadata" | "paymentUid" | "paymentFailReason" | "kind" | "payeeAccount" | "payeeName" | "payeeBank" | "accountingType" | "createdBy"
+> &
+  Partial<Pick<OrderRecord, "refreshedAt" | "sessionId" | "metadata" | "kind" | "payeeAccount" | "payeeName" | "payeeBank" | "accountingType" | "createdBy">>;
+
+/** A payout's share of its UTC day's cap, reserved with its insert. */
+export interface PayoutCap {
+  /** "2026-12-02" */
+  day: string;
+  currency: string;
+  amountMinor: number;
+  maxPerDayMinor: number;
+}
+
+export type PayoutInsertResult = InsertResult | { inserted: false; capExceeded: true; dayTotalMinor: number };
 
 export interface StatusChange {
   orderId: string;
@@ -77,6 +112,8 @@ export interface StatusUpdate {
   status: PaymentStatus;
   finalAmount?: string | null;
   floatingAmount?: string | null;
+  paymentUid?: string | null;
+  paymentFailReason?: string | null;
   source: ChangeSource;
   at: number;
 }
@@ -143,6 +180,151 @@ export interface OrderStore {
 
   /** Newest first, for the demo's sandbox panel and operators. */
   recent(limit: number): Promise<OrderRecord[]>;
+
+  /** Newest first, filtered; `startingAfter` is the id of the last order of the previous page. */
+  listOrders(query: OrderQuery): Promise<Page<OrderRecord>>;
+
+  // --- Payouts -----------------------------------------------------------------------------
+
+  /**
+   * Inserts a payout (kind "payout") and reserves its amount in the day's total, atomically: over
+   * `maxPerDayMinor` nothing is written (`capExceeded`), so instances racing cannot pass the cap
+   * together. A repeated idempotency key returns the payout it made, reserving nothing.
+   */
+  insertPayout(order: NewOrder, cap: PayoutCap): Promise<PayoutInsertResult>;
+  /** Gives back a reservation of a payout the gateway definitely did not make. */
+  releasePayoutCap(cap: Omit<PayoutCap, "maxPerDayMinor">): Promise<void>;
+
+  // --- Checkout sessions -------------------------------------------------------------------
+
+  /** Inserts the session, or returns the one already holding its idempotency key, untouched. */
+  insertSession(session: NewSession): Promise<{ inserted: boolean; session: SessionRecord }>;
+  getSession(id: string): Promise<SessionRecord | null>;
+
+  // --- Events and their deliveries (the outbox) --------------------------------------------
+  // Events are written by `setGatewayState` and `transition`, in the same transaction as the
+  // change they describe, with one delivery per subscribed endpoint (`outbox.subscriptions`).
+
+  /** Which endpoints get deliveries of the events written from now on (the server sets its webhooks). */
+  setSubscriptions(subscriptions: readonly Subscription[]): void;
+  listEvents(query: EventQuery): Promise<Page<EventRecord>>;
+  getEvent(id: string): Promise<EventRecord | null>;
+  /** The deliveries of an event with every attempt, by endpoint name. */
+  deliveries(eventId: string): Promise<DeliveryRecord[]>;
+  /**
+   * Claims up to `limit` deliveries that are due, leasing them to `owner` until `now + leaseMs`.
+   * Only the oldest undelivered event of an object is ever claimable for an endpoint, so one
+   * object's events reach an endpoint in order. Deliveries to a disabled endpoint are skipped.
+   */
+  claimDeliveries(options: { now: number; limit: number; leaseMs: number; owner: string; endpoints: readonly string[] }): Promise<ClaimedDelivery[]>;
+  /** Records one attempt and what follows from it; ignored when `owner` no longer holds the lease. */
+  recordAttempt(attempt: AttemptResult): Promise<boolean>;
+  /** Puts an event's deliveries back in the queue (all endpoints it went to, or the ones named). */
+  redeliver(eventId: string, options: { at: number; endpoints?: readonly string[] }): Promise<number>;
+  /** An endpoint answered 410 Gone: stop sending to it while its URL stays the same. */
+  disableEndpoint(endpoint: { name: string; url: string; reason: string; at: number }): Promise<void>;
+  /** Disabled endpoints, by name, with the URL they were disabled for. */
+  disabledEndpoints(): Promise<{ name: string; url: string; reason: string; at: number }[]>;
+}
+
+export interface Page<T> {
+  data: T[];
+  hasMore: boolean;
+}
+
+export interface OrderQuery {
+  /** Default "checkout". */
+  kind?: OrderKind | undefined;
+  status?: PaymentStatus | undefined;
+  customer?: string | undefined;
+  session?: string | undefined;
+  limit: number;
+  startingAfter?: string | undefined;
+}
+
+export interface EventQuery {
+  objectId?: string | undefined;
+  type?: string | undefined;
+  limit: number;
+  startingAfter?: string | undefined;
+}
+
+/** A checkout session: what the merchant's backend says a cart costs, paid at most once. */
+export interface SessionRecord {
+  id: string;
+  /** "expired" is never stored: an open session past `expiresAt` reads as expired. */
+  status: "open" | "completed";
+  amount: string;
+  currency: string;
+  country: string | null;
+  payment: string | null;
+  customer: string | null;
+  description: string | null;
+  metadata: Metadata;
+  returnUrl: string | null;
+  /** The order that paid it. */
+  orderId: string | null;
+  idempotencyKey: string | null;
+  requestHash: string | null;
+  /** The last four characters of the secret key that created it. */
+  createdBy: string | null;
+  createdAt: number;
+  updatedAt: number;
+  expiresAt: number;
+}
+
+export type NewSession = Omit<SessionRecord, "status" | "orderId" | "updatedAt">;
+
+export interface EventRecord {
+  id: string;
+  /** Global order of events: later events have a larger sequence. */
+  seq: number;
+  type: string;
+  objectId: string;
+  /** The object as the merchant API shows it, at the moment of the change. */
+  data: Record<string, unknown>;
+  createdAt: number;
+}
+
+export type DeliveryStatus = "pending" | "delivered" | "failed";
+
+export interface DeliveryAttempt {
+  at: number;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+export interface DeliveryRecord {
+  id: number;
+  eventId: string;
+  endpoint: string;
+  status: DeliveryStatus;
+  attempts: DeliveryAttempt[];
+  nextAttemptAt: number | null;
+}
+
+export interface ClaimedDelivery {
+  id: number;
+  endpoint: string;
+  /** Attempts made before this one. */
+  attemptCount: number;
+  event: EventRecord;
+}
+
+export interface AttemptResult {
+  deliveryId: number;
+  owner: string;
+  attempt: DeliveryAttempt;
+  /** What follows: done, try again at `nextAttemptAt`, or give up. */
+  outcome: "delivered" | "retry" | "failed";
+  nextAttemptAt?: number;
+}
+
+/** Which endpoints get which events; `types` null means every type. */
+export interface Subscription {
+  endpoint: string;
+  types: readonly string[] | null;
 }
 
 const RANK: Record<PaymentStatus, number> = {

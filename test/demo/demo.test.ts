@@ -85,7 +85,7 @@ async function sandboxDemo(): Promise<Demo> {
     app,
     store,
     async close() {
-      app!.checkout.close();
+      await app!.checkout.close();
       sandbox.close();
       await store.close();
     },
@@ -228,12 +228,14 @@ describe("demo shop, sandbox mode", () => {
   it("the panel has every control, and its script talks JSON to the sandbox's routes", () => {
     const body = pages.get("/demo/sandbox")!.body;
     for (const mode of ["error500", "malformed", "hang", "commit_then_fail", "commit_then_hang"]) expect(body).toContain(`data-mode="${mode}"`);
-    for (const id of ["orders", "notify-drop", "notify-duplicate", "notify-reorder", "latency", "refuse-framing", "advance-clock", "all-off"]) expect(body).toContain(`id="${id}"`);
+    for (const id of ["orders", "payouts", "payout-auto", "payout-processing", "payout-settle", "payout-fail-rate", "notify-drop", "notify-duplicate", "notify-reorder", "latency", "refuse-framing", "advance-clock", "all-off"]) {
+      expect(body).toContain(`id="${id}"`);
+    }
     const script = readFileSync(new URL("../../demo/shop/assets/panel.js", import.meta.url), "utf8");
     // One way to change anything, and it always says JSON (the sandbox refuses anything else).
     expect(script.match(/method:/g)).toHaveLength(1);
     expect(script).toContain('method: method, headers: { "Content-Type": "application/json" }');
-    for (const route of ["/sandbox/api/state", "/sandbox/api/orders", "/sandbox/api/faults", "/sandbox/api/notify-faults", "/sandbox/api/latency", "/sandbox/api/framing", "/sandbox/api/clock/advance"]) {
+    for (const route of ["/sandbox/api/state", "/sandbox/api/orders", "/sandbox/api/faults", "/sandbox/api/notify-faults", "/sandbox/api/latency", "/sandbox/api/framing", "/sandbox/api/clock/advance", "/sandbox/api/payouts/settings"]) {
       expect(script).toContain(`"${route}`);
     }
     expect(script).toMatch(/REFRESH_MS = 2000/);

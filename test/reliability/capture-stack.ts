@@ -5,6 +5,7 @@
  * about the caller is distinctive), the widget bundle and translations served, and EVERY response
  * the server sends (status, headers, body) and every log line it writes captured.
  */
+import { recordChanges } from "../helpers/recording-store.ts";
 import http from "node:http";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
@@ -127,7 +128,8 @@ export async function startCaptureStack(options: CaptureOptions): Promise<Captur
   const gatewayServed: Served = await serve(sandbox.app);
   const parsed = parseCheckoutConfig(TEST_CONFIG, "test config");
   if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-  const store = createSqliteStore({ filename: ":memory:" });
+  const updates: CaptureStack["updates"] = [];
+  const store = recordChanges(createSqliteStore({ filename: ":memory:" }), updates);
   await store.migrate();
   const credentials = { baseUrl: gatewayServed.url, apiKey: options.apiKey, apiSecret: options.apiSecret, merchantUid: options.merchantUid };
   const gateway = createOctopusClient({ ...credentials, timeoutMs: 400, retryDelayMs: 5 }, { fetch: fetchFrom(options.localAddress, options.userAgent) });
@@ -135,7 +137,6 @@ export async function startCaptureStack(options: CaptureOptions): Promise<Captur
 
   const responses: CapturedResponse[] = [];
   const logs: string[] = [];
-  const updates: CaptureStack["updates"] = [];
   let app: CheckoutServer | undefined;
   const server = await serve({
     fetch: async (request, env) => {
@@ -152,9 +153,6 @@ export async function startCaptureStack(options: CaptureOptions): Promise<Captur
     gateway,
     publicUrl: server.url,
     logger: createLogger({ level: "debug", write: (line) => logs.push(line) }),
-    onOrderUpdate: (order, change) => {
-      updates.push({ order, change });
-    },
     sweep: false,
     ...(options.now ? { now: options.now } : {}),
     rateLimit: { windowMs: 60_000, max: 100_000 },
@@ -172,7 +170,7 @@ export async function startCaptureStack(options: CaptureOptions): Promise<Captur
     logs,
     updates,
     async close() {
-      app!.checkout.close();
+      await app!.checkout.close();
       sandbox.close();
       await server.close();
       await gatewayServed.close();

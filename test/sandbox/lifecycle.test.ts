@@ -1,7 +1,7 @@
 /** Status transitions, the sandbox clock and expiry, and the programmatic order controls. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SandboxControlError } from "../../demo/sandbox/controls.ts";
-import { createOrder, getOrder, incomeFields, MERCHANT, OTHER, startReceiver, startSandbox, uniqueId, waitFor, type Running } from "./support.ts";
+import { createOrder, getOrder, incomeFields, MERCHANT, OTHER, payoutFields, startReceiver, startSandbox, uniqueId, waitFor, type Running } from "./support.ts";
 
 let running: Running;
 let url: string;
@@ -99,7 +99,7 @@ describe("order controls", () => {
 
   it("acts on payouts too (they have no payment page)", async () => {
     const id = uniqueId();
-    await createOrder(url, incomeFields({ merchant_order_id: id, transaction_type: "expense" }));
+    await createOrder(url, payoutFields({ merchant_order_id: id }));
     expect(controls().complete(id).payment_status).toBe("completed");
   });
 

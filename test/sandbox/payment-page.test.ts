@@ -1,6 +1,6 @@
 /** The hosted payment page: what the shopper sees, what its buttons do, and the headers it sends. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createOrder, fetchManual, getOrder, incomeFields, MERCHANT, postForm, startSandbox, thaiFields, uniqueId, type Running } from "./support.ts";
+import { createOrder, fetchManual, getOrder, incomeFields, MERCHANT, payoutFields, postForm, startSandbox, thaiFields, uniqueId, type Running } from "./support.ts";
 
 let running: Running;
 let url: string;
@@ -213,7 +213,7 @@ describe("actions", () => {
   });
 
   it("has no page for a payout", async () => {
-    const data = await createOrder(url, incomeFields({ transaction_type: "expense" }));
+    const data = await createOrder(url, payoutFields());
     expect(data.payment_url).toBeUndefined();
   });
 

@@ -69,6 +69,11 @@ export function thaiFields(overrides: Record<string, string | undefined> = {}): 
   return incomeFields({ currency: "thb", payment: "thailand", country: "TH", channel: "promptpay", amount: "500.00", ...overrides });
 }
 
+/** A payout (expense order) to a GCash wallet, with the payee the sandbox requires. */
+export function payoutFields(overrides: Record<string, string | undefined> = {}): Record<string, string> {
+  return incomeFields({ transaction_type: "expense", accounting_type: "pay", to: "09171234567", to_name: "Jane Doe", ...overrides });
+}
+
 export interface CallOptions {
   key?: string;
   secret?: string;

@@ -28,6 +28,16 @@ const base: OrderRecord = {
   updatedAt: 0,
   expiresAt: 60_000,
   refreshedAt: null,
+  sessionId: null,
+  metadata: null,
+  paymentUid: null,
+  paymentFailReason: null,
+  kind: "checkout",
+  payeeAccount: null,
+  payeeName: null,
+  payeeBank: null,
+  accountingType: null,
+  createdBy: null,
 };
 
 describe("what a shopper's browser sees of an order", () => {

@@ -183,3 +183,60 @@ describe("server settings from the environment", () => {
     }
   });
 });
+
+describe("merchant API and webhook settings", () => {
+  const KEY = "sk_live_abcdefghijklmnopqrstuvwxyz012345";
+  const WHSEC = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+  it("takes several secret keys, and the sandbox's public key only in sandbox mode", async () => {
+    expect(settingsOf({ ...LIVE, CHECKOUT_SECRET_KEYS: `${KEY}, sk_live_second_key_000000000000000000000` }).secretKeys).toEqual([KEY, "sk_live_second_key_000000000000000000000"]);
+    expect(settingsOf(LIVE)).toMatchObject({ secretKeys: [], sandboxSecretKey: false });
+    const { SANDBOX_SECRET_KEY } = await import("../../server/server-settings.ts");
+    expect(settingsOf({})).toMatchObject({ secretKeys: [SANDBOX_SECRET_KEY], sandboxSecretKey: true });
+    expect(problemsOf({ ...LIVE, CHECKOUT_SECRET_KEYS: SANDBOX_SECRET_KEY })).toEqual([expect.stringContaining("public sandbox key")]);
+  });
+
+  it("names a malformed key by its position, never by its value", () => {
+    const problems = problemsOf({ ...LIVE, CHECKOUT_SECRET_KEYS: `${KEY},pk_short_secret_value` });
+    expect(problems).toEqual(["CHECKOUT_SECRET_KEYS: key 2 must be sk_ followed by at least 32 of A-Z a-z 0-9 _ -"]);
+    expect(problems.join()).not.toContain("pk_short_secret_value");
+  });
+
+  it("checks the webhook endpoint's URL and secret", () => {
+    expect(settingsOf({ ...LIVE, CHECKOUT_WEBHOOK_URL: "https://shop.example.com/hooks", CHECKOUT_WEBHOOK_SECRET: WHSEC }).webhooks).toEqual([
+      { name: "default", url: "https://shop.example.com/hooks", secret: WHSEC, types: null },
+    ]);
+    expect(problemsOf({ ...LIVE, CHECKOUT_WEBHOOK_URL: "http://shop.example.com/hooks", CHECKOUT_WEBHOOK_SECRET: WHSEC })).toEqual([expect.stringMatching(/url must be https/)]);
+    expect(problemsOf({ ...LIVE, CHECKOUT_WEBHOOK_URL: "https://10.0.0.5/hooks", CHECKOUT_WEBHOOK_SECRET: WHSEC })).toEqual([expect.stringMatching(/private or loopback/)]);
+    expect(problemsOf({ ...LIVE, CHECKOUT_WEBHOOK_URL: "https://localhost/hooks", CHECKOUT_WEBHOOK_SECRET: WHSEC })).toEqual([expect.stringMatching(/private or loopback/)]);
+    expect(problemsOf({ ...LIVE, CHECKOUT_WEBHOOK_URL: "https://shop.example.com/hooks", CHECKOUT_WEBHOOK_SECRET: "whsec_tooshort" })).toEqual([expect.stringMatching(/^CHECKOUT_WEBHOOK_SECRET must be whsec_/)]);
+    expect(problemsOf({ ...LIVE, CHECKOUT_WEBHOOK_URL: "https://shop.example.com/hooks" })).toEqual([expect.stringMatching(/CHECKOUT_WEBHOOK_SECRET is not set/)]);
+    expect(problemsOf({ ...LIVE, CHECKOUT_WEBHOOK_SECRET: WHSEC })).toEqual(["CHECKOUT_WEBHOOK_SECRET is set but CHECKOUT_WEBHOOK_URL is not"]);
+  });
+
+  it("lets sandbox mode send to this machine, and sends to the demo's backend by default", () => {
+    expect(settingsOf({ CHECKOUT_WEBHOOK_URL: "http://127.0.0.1:3000/hooks", CHECKOUT_WEBHOOK_SECRET: WHSEC }).webhooks[0]!.url).toBe("http://127.0.0.1:3000/hooks");
+    expect(settingsOf({}).webhooks).toEqual([{ name: "default", url: "http://localhost:8787/demo/backend/webhooks", secret: expect.stringMatching(/^whsec_/), types: null }]);
+  });
+
+  it("reads more endpoints from the config file, each with its secret's variable and event types", () => {
+    const file = join(dir, "webhooks.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...TEST_CONFIG,
+        webhooks: [
+          { name: "erp", url: "https://erp.example.com/octopus", secretEnv: "WEBHOOK_SECRET_ERP", types: ["order.paid", "order.refunded"] },
+          { name: "office", url: "http://192.168.1.20/hooks", secretEnv: "WEBHOOK_SECRET_OFFICE" },
+        ],
+        allowPrivateWebhookUrls: true,
+      }),
+    );
+    const settings = settingsOf({ ...LIVE, CHECKOUT_CONFIG: file, WEBHOOK_SECRET_ERP: WHSEC, WEBHOOK_SECRET_OFFICE: WHSEC });
+    expect(settings.webhooks.map((endpoint) => [endpoint.name, endpoint.types])).toEqual([
+      ["erp", ["order.paid", "order.refunded"]],
+      ["office", null],
+    ]);
+    expect(problemsOf({ ...LIVE, CHECKOUT_CONFIG: file, WEBHOOK_SECRET_ERP: WHSEC })).toEqual(['webhook "office": WEBHOOK_SECRET_OFFICE is not set']);
+  });
+});

@@ -10,6 +10,7 @@ import { createSqliteStore } from "../../server/store/sqlite.ts";
 import type { OrderRecord, OrderStore, StatusChange } from "../../server/store/types.ts";
 import { createSandboxGateway, type SandboxGatewayOptions } from "../../demo/sandbox/gateway.ts";
 import { loopbackFetch } from "../helpers/loopback-fetch.ts";
+import { recordChanges } from "../helpers/recording-store.ts";
 import { serve, type Served } from "../helpers/serve.ts";
 
 export const SHOP = "https://shop.example";
@@ -44,7 +45,7 @@ export interface Stack {
   gatewayServed: Served;
   sandbox: ReturnType<typeof createSandboxGateway>;
   store: OrderStore;
-  /** Every onOrderUpdate call, in order. */
+  /** Every status change the store committed, in order. */
   updates: { order: OrderRecord; change: StatusChange }[];
   /** Every log line the server wrote. */
   logs: string[];
@@ -69,7 +70,8 @@ export async function startStack(
   const gatewayServed = await serve(sandbox.app);
   const parsed = parseCheckoutConfig({ ...TEST_CONFIG, ...options.config }, "test config");
   if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-  const store = options.store ?? createSqliteStore({ filename: ":memory:" });
+  const updates: Stack["updates"] = [];
+  const store = recordChanges(options.store ?? createSqliteStore({ filename: ":memory:" }), updates);
   await store.migrate();
   const gatewayCalls: string[] = [];
   const gatewayRequests: Stack["gatewayRequests"] = [];
@@ -84,7 +86,6 @@ export async function startStack(
       },
     },
   );
-  const updates: Stack["updates"] = [];
   const logs: string[] = [];
   let app: CheckoutServer | undefined;
   // The server must know its own URL (for notify_url) before it exists: bind first, build second.
@@ -95,9 +96,6 @@ export async function startStack(
     gateway,
     publicUrl: server.url,
     logger: createLogger({ level: "debug", write: (line) => logs.push(line) }),
-    onOrderUpdate: (order, change) => {
-      updates.push({ order, change });
-    },
     sweep: false,
     ...options.server,
   });
@@ -113,7 +111,7 @@ export async function startStack(
     gatewayRequests,
     url: server.url,
     async close() {
-      app!.checkout.close();
+      await app!.checkout.close();
       sandbox.close();
       await server.close();
       await gatewayServed.close();

@@ -86,9 +86,12 @@ export function storeContract(name: string, makeStore: () => Promise<OrderStore>
           requestHash: "sha256:abc",
           errorCode: "none-yet",
           refreshedAt: T + 5,
+          sessionId: "cs_session",
+          metadata: { cart: "c-9", "emoji ✓": "ภาษาไทย" },
         });
         const result = await store.insert(input);
-        const expected = { ...input, updatedAt: input.createdAt, refreshedAt: T + 5 };
+        // The gateway's payment_uid and fail reason arrive only with a status read.
+        const expected = { ...input, updatedAt: input.createdAt, refreshedAt: T + 5, paymentUid: null, paymentFailReason: null, kind: "checkout", payeeAccount: null, payeeName: null, payeeBank: null, accountingType: null, createdBy: null };
         expect(result).toEqual({ inserted: true, order: expected });
         expect(await store.get(input.id)).toEqual(expected);
         expect(await store.getByMerchantOrderId(input.merchantOrderId)).toEqual(expected);

@@ -7,6 +7,7 @@ import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { createPostgresStore } from "../../server/store/postgres.ts";
 import type { OrderStore } from "../../server/store/types.ts";
+import { outboxContract } from "./outbox-contract.ts";
 import { makeOrder, storeContract, T } from "./contract.ts";
 
 const url = process.env.DATABASE_URL;
@@ -53,6 +54,22 @@ describe.skipIf(!url)("PostgreSQL store", () => {
     async () => {
       const schema = newSchema();
       const store = createPostgresStore({ url: url!, schema, max: POOL });
+      schemaOf.set(store, schema);
+      await warm(store);
+      return store;
+    },
+    async (store) => {
+      await store.close();
+      const schema = schemaOf.get(store);
+      if (schema) await dropSchema(schema);
+    },
+  );
+
+  outboxContract(
+    "postgres",
+    async (outbox) => {
+      const schema = newSchema();
+      const store = createPostgresStore({ url: url!, schema, max: POOL, ...outbox });
       schemaOf.set(store, schema);
       await warm(store);
       return store;

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createStore, createSqliteStore } from "../../server/store/index.ts";
 import { makeOrder, storeContract, T } from "./contract.ts";
+import { outboxContract } from "./outbox-contract.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "octopus-store-"));
 let files = 0;
@@ -26,6 +27,12 @@ storeContract(
 storeContract(
   "sqlite in a file",
   async () => createSqliteStore({ filename: nextFile() }),
+  (store) => store.close(),
+);
+
+outboxContract(
+  "sqlite in a file",
+  async (outbox) => createSqliteStore({ filename: nextFile(), ...outbox }),
   (store) => store.close(),
 );
 
@@ -92,5 +99,31 @@ describe("createStore", () => {
 
   it("refuses a URL for another database instead of quietly using SQLite", () => {
     expect(() => createStore({ databaseUrl: "mysql://db/orders", sqliteFile: join(dir, "x.sqlite") })).toThrow(/postgres:\/\//);
+  });
+});
+
+describe("SQLite store migrations", () => {
+  it("upgrades a database made before migrations were numbered, keeping its orders", async () => {
+    const filename = nextFile();
+    const { default: Database } = await import("better-sqlite3");
+    const { SQLITE_MIGRATIONS } = await import("../../server/store/sqlite-schema.ts");
+    const old = new Database(filename);
+    old.exec(SQLITE_MIGRATIONS[0]!.sql);
+    old
+      .prepare(
+        `INSERT INTO orders (id, merchant_order_id, gateway_state, status, amount, currency, country, payment, created_at, updated_at, expires_at)
+         VALUES ('ck_old', 'mo-old', 'created', 'completed', '100.00', 'php', 'PH', 'gcash', ${T}, ${T}, ${T + 1})`,
+      )
+      .run();
+    old.close();
+
+    const store = createSqliteStore({ filename });
+    await store.migrate();
+    await store.migrate();
+    expect(await store.get("ck_old")).toMatchObject({ status: "completed", sessionId: null, metadata: null, paymentUid: null });
+    expect((await store.listOrders({ limit: 5 })).data.map((order) => order.id)).toEqual(["ck_old"]);
+    const versions = new Database(filename).prepare("SELECT version FROM schema_migrations ORDER BY version").all();
+    expect(versions).toEqual(SQLITE_MIGRATIONS.map((migration) => ({ version: migration.version })));
+    await store.close();
   });
 });

@@ -1,5 +1,6 @@
 // The sandbox panel's client. Reads the sandbox's state and orders (/sandbox/api/...) and the
-// server's own view of its orders (/demo/api/orders) every 2 s; every control is a call to the
+// server's own view of its orders (/demo/api/orders) every 2 s, and shows checkouts (income) and
+// payouts (expense) apart; every control is a call to the
 // sandbox's JSON routes, always with Content-Type: application/json (the sandbox refuses anything
 // else, which is what keeps a cross-site form from driving it).
 (function () {
@@ -9,6 +10,12 @@
   var MAX_ORDERS = 20;
   var WAITING = ["none", "pending", "preparing", "processing"];
   var TONE = { completed: "paid", failed: "failed", reject: "failed", overdue: "expired", refund: "refunded" };
+  var PAYOUT_ACTIONS = [
+    { action: "complete", label: "Complete" },
+    { action: "fail", label: "Fail" },
+    { action: "reject", label: "Reject" },
+    { action: "refund", label: "Refund" },
+  ];
   var ACTIONS = [
     { action: "complete", label: "Complete" },
     { action: "fail", label: "Fail" },
@@ -31,7 +38,8 @@
   var $ = function (id) { return document.getElementById(id); };
   var state = null;
   var busy = 0;
-  var signatures = {};
+  // Per list, the JSON of each card last drawn: a card is redrawn only when it changed.
+  var signatures = { orders: {}, payouts: {} };
   var messageTimer = 0;
   var narrow = window.matchMedia("(max-width: 600px)");
   var unfolded = {};
@@ -132,6 +140,43 @@
     return el("div", "history", [el("h4", "", [title]), items.length ? el("ol", "", items) : el("p", "muted small", ["none"])]);
   }
 
+  /** Only the moves the sandbox allows from here: none once an order is final, but a refund. */
+  function actionButtons(g, choices, key) {
+    var open = WAITING.indexOf(g.payment_status) >= 0;
+    var allowed = choices.filter(function (item) { return item.action === "refund" ? g.payment_status === "completed" : open; });
+    if (!allowed.length) return null;
+    return el("div", "actions", allowed.map(function (item) {
+      var button = el("button", item.action === "complete" || item.action === "refund" ? "" : "ghost", [item.label]);
+      button.type = "button";
+      button.setAttribute("data-action", item.action);
+      button.setAttribute("data-order", key);
+      return button;
+    }));
+  }
+
+  function gatewayHistory(g) {
+    return historyList("At the gateway", g.history.map(function (change) {
+      return el("li", "", [el("b", "", [change.status]), " ", el("span", "meta", [change.source + " " + time(change.at)])]);
+    }));
+  }
+
+  function notificationHistory(g) {
+    return historyList("Notifications", g.notifications.map(function (attempt) {
+      var outcome = el("span", "outcome " + attempt.outcome, [OUTCOME[attempt.outcome] + (attempt.httpStatus ? " " + attempt.httpStatus : "")]);
+      outcome.title = attempt.outcome.replace("_", " ");
+      return el("li", "", [el("b", "", [attempt.status]), attempt.attempt > 1 ? " try " + attempt.attempt : "", " ", outcome, " ", el("span", "meta", [time(attempt.at)])]);
+    }));
+  }
+
+  /** On a phone the histories fold away behind one tap; a card the tester opened stays open. */
+  function foldable(key, columns) {
+    if (!narrow.matches) return columns;
+    var fold = el("details", "fold", [el("summary", "small", ["History and notifications"]), columns]);
+    fold.open = Boolean(unfolded[key]);
+    fold.addEventListener("toggle", function () { unfolded[key] = fold.open; });
+    return fold;
+  }
+
   function orderCard(row) {
     var g = row.gateway;
     var s = row.server;
@@ -165,45 +210,18 @@
     var howCreated = s && g && s.gatewayState !== "created" ? el("p", "agree small behind", [GATEWAY_STATE[s.gatewayState] || s.gatewayState]) : null;
 
     var columns = el("div", "histories", [
-      g ? historyList("At the gateway", g.history.map(function (change) {
-        return el("li", "", [el("b", "", [change.status]), " ", el("span", "meta", [change.source + " " + time(change.at)])]);
-      })) : null,
+      g ? gatewayHistory(g) : null,
       // Only where each change went: where it came from is the line above.
       s ? historyList("At the server", s.history.map(function (change) {
         return el("li", "", [el("b", "", [change.to]), " ", el("span", "meta", [change.source + " " + time(change.at)])]);
       })) : null,
-      g ? historyList("Notifications", g.notifications.map(function (attempt) {
-        var outcome = el("span", "outcome " + attempt.outcome, [OUTCOME[attempt.outcome] + (attempt.httpStatus ? " " + attempt.httpStatus : "")]);
-        outcome.title = attempt.outcome.replace("_", " ");
-        return el("li", "", [el("b", "", [attempt.status]), attempt.attempt > 1 ? " try " + attempt.attempt : "", " ", outcome, " ", el("span", "meta", [time(attempt.at)])]);
-      })) : null,
+      g ? notificationHistory(g) : null,
     ]);
 
-    // Only the moves the sandbox allows from here: none once an order is final, but a refund.
-    var actions = null;
-    if (g) {
-      var open = WAITING.indexOf(g.payment_status) >= 0;
-      var allowed = ACTIONS.filter(function (item) { return item.action === "refund" ? g.payment_status === "completed" : open; });
-      if (allowed.length) {
-        actions = el("div", "actions", allowed.map(function (item) {
-          var button = el("button", item.action === "complete" || item.action === "refund" ? "" : "ghost", [item.label]);
-          button.type = "button";
-          button.setAttribute("data-action", item.action);
-          button.setAttribute("data-order", row.key);
-          return button;
-        }));
-      }
-    }
+    var actions = g ? actionButtons(g, ACTIONS, row.key) : null;
 
-    // On a phone the three histories fold away behind one tap, so that the faults are not a mile
-    // down the page; a card the tester opened stays open across refreshes.
-    if (narrow.matches) {
-      var fold = el("details", "fold", [el("summary", "small", ["History and notifications"]), columns]);
-      fold.open = Boolean(unfolded[row.key]);
-      fold.addEventListener("toggle", function () { unfolded[row.key] = fold.open; });
-      columns = fold;
-    }
-    var card = el("article", "order", [top, ids, agreement, howCreated, columns, actions]);
+    // On a phone the three histories fold away, so that the faults are not a mile down the page.
+    var card = el("article", "order", [top, ids, agreement, howCreated, foldable(row.key, columns), actions]);
     card.setAttribute("data-order", row.key);
     return card;
   }
@@ -215,13 +233,19 @@
     var note = $("stale-note");
     note.hidden = stale === 0;
     note.textContent = stale + (stale === 1 ? " older order is" : " older orders are") + " hidden: made before the server last started, so the sandbox (which keeps orders in memory) no longer has them.";
+    renderList("orders", box, rows, orderCard, "No checkouts yet. Pay from any demo page and it shows up here.");
+  }
+
+  /**
+   * Only cards that changed are replaced, in place: a button under the pointer or the keyboard stays
+   * put. The list is rebuilt only when orders come or go.
+   */
+  function renderList(name, box, rows, build, empty) {
     if (!rows.length) {
-      signatures = {};
-      box.replaceChildren(el("p", "muted", ["No orders yet. Pay from any demo page and it shows up here."]));
+      signatures[name] = {};
+      box.replaceChildren(el("p", "muted", [empty]));
       return;
     }
-    // Only cards that changed are replaced, in place: a button under the pointer or the keyboard
-    // stays put. The list is rebuilt only when orders come or go.
     var active = box.contains(document.activeElement) ? document.activeElement : null;
     var focus = active ? { order: active.getAttribute("data-order"), action: active.getAttribute("data-action") } : null;
     var existing = {};
@@ -236,17 +260,59 @@
       var signature = JSON.stringify(row);
       next[row.key] = signature;
       var card = existing[row.key];
-      if (card && signatures[row.key] === signature) return card;
-      var fresh = orderCard(row);
+      if (card && signatures[name][row.key] === signature) return card;
+      var fresh = build(row);
       if (sameList && card) card.replaceWith(fresh);
       return fresh;
     });
     if (!sameList) box.replaceChildren.apply(box, cards);
-    signatures = next;
+    signatures[name] = next;
     if (focus && focus.action && !box.contains(document.activeElement)) {
       var again = box.querySelector('[data-order="' + CSS.escape(focus.order) + '"][data-action="' + focus.action + '"]');
       if (again && !again.disabled) again.focus();
     }
+  }
+
+  // ---- Payouts ----
+
+  /** The payee's account, as an operator needs it to tell payouts apart: its last four characters. */
+  function masked(account) {
+    if (!account) return "no account";
+    return account.length > 4 ? "•••• " + account.slice(-4) : account;
+  }
+
+  function payoutCard(row) {
+    var g = row.gateway;
+    var open = WAITING.indexOf(g.payment_status) >= 0;
+    var top = el("div", "order-top", [
+      badge(g.payment_status),
+      el("b", "amount", [money(g.amount, g.currency)]),
+      el("span", "muted", [g.payment + " · " + g.country + (g.accounting_type ? " · " + g.accounting_type : "")]),
+      el("span", "muted order-time", [time(g.created_at)]),
+    ]);
+    var payee = el("p", "payee", [
+      "To ", el("b", "", [g.to_name || "(no name)"]), " · ", el("code", "", [masked(g.to)]),
+      g.to_bank_name ? " · " + g.to_bank_name : null,
+    ]);
+    var ids = el("p", "ids small", [el("code", "", [row.key])]);
+    var plan = null;
+    if (open && g.payout_schedule) {
+      var next = g.payment_status !== "processing" ? "processing at " + time(g.payout_schedule.processing_at) + ", then " : "";
+      plan = el("p", "agree small", ["Goes through by itself: " + next + "ends at " + time(g.payout_schedule.settle_at) + " (sandbox clock)."]);
+    } else if (open) {
+      plan = el("p", "agree small behind", ["Waits for you: complete, fail or reject it."]);
+    } else if (g.payment_fail_reason) {
+      plan = el("p", "agree small", [g.payment_fail_reason]);
+    }
+    var columns = el("div", "histories", [gatewayHistory(g), notificationHistory(g)]);
+    var card = el("article", "order", [top, payee, ids, plan, foldable(row.key, columns), actionButtons(g, PAYOUT_ACTIONS, row.key)]);
+    card.setAttribute("data-order", row.key);
+    return card;
+  }
+
+  function renderPayouts(gatewayOrders) {
+    var rows = gatewayOrders.slice(0, MAX_ORDERS).map(function (order) { return { key: order.merchant_order_id, gateway: order }; });
+    renderList("payouts", $("payouts"), rows, payoutCard, "No payouts yet. A merchant makes one with transaction_type \"expense\" on order/new.");
   }
 
   // ---- Controls, kept in step with the sandbox's state ----
@@ -278,6 +344,10 @@
     $("notify-reorder").checked = notify.reorder;
     if (!isFocused($("notify-window"))) $("notify-window").value = String(notify.reorderWindowMs);
     if (!isFocused($("latency"))) $("latency").value = String(s.latencyMs);
+    $("payout-auto").checked = s.payouts.auto;
+    if (!isFocused($("payout-processing"))) $("payout-processing").value = String(s.payouts.processingMs);
+    if (!isFocused($("payout-settle"))) $("payout-settle").value = String(s.payouts.settleMs);
+    if (!isFocused($("payout-fail-rate"))) $("payout-fail-rate").value = String(s.payouts.failRate);
     $("refuse-framing").checked = s.refuseFraming;
 
     var ahead = Math.round((s.now - Date.now()) / 60000);
@@ -291,7 +361,10 @@
       .then(function (answers) {
         state = answers[0];
         renderState(state);
-        renderOrders(merge(answers[1].orders, answers[2].orders), answers[2].startedAt);
+        var checkouts = answers[1].orders.filter(function (order) { return order.transaction_type !== "expense"; });
+        var payouts = answers[1].orders.filter(function (order) { return order.transaction_type === "expense"; });
+        renderOrders(merge(checkouts, answers[2].orders), answers[2].startedAt);
+        renderPayouts(payouts);
         $("updated").textContent = "Updated " + time(Date.now());
       })
       .catch(function (error) {
@@ -359,11 +432,30 @@
       .then(refresh);
   }
 
+  function setPayoutSettings() {
+    var body = {
+      auto: $("payout-auto").checked,
+      processingMs: Number($("payout-processing").value),
+      settleMs: Number($("payout-settle").value),
+      failRate: Number($("payout-fail-rate").value),
+    };
+    return send("POST", "/sandbox/api/payouts/settings", body)
+      .then(function (answer) {
+        var p = answer.payouts;
+        say(p.auto
+          ? "New payouts go to processing after " + p.processingMs + " ms and end " + p.settleMs + " ms later" + (p.failRate > 0 ? ", failing with chance " + p.failRate : "") + "."
+          : "New payouts wait for a button.");
+      })
+      .catch(failed)
+      .then(refresh);
+  }
+
   function allOff() {
     return send("DELETE", "/sandbox/api/faults")
       .then(function () { return send("POST", "/sandbox/api/notify-faults", { drop: 0, duplicate: 0, reorder: false }); })
       .then(function () { return send("POST", "/sandbox/api/latency", { ms: 0 }); })
       .then(function () { return send("POST", "/sandbox/api/framing", { refuse: false }); })
+      .then(function () { return send("POST", "/sandbox/api/payouts/settings", { failRate: 0 }); })
       .then(function () { say("Every fault is off: the gateway behaves."); })
       .catch(failed)
       .then(refresh);
@@ -381,6 +473,8 @@
     }
     if (["notify-drop", "notify-duplicate", "notify-reorder", "notify-window"].indexOf(target.id) >= 0) {
       setNotifyFaults();
+    } else if (["payout-auto", "payout-processing", "payout-settle", "payout-fail-rate"].indexOf(target.id) >= 0) {
+      setPayoutSettings();
     } else if (target.id === "latency") {
       var ms = Number($("latency").value);
       send("POST", "/sandbox/api/latency", { ms: ms })
@@ -405,7 +499,7 @@
       act(target.getAttribute("data-action"), target.getAttribute("data-order"));
     } else if (target.id === "advance-clock") {
       send("POST", "/sandbox/api/clock/advance", { ms: 16 * 60000 })
-        .then(function () { say("The sandbox clock moved 16 minutes on: unpaid orders are now expired."); })
+        .then(function () { say("The sandbox clock moved 16 minutes on: unpaid orders are now expired, and payouts due by then have gone through."); })
         .catch(failed)
         .then(refresh);
     } else if (target.id === "all-off") {
@@ -414,7 +508,7 @@
   });
 
   narrow.addEventListener("change", function () {
-    signatures = {};
+    signatures = { orders: {}, payouts: {} };
     refresh();
   });
 
