@@ -27,6 +27,7 @@ const RULES: Record<string, Rule> = {
   amount: RegExp(`^${DECIMAL}$`),
   amounts: list(DECIMAL),
   product: /^[a-z0-9][a-z0-9-]{0,39}$/,
+  session: /^cs_[\w-]{22}$/,
   currency: RegExp(`^${CURRENCY}$`, "i"),
   currencies: list(CURRENCY),
   country: /^[a-z]{2}$/i,

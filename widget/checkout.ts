@@ -13,7 +13,7 @@ import { returnUrlOf } from "./page-url.ts";
 import { createPoller } from "./poller.ts";
 import { readCheckoutMessage } from "./protocol.ts";
 import { forget, markStarted, purchaseOf, recall, remember, wasStarted } from "./resume.ts";
-import { optionProblems } from "./setup-check.ts";
+import { optionProblems, withSession } from "./setup-check.ts";
 import { isFinal, nextScreen, screenOf } from "./status-screens.ts";
 import type { CheckoutDetail, CheckoutOptions } from "./types.ts";
 import { App, focusScreen } from "./ui/app.tsx";
@@ -134,6 +134,7 @@ export function createCheckout(server: string, win: Window = window) {
       options,
       catalog: null,
       order: null,
+      session: null,
       error: "",
       mode: modeNow(),
       frameable: null,
@@ -264,7 +265,10 @@ export function createCheckout(server: string, win: Window = window) {
       const slowTimer = setTimeout(() => thisAttempt === attempt && set({ slow: true }), SLOW_MS);
       const giveUpTimer = setTimeout(() => giveUp.abort(), GIVE_UP_MS);
       set({ screen: "creating", mode, slow: false, popupClosed: false });
-      const body = { ...selection, customer: options.customer, description: options.description, locale, return_url: options.returnUrl ?? returnUrlOf(win.location.href) };
+      // A session sets the amount, currency, customer, description and return URL itself: naming them is refused.
+      const body = options.session
+        ? { session: options.session, country: selection.country, payment: selection.payment, locale }
+        : { ...selection, customer: options.customer, description: options.description, locale, return_url: options.returnUrl ?? returnUrlOf(win.location.href) };
       void api.create(body, key, giveUp.signal).then((answer) => {
         clearTimeout(slowTimer);
         clearTimeout(giveUpTimer);
@@ -274,6 +278,12 @@ export function createCheckout(server: string, win: Window = window) {
           // A lost answer may still have made the order: retry with the same key to get it back.
           if (answer.status) key = newKey();
           const error = answer.error;
+          // The session was paid or expired meanwhile (another tab, the merchant): say so, nothing to retry.
+          if (error.code === "session_completed" || error.code === "session_expired") {
+            set({ screen: error.code === "session_completed" ? "sessionPaid" : "sessionExpired" });
+            emit("error");
+            return;
+          }
           // An error about something the shopper sent goes back to the form, said where they can fix it.
           set(
             answer.status === 400 && error.field
@@ -336,12 +346,19 @@ export function createCheckout(server: string, win: Window = window) {
       set({ screen: "loading", error: "" });
       const saved = returnedId ? null : recall(server, purchase);
       const id = returnedId ?? saved?.id;
-      void Promise.all([api.catalog(), loadMessages(server, locale), id && api.status(id)]).then(([catalog, messages, resumed]) => {
+      void Promise.all([api.catalog(), loadMessages(server, locale), id && api.status(id), options.session && api.session(options.session)]).then(([catalog, messages, resumed, session]) => {
         if (!shown) return;
         view.t = translator(messages);
         if (!catalog.ok) return set({ screen: "error", error: catalog.error.message || view.t("errorNetwork") });
         view.catalog = catalog.value;
-        blocked = catalog.value.origin_allowed === false || (!returnedId && optionProblems(catalog.value, options).length > 0);
+        blocked = false;
+        if (session) {
+          blocked = !session.ok;
+          if (!session.ok) return set({ screen: "error", error: session.status === 404 ? view.t("errorSessionNotFound") : view.t("errorNetwork") });
+          view.session = session.value;
+          if (session.value.status !== "open") return set({ screen: session.value.status === "completed" ? "sessionPaid" : "sessionExpired" });
+        }
+        blocked ||= catalog.value.origin_allowed === false || (!returnedId && optionProblems(catalog.value, withSession(options, view.session)).length > 0);
         // The server does not take orders from this page: the merchant's setup, not the shopper's connection.
         if (catalog.value.origin_allowed === false) return set({ screen: "error", error: view.t("errorNotSetUp") });
         if (!returnedId && optionProblems(catalog.value, options).length) return set({ screen: "error", error: view.t("errorNotAvailable") });

@@ -4,8 +4,26 @@
  * page whose origin the server does not allow. The merchant reads them in the console at load,
  * naming the attribute; the shopper gets a short translated message instead of raw English.
  */
+import type { Session } from "./api.ts";
 import { toMinor, decimalsOf } from "./money.ts";
 import type { Catalog, CheckoutOptions, Method } from "./types.ts";
+
+/**
+ * The options a checkout session leaves: its amount, currency and description, its country and
+ * method where it fixes them (else the merchant's attributes'), and nothing else that sets a price.
+ */
+export function withSession(options: CheckoutOptions, session: Session | null): CheckoutOptions {
+  if (!session) return options;
+  const { product: _product, amounts: _amounts, currencies: _currencies, ...rest } = options;
+  return {
+    ...rest,
+    amount: session.amount,
+    currency: session.currency,
+    country: session.country ?? options.country,
+    payment: session.payment ?? options.payment,
+    description: session.description ?? undefined,
+  };
+}
 
 /** The payment methods these options leave on offer (before the shopper picks any). */
 export function methodsFor(catalog: Catalog, options: CheckoutOptions): Method[] {

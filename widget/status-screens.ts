@@ -33,10 +33,10 @@ const RESULTS: Screen[] = ["waiting", "paid", "failed", "expired", "refunded"];
 /** From each screen, the screens that may come next. */
 export const TRANSITIONS: Record<Screen, readonly Screen[]> = {
   // The options, and the order being resumed or coming back from a redirect.
-  loading: ["form", "resume", "error", "loading", ...RESULTS],
+  loading: ["form", "resume", "error", "loading", "sessionPaid", "sessionExpired", ...RESULTS],
   form: ["creating", "form", "loading", "error"],
-  // The order was made (or a replay found it over), or it was not.
-  creating: ["form", "error", ...RESULTS],
+  // The order was made (or a replay found it over), or it was not (a session paid or expired meanwhile).
+  creating: ["form", "error", "sessionPaid", "sessionExpired", ...RESULTS],
   waiting: ["form", "error", ...RESULTS],
   // Resuming: go on paying (the status may change meanwhile), or start again.
   resume: ["resume", "form", ...RESULTS],
@@ -45,6 +45,9 @@ export const TRANSITIONS: Record<Screen, readonly Screen[]> = {
   expired: ["form", "expired"],
   refunded: ["refunded"],
   error: ["form", "loading", "creating", "error"],
+  // A session that cannot be paid any more: nothing to do but close.
+  sessionPaid: ["sessionPaid"],
+  sessionExpired: ["sessionExpired"],
 };
 
 /** `to` when the table allows it from `from`, else `from`. */

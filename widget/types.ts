@@ -15,6 +15,11 @@ export interface CheckoutOptions {
   amounts?: string[];
   /** A product priced by the server; the only way to fix a price a shopper cannot change. */
   product?: string;
+  /**
+   * A checkout session made by the merchant's server (`cs_…`, POST /api/v1/checkout/sessions): its
+   * amount, currency and description are the session's, and the shopper only picks how to pay.
+   */
+  session?: string;
   currency?: string;
   currencies?: string[];
   country?: string;

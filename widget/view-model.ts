@@ -3,11 +3,11 @@
  * controller (checkout.ts) keeps one and renders `App` with it on every change; the components
  * hold no state of their own about the payment, so what is on screen is this object, nothing else.
  */
-import type { Order } from "./api.ts";
+import type { Order, Session } from "./api.ts";
 import type { Locale, Translate } from "./i18n/index.ts";
 import type { Catalog, CheckoutOptions } from "./types.ts";
 
-export type Screen = "loading" | "form" | "creating" | "waiting" | "paid" | "failed" | "expired" | "refunded" | "error" | "resume";
+export type Screen = "loading" | "form" | "creating" | "waiting" | "paid" | "failed" | "expired" | "refunded" | "error" | "resume" | "sessionPaid" | "sessionExpired";
 export type ShownMode = "popup" | "iframe" | "redirect";
 
 export interface Selection {
@@ -38,6 +38,8 @@ export interface View {
   options: CheckoutOptions;
   catalog: Catalog | null;
   order: Order | null;
+  /** data-session: the merchant's checkout session, whose amount and description the form shows. */
+  session: Session | null;
   error: string;
   mode: ShownMode;
   /** Iframe mode: false when the payment page refuses to be framed. */

@@ -48,6 +48,8 @@ function fakeServer() {
     catalogFailures: 0,
     /** Translations the server has, by locale. */
     translations: {} as Record<string, unknown>,
+    /** GET /api/checkout/sessions/:id answers this session (null: 404). */
+    session: null as null | Record<string, unknown>,
   };
   const held: Array<() => void> = [];
   const answer = (status: number, body: unknown) => ({ ok: status >= 200 && status < 300, status, json: async () => body }) as unknown as Response;
@@ -77,6 +79,9 @@ function fakeServer() {
       if (state.create === "network") throw new TypeError("Failed to fetch");
       if (state.create !== "order") return answer(state.create.status, { error: state.create.error });
       return answer(201, current());
+    }
+    if (url.startsWith(`${SERVER}/api/checkout/sessions/`)) {
+      return state.session && url.endsWith(`/${String(state.session.id)}`) ? answer(200, state.session) : answer(404, { error: { code: "not_found", message: "No checkout session with this id." } });
     }
     if (url === `${STATUS_URL}/framing`) return answer(200, { frameable: state.frameable });
     if (url === STATUS_URL) {
@@ -815,5 +820,86 @@ describe("cleanUrl and isFinal", () => {
     for (const status of ["none", "pending", "preparing", "processing"] as const) expect(isFinal(status), status).toBe(false);
     for (const status of ["completed", "failed", "reject", "overdue", "refund"] as const) expect(isFinal(status), status).toBe(true);
     expect(isFinal(undefined)).toBe(false);
+  });
+});
+
+describe("createCheckout: checkout sessions (data-session)", () => {
+  const SESSION_ID = "cs_AAAAbbbbCCCCddddEEEE12";
+  const session = (patch: Record<string, unknown> = {}) => ({
+    id: SESSION_ID,
+    status: "open",
+    amount: "350.00",
+    currency: "php",
+    country: null,
+    payment: null,
+    description: "Invoice 1042: two coffee bags",
+    merchant_name: "Octopus Demo Shop",
+    expires_at: new Date(Date.now() + 3600_000).toISOString(),
+    order_id: null,
+    ...patch,
+  });
+
+  it("shows the session's amount and description, with no amount step, and only the methods of its currency", async () => {
+    server.state.session = session();
+    await openForm({ session: SESSION_ID });
+    expect(ui().getByText("Invoice 1042: two coffee bags")).toBeTruthy();
+    expect(ui().getByText("₱350.00")).toBeTruthy();
+    expect(ui().queryByRole("textbox")).toBeNull();
+    expect(ui().queryByRole("group", { name: "Amount" })).toBeNull();
+    // php: GCash and Maya, nothing of the catalog's other currencies.
+    expect(ui().getAllByRole("radio").map((radio) => radio.closest("label")!.textContent)).toEqual(["GCash", "Maya"]);
+    expect(server.calls.some((call) => call.url === `${SERVER}/api/checkout/sessions/${SESSION_ID}`)).toBe(true);
+  });
+
+  it("sends only the session, the method and the language: the session sets the rest", async () => {
+    server.state.session = session({ payment: "maya", country: "PH" });
+    await openForm({ session: SESSION_ID, description: "ignored" });
+    expect(ui().getByText("Pay with Maya")).toBeTruthy();
+    fireEvent.click(ui().getByRole("button", { name: "Pay ₱350.00" }));
+    await flush();
+    expect(server.posts()[0]!.body).toEqual({ session: SESSION_ID, country: "PH", payment: "maya", locale: "en" });
+  });
+
+  it.each([
+    ["completed", "Already paid", "This payment has already been made. There is nothing more to pay."],
+    ["expired", "Payment link expired", "This payment link has expired. Ask the shop for a new one."],
+  ])("says clearly when the session is %s, with nothing to pay", async (status, title, text) => {
+    server.state.session = session({ status });
+    const checkout = newCheckout();
+    void checkout.open({ locale: "en", session: SESSION_ID });
+    await flush();
+    expect(ui().getByText(title)).toBeTruthy();
+    expect(ui().getByText(text)).toBeTruthy();
+    expect(ui().queryByRole("button", { name: /^Pay/ })).toBeNull();
+    expect(ui().getByRole("button", { name: "Done" })).toBeTruthy();
+  });
+
+  it("in the shopper's language (Thai)", async () => {
+    server.state.session = session({ status: "expired" });
+    server.state.translations.th = th;
+    const checkout = newCheckout();
+    void checkout.open({ locale: "th", session: SESSION_ID });
+    await flush();
+    expect(ui().getByText(th.sessionExpiredTitle)).toBeTruthy();
+  });
+
+  it.each([
+    [409, "session_completed", "Already paid"],
+    [410, "session_expired", "Payment link expired"],
+  ])("a session paid or expired meanwhile (%i %s) ends on its screen, not an error to retry", async (status, code, title) => {
+    server.state.session = session();
+    server.state.create = { status, error: { code, message: "English from the server" } };
+    await openForm({ session: SESSION_ID });
+    fireEvent.click(ui().getByRole("button", { name: "Pay ₱350.00" }));
+    await flush();
+    expect(ui().getByText(title)).toBeTruthy();
+    expect(ui().queryByText("English from the server")).toBeNull();
+  });
+
+  it("an unknown session: a payment link that isn't valid", async () => {
+    const checkout = newCheckout();
+    void checkout.open({ locale: "en", session: SESSION_ID });
+    await flush();
+    expect(ui().getByText("This payment link isn't valid. Ask the shop for a new one.")).toBeTruthy();
   });
 });

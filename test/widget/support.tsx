@@ -69,6 +69,7 @@ export function view(patch: Partial<View> = {}): View {
     options: {},
     catalog,
     order: null,
+    session: null,
     error: "",
     mode: "popup",
     frameable: null,

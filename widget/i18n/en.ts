@@ -54,6 +54,11 @@ export const en = {
   waitingPopupClosed: "The payment window was closed. If you haven't finished paying, open it again.",
   payWith: "Pay with {method}",
   transferNote: "The amount to transfer may be adjusted slightly so that your transfer can be matched. The next screen shows the exact amount.",
+  sessionPaidTitle: "Already paid",
+  sessionPaidText: "This payment has already been made. There is nothing more to pay.",
+  sessionExpiredTitle: "Payment link expired",
+  sessionExpiredText: "This payment link has expired. Ask the shop for a new one.",
+  errorSessionNotFound: "This payment link isn't valid. Ask the shop for a new one.",
 };
 
 export type Messages = typeof en;

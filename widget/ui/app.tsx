@@ -27,10 +27,13 @@ const ENDINGS: Partial<Record<Screen, Ending>> = {
   refunded: { icon: "↺", tone: "", action: "close", label: "done" },
   error: { icon: "!", tone: "bad", action: "retry", label: "tryAgain" },
   resume: { icon: "", tone: "", action: "openPage", label: "resume" },
+  sessionPaid: { icon: "✓", tone: "good", action: "close", label: "done" },
+  sessionExpired: { icon: "!", tone: "", action: "close", label: "done" },
 };
 
 /** What is being bought, in the merchant's words: the product's name, else the description. */
 export function purchaseName(view: View): string | undefined {
+  if (view.session) return view.session.description ?? undefined;
   const product = view.options.product ? view.catalog?.products.find((item) => item.id === view.options.product) : undefined;
   return product?.name ?? view.options.description;
 }

@@ -4,7 +4,7 @@
  */
 import { h } from "preact";
 import { decimalsOf, formatMoney, parseTyped, toMinor } from "../money.ts";
-import { methodsFor } from "../setup-check.ts";
+import { methodsFor, withSession } from "../setup-check.ts";
 import type { Method } from "../types.ts";
 import type { View } from "../view-model.ts";
 
@@ -12,7 +12,9 @@ type Step = "country" | "currency" | "payment";
 const STEPS = ["country", "currency", "payment"] as const;
 
 export function Form({ view }: { view: View }) {
-  const { options, t, locale, picks } = view;
+  const { t, locale, picks } = view;
+  // A checkout session fixes the amount and currency: the form only asks how to pay.
+  const options = withSession(view.options, view.session);
   const pick = view.act.pick;
   const { products } = view.catalog!;
   const product = options.product ? products.find((item) => item.id === options.product) : undefined;
