@@ -262,10 +262,14 @@ export interface BrowserStack extends Stack {
   gatewayUrl: string;
   /** /embed/<mode>, with the script tag's attributes (default PHP_100). */
   embedUrl(mode: "auto" | "popup" | "iframe" | "redirect", attributes?: Attributes): string;
+  /** A checkout session made through the merchant API (POST /api/v1/sessions), as a merchant's server would. */
+  createSession(body: Record<string, unknown>): Promise<{ id: string }>;
   /** The sandbox's view of the order behind a checkout id. */
   gatewayOrder(checkoutId: string): Promise<SandboxOrderView>;
   gatewayOrderCount(): number;
 }
+
+const MERCHANT_KEY = "sk_test_browser_0123456789abcdefghijklmnopq";
 
 export async function startBrowserStack(options: { config?: Partial<CheckoutConfigInput> } = {}): Promise<BrowserStack> {
   const widget = await ensureWidgetBuilt();
@@ -279,6 +283,8 @@ export async function startBrowserStack(options: { config?: Partial<CheckoutConf
       widget,
       translations: readTranslations(),
       extraOrigins: [shopServed.url],
+      // The merchant's server's key, for checkout sessions.
+      secretKeys: [MERCHANT_KEY],
       // Every browser request comes from 127.0.0.1: the per-address create limit is not under test.
       rateLimit: { windowMs: 60_000, max: 10_000 },
     },
@@ -299,6 +305,11 @@ export async function startBrowserStack(options: { config?: Partial<CheckoutConf
       return order;
     },
     gatewayOrderCount: () => stack.sandbox.controls.listOrders().length,
+    async createSession(body) {
+      const response = await fetch(`${stack.url}/api/v1/sessions`, { method: "POST", headers: { Authorization: `Bearer ${MERCHANT_KEY}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      if (!response.ok) throw new Error(`POST /api/v1/sessions answered ${response.status}: ${await response.text()}`);
+      return (await response.json()) as { id: string };
+    },
     async close() {
       await stack.close();
       await shopServed.close();

@@ -282,3 +282,37 @@ describe.skipIf(warnIfNoChromium("browser shopper defects"))("a shopper's rough 
     }
   });
 });
+
+describe.skipIf(warnIfNoChromium("browser checkout sessions"))("checkout sessions (data-session), in Chromium", { timeout: SUITE_TIMEOUT }, () => {
+  let stack: BrowserStack;
+  let browser: Browser;
+  useBrowserStack((started, launched) => {
+    stack = started;
+    browser = launched;
+  });
+
+  it("pays a merchant's session: its amount and description, no amount step; once paid, reopening says so", async () => {
+    const session = await stack.createSession({ amount: "250.00", currency: "php", description: "Invoice 1042: two coffee bags" });
+    const { context, page } = await newShopper(browser);
+    try {
+      await page.goto(stack.embedUrl("iframe", { session: session.id, label: "Pay the invoice" }));
+      await payButton(page, "Pay the invoice").click();
+      await dialogShows(page, "Invoice 1042: two coffee bags");
+      expect(await dialogOf(page).getByRole("textbox").count()).toBe(0);
+      await dialogOf(page).getByRole("radio", { name: "Maya" }).check();
+      await dialogOf(page).getByRole("button", { name: "Pay ₱250.00" }).click();
+      const id = await createdId(page);
+      const order = await stack.gatewayOrder(id);
+      expect(order.amount).toBe("250.00");
+      await pressOnPaymentPage(page.frameLocator("octopus-checkout iframe"), "Pay");
+      await dialogShows(page, "Payment received");
+      await dialogOf(page).getByRole("button", { name: "Done" }).click();
+
+      await payButton(page, "Pay the invoice").click();
+      await dialogShows(page, "Already paid");
+      await dialogShows(page, "This payment has already been made. There is nothing more to pay.");
+    } finally {
+      await context.close();
+    }
+  });
+});
