@@ -46,7 +46,7 @@ export function createEmbed(server: string, win: Window, loadDialog: LoadDialog)
       (loaded) => (ticket === generation ? loaded.open(options, trigger, returnedId, opener) : NOTHING),
       (error: Error) => {
         // Nothing to show the shopper without the dialog: the merchant's page hears it, and the console says why.
-        console.error(`octopus-checkout: ${error.message} did not load (network, integrity or Content-Security-Policy)`);
+        console.error(`octopus-checkout: ${error.message} did not load (network, integrity or CSP)`);
         (trigger ?? doc).dispatchEvent(new CustomEvent("octopus-checkout:error", { bubbles: true, composed: true, detail: NOTHING }));
         return NOTHING;
       },
