@@ -167,7 +167,7 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
   };
 
   app.route("/", healthRoute({ store, mode: options.sandbox ? "sandbox" : "live" }));
-  app.route("/", optionsRoute(config, { sandbox: Boolean(options.sandbox) }));
+  app.route("/", optionsRoute(config, { sandbox: Boolean(options.sandbox), allowedOrigins }));
   app.route("/", checkoutRoutes({ service, store, merchantName: config.merchantName, config, allowedOrigins, clientAddress, limits, ...now }));
   const sessions = createSessionService({ store, config, allowedOrigins, ...now });
   app.route(

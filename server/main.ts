@@ -3,12 +3,12 @@
  * shop at /) unless all four OCTOPUS_* variables are set.
  */
 import { serve } from "@hono/node-server";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createCheckoutServer } from "./app.ts";
 import { readServerSettings } from "./config.ts";
 import { SANDBOX_WEBHOOK_PATH, SANDBOX_WEBHOOK_SECRET } from "./server-settings.ts";
 import { createOctopusClient } from "./gateway/client.ts";
-import { widgetBundle } from "./http/widget-assets.ts";
+import { readWidgetBuild } from "./http/widget-assets.ts";
 import { createLogger } from "./log.ts";
 import { createStore } from "./store/index.ts";
 import { createSandboxGateway } from "../demo/sandbox/gateway.ts";
@@ -38,9 +38,10 @@ async function main(): Promise<void> {
     sandbox ? { fetch: (input, init) => Promise.resolve(sandbox.app.fetch(new Request(input, init))) } : {},
   );
 
-  const widgetFile = new URL("../dist/widget/widget.js", import.meta.url);
-  const widget = existsSync(widgetFile) ? await widgetBundle(readFileSync(widgetFile, "utf8")) : null;
+  // The loader and its dialog file, as `vite build` wrote them.
+  const widget = await readWidgetBuild(new URL("../dist/widget/", import.meta.url));
   if (!widget) logger.warn("widget bundle not found: run npm run build to serve /widget.js");
+  else if (!widget.dialogs.size) logger.warn("widget dialog file not found in dist/widget/: run npm run build");
 
   const i18nDir = new URL("../widget/i18n/", import.meta.url);
   const translations = Object.fromEntries(

@@ -1,10 +1,13 @@
 /** The widget's calls to its server. Errors come back as the server's `{code, message, field}`. */
 // Type-only: erased from the bundle, so nothing of the server (or zod) ships to the browser.
-import type { PublicOrder } from "../server/orders/public-view.ts";
+import type { PublicOrder, PublicSession } from "../server/orders/public-view.ts";
 import type { ApiError, Catalog } from "./types.ts";
 
 /** An order as `GET /api/checkout/:id` answers: the server's own type, so the two cannot drift. */
 export type Order = PublicOrder;
+
+/** A checkout session as `GET /api/checkout/sessions/:id` answers: the server's own type. */
+export type Session = PublicSession;
 
 /** A failure's `error` is the server's, or empty when there was no answer (status 0) or no JSON. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: Partial<ApiError>; status: number };
@@ -22,9 +25,11 @@ export function createApi(server: string) {
   const order = (id: string) => `/api/checkout/${encodeURIComponent(id)}`;
   return {
     catalog: () => call<Catalog>("/api/checkout/options"),
-    create: (body: object, key: string) =>
-      call<Order>("/api/checkout", { method: "POST", headers: { "Content-Type": "application/json", "Idempotency-Key": key }, body: JSON.stringify(body) }),
+    /** `signal`: the shopper gave up waiting; the answer then looks like no answer (status 0), and the same key gets the order back. */
+    create: (body: object, key: string, signal?: AbortSignal) =>
+      call<Order>("/api/checkout", { method: "POST", headers: { "Content-Type": "application/json", "Idempotency-Key": key }, body: JSON.stringify(body), signal }),
     status: (id: string) => call<Order>(order(id)),
+    session: (id: string) => call<Session>(`/api/checkout/sessions/${encodeURIComponent(id)}`),
     /** Iframe mode: whether the payment page lets itself be framed (null when nobody can tell). */
     framing: (id: string) => call<{ frameable: boolean | null }>(`${order(id)}/framing`),
   };

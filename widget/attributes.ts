@@ -6,7 +6,9 @@
 import type { CheckoutOptions } from "./types.ts";
 
 const DECIMAL = "(0|[1-9]\\d*)(\\.\\d{1,2})?";
-const CURRENCY = "(twd|cny|usd|thb|vnd|php|sgd|idr|bdt)";
+/** The gateway's currencies: a copy of the server's (server/gateway/amount.ts), kept equal by test/widget/server-rules.test.ts. */
+export const CURRENCY_CODES = ["twd", "cny", "usd", "thb", "vnd", "php", "sgd", "idr", "bdt"];
+const CURRENCY = `(${CURRENCY_CODES.join("|")})`;
 const list = (item: string) => RegExp(`^${item}(\\s*,\\s*${item})*$`, "i");
 
 type Rule = { test(value: string): boolean; source: string };
@@ -25,6 +27,7 @@ const RULES: Record<string, Rule> = {
   amount: RegExp(`^${DECIMAL}$`),
   amounts: list(DECIMAL),
   product: /^[a-z0-9][a-z0-9-]{0,39}$/,
+  session: /^cs_[\w-]{22}$/,
   currency: RegExp(`^${CURRENCY}$`, "i"),
   currencies: list(CURRENCY),
   country: /^[a-z]{2}$/i,

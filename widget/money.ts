@@ -1,5 +1,6 @@
 /** Amounts in the browser: decimal strings in, integer minor units for comparisons, Intl out. */
 
+/** A copy of the server's currencyDecimals (server/gateway/amount.ts), kept equal by test/widget/server-rules.test.ts. */
 export const decimalsOf = (currency: string): number => (/^(vnd|idr)$/.test(currency) ? 0 : 2);
 
 /** "100.5" → 10050 for a two-decimal currency; null when it is not a plain decimal string. */
@@ -25,18 +26,40 @@ export function formatMoney(amount: string, currency: string, locale: string): s
   }
 }
 
+/** The zero of each decimal digit set a shopper in our markets may type: Thai, Bengali, Arabic-Indic, Devanagari, Lao, Khmer, Myanmar. */
+const ZEROS = [0x0e50, 0x09e6, 0x0660, 0x06f0, 0x0966, 0x0ed0, 0x17e0, 0x1040];
+
 /**
- * What a shopper typed → a canonical decimal string, or an error key. Group separators of their
- * locale are dropped ("1,000.50" in en, "1.000,50" in id); zero-decimal currencies refuse fractions.
+ * What a shopper typed → a canonical decimal string, or an error key. Full-width characters (a
+ * Chinese or Japanese keyboard's `１５０．５`) and the digits of other scripts (Thai ๑๕๐, Bengali
+ * ১৫০) are read as digits; a currency sign or code typed with the amount (₱, ฿, NT$, PHP) is
+ * dropped. Group separators of their locale are dropped ("1,000.50" in en, "1.000,50" in id);
+ * zero-decimal currencies refuse fractions.
  */
 export function parseTyped(input: string, currency: string, locale: string): { value: string } | { error: "errorRequired" | "errorFormat" | "errorWhole" } {
   const format = new Intl.NumberFormat(locale);
   const [, group, , decimal] = format.formatToParts(1000.5).map((part) => part.value);
-  // The digits this locale shows (Bengali ০-৯, say) are the digits a shopper types.
-  // Latin digits are understood everywhere.
-  const digits = format.format(1234567890).replace(/\P{Nd}/gu, "");
-  let text = input.replace(/\s/g, "").replace(/\p{Nd}/gu, (d) => (digits.includes(d) ? String((digits.indexOf(d) + 1) % 10) : d));
-  if (!text) return { error: "errorRequired" };
+  let text = input
+    .normalize("NFKC")
+    .replace(/\s/g, "")
+    .replace(/\p{Nd}/gu, (digit) => {
+      const code = digit.codePointAt(0)!;
+      const zero = ZEROS.find((start) => code >= start && code <= start + 9);
+      return zero === undefined ? digit : String(code - zero);
+    });
+  // This currency's own signs, as this locale and English write them ("₱", "฿", "NT$", "Rp", "₫"),
+  // longest first, and its code; another currency's sign ("$100" for pesos) is not read as this one.
+  const signs = [locale, "en"].flatMap((where) =>
+    (["symbol", "narrowSymbol"] as const).map((display) => {
+      try {
+        return new Intl.NumberFormat(where, { style: "currency", currency, currencyDisplay: display }).formatToParts(1).find((part) => part.type === "currency")!.value.replace(/\s/g, "");
+      } catch {
+        return "";
+      }
+    }),
+  );
+  for (const sign of [...signs, currency].sort((a, b) => b.length - a.length)) if (sign) text = text.replace(RegExp(sign.replace(/[$.]/g, "\\$&"), "ig"), "");
+  if (!text) return { error: input.trim() ? "errorFormat" : "errorRequired" };
   const decimals = decimalsOf(currency);
   const [whole = "", ...rest] = text.split(decimal!);
   // A group separator counts only between groups of three ("1,000"); anywhere else ("10,5") it is

@@ -1,8 +1,11 @@
 /**
- * The widget bundle: `/widget.js` (short cache, always the current version) and
- * `/widget.<hash>.js` (immutable, for pinning with Subresource Integrity), brotli or gzip as the
- * browser accepts: the size budget is for what a shopper downloads, so it is sent compressed.
+ * The widget: `/widget.js`, the loader (short cache, always the current version), `/widget.<hash>.js`
+ * (the same loader, immutable, for pinning with Subresource Integrity), and
+ * `/widget/dialog.<hash>.js`, the dialog the loader fetches (immutable: its name is its content's
+ * hash, and the loader checks its integrity). Brotli or gzip as the browser accepts: the size budget
+ * is for what a shopper downloads, so it is sent compressed.
  */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { Hono } from "hono";
 import { encodeAsset, sendAsset, type EncodedAsset } from "./encoded-asset.ts";
 
@@ -12,16 +15,35 @@ export interface WidgetBundle {
   /** `sha384-…`, for the `integrity` attribute (of the decoded bytes, which is what browsers check). */
   integrity: string;
   encoded: EncodedAsset;
+  /** The dialog files the loader may ask for, by file name (`dialog.<hash>.js`). */
+  dialogs: Map<string, EncodedAsset>;
 }
 
-export async function widgetBundle(code: string): Promise<WidgetBundle> {
+/** A dialog file's name, as `vite build` writes it: its content's hash, so that it can be cached for good. */
+export const DIALOG_FILE = /^dialog\.[0-9a-f]{12}\.js$/;
+
+/**
+ * What `vite build` wrote into `dir` (dist/widget/): widget.js and its dialog file; null when the
+ * widget is not built.
+ */
+export async function readWidgetBuild(dir: URL): Promise<WidgetBundle | null> {
+  const loader = new URL("widget.js", dir);
+  if (!existsSync(loader)) return null;
+  const dialogs = readdirSync(dir)
+    .filter((file) => DIALOG_FILE.test(file))
+    .map((file) => ({ file, code: readFileSync(new URL(file, dir), "utf8") }));
+  return widgetBundle(readFileSync(loader, "utf8"), dialogs);
+}
+
+export async function widgetBundle(code: string, dialogFiles: ReadonlyArray<{ file: string; code: string }> = []): Promise<WidgetBundle> {
   const bytes = new TextEncoder().encode(code);
   const sha256 = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   const sha384 = new Uint8Array(await crypto.subtle.digest("SHA-384", bytes));
   const hash = Array.from(sha256.slice(0, 6), (byte) => byte.toString(16).padStart(2, "0")).join("");
   let binary = "";
   for (const byte of sha384) binary += String.fromCharCode(byte);
-  return { code, hash, integrity: `sha384-${btoa(binary)}`, encoded: encodeAsset(code, hash) };
+  const dialogs = new Map(dialogFiles.filter(({ file }) => DIALOG_FILE.test(file)).map(({ file, code: dialog }) => [file, encodeAsset(dialog)]));
+  return { code, hash, integrity: `sha384-${btoa(binary)}`, encoded: encodeAsset(code, hash), dialogs };
 }
 
 export function widgetAssets(bundle: WidgetBundle | null) {
@@ -38,6 +60,12 @@ export function widgetAssets(bundle: WidgetBundle | null) {
     if (file !== "widget.js" && file !== `widget.${bundle.hash}.js`) return c.json({ error: { code: "not_found", message: "No such widget version." } }, 404);
     const immutable = file !== "widget.js";
     return sendAsset(c, bundle.encoded, { ...javascript, "Cache-Control": immutable ? "public, max-age=31536000, immutable" : "public, max-age=300" });
+  });
+  // CORS for everyone: the loader asks for it with `crossorigin`, which integrity needs cross-origin.
+  app.get("/widget/:file{dialog\\.[0-9a-f]{12}\\.js}", (c) => {
+    const dialog = bundle?.dialogs.get(c.req.param("file"));
+    if (!dialog) return c.json({ error: { code: "not_found", message: bundle ? "No such dialog file in this build." : "The widget is not built: run npm run build." } }, 404);
+    return sendAsset(c, dialog, { ...javascript, "Cache-Control": "public, max-age=31536000, immutable" });
   });
   return app;
 }

@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
 import { html, raw } from "hono/html";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type FrameLocator, type Page } from "playwright-core";
-import { widgetBundle } from "../../server/http/widget-assets.ts";
+import { readWidgetBuild, type WidgetBundle } from "../../server/http/widget-assets.ts";
 import type { CheckoutConfigInput } from "../../server/checkout-config.ts";
 import type { SandboxOrderView } from "../../demo/sandbox/controls.ts";
 import { serve, type Served } from "../helpers/serve.ts";
@@ -53,11 +53,11 @@ const bundleIsStale = () => !existsSync(BUNDLE) || statSync(BUNDLE).mtimeMs < Ma
 
 
 /**
- * The widget's bundle, built with `npx vite build` when dist/widget/widget.js is missing or older
- * than anything in widget/. Test files may run in parallel workers: a lock directory makes one of
- * them build while the others wait.
+ * The widget's build (widget.js and its dialog file), built with `npx vite build` when
+ * dist/widget/widget.js is missing or older than anything in widget/. Test files may run in
+ * parallel workers: a lock directory makes one of them build while the others wait.
  */
-export async function ensureWidgetBuilt(): Promise<string> {
+export async function ensureWidgetBuilt(): Promise<WidgetBundle> {
   if (bundleIsStale()) {
     mkdirSync(join(ROOT, "dist"), { recursive: true });
     const deadline = Date.now() + 90_000;
@@ -78,7 +78,9 @@ export async function ensureWidgetBuilt(): Promise<string> {
       rmSync(LOCK, { recursive: true, force: true });
     }
   }
-  return readFileSync(BUNDLE, "utf8");
+  const built = await readWidgetBuild(new URL("dist/widget/", `file://${ROOT}`));
+  if (!built?.dialogs.size) throw new Error("vite build left no widget.js or no dialog file in dist/widget/");
+  return built;
 }
 
 export function readTranslations(): Record<string, string> {
@@ -254,26 +256,35 @@ export interface BrowserStack extends Stack {
   shop: Served;
   /** The shop's origin, e.g. http://127.0.0.1:41234. */
   shopUrl: string;
+  /** The same shop on an origin the server does not allow: a snippet copied to a site not set up. */
+  strangerUrl: string;
   /** The sandbox gateway's origin (payment_url lives there). */
   gatewayUrl: string;
   /** /embed/<mode>, with the script tag's attributes (default PHP_100). */
   embedUrl(mode: "auto" | "popup" | "iframe" | "redirect", attributes?: Attributes): string;
+  /** A checkout session made through the merchant API (POST /api/v1/sessions), as a merchant's server would. */
+  createSession(body: Record<string, unknown>): Promise<{ id: string }>;
   /** The sandbox's view of the order behind a checkout id. */
   gatewayOrder(checkoutId: string): Promise<SandboxOrderView>;
   gatewayOrderCount(): number;
 }
 
+const MERCHANT_KEY = "sk_test_browser_0123456789abcdefghijklmnopq";
+
 export async function startBrowserStack(options: { config?: Partial<CheckoutConfigInput> } = {}): Promise<BrowserStack> {
-  const code = await ensureWidgetBuilt();
+  const widget = await ensureWidgetBuilt();
   // The shop must be on the server's allow-list and the shop's pages need the server's URL: bind first.
   let shop: Hono | undefined;
   const shopServed = await serve({ fetch: (request) => shop!.fetch(request) });
+  const strangerServed = await serve({ fetch: (request) => shop!.fetch(request) });
   const stack = await startStack({
     config: { merchantName: "Sunrise Coffee", ...options.config },
     server: {
-      widget: await widgetBundle(code),
+      widget,
       translations: readTranslations(),
       extraOrigins: [shopServed.url],
+      // The merchant's server's key, for checkout sessions.
+      secretKeys: [MERCHANT_KEY],
       // Every browser request comes from 127.0.0.1: the per-address create limit is not under test.
       rateLimit: { windowMs: 60_000, max: 10_000 },
     },
@@ -283,6 +294,7 @@ export async function startBrowserStack(options: { config?: Partial<CheckoutConf
     ...stack,
     shop: shopServed,
     shopUrl: shopServed.url,
+    strangerUrl: strangerServed.url,
     gatewayUrl: stack.gatewayServed.url,
     embedUrl: (mode, attributes = PHP_100) => `${shopServed.url}/embed/${mode}?${new URLSearchParams(attributes)}`,
     async gatewayOrder(checkoutId) {
@@ -293,9 +305,15 @@ export async function startBrowserStack(options: { config?: Partial<CheckoutConf
       return order;
     },
     gatewayOrderCount: () => stack.sandbox.controls.listOrders().length,
+    async createSession(body) {
+      const response = await fetch(`${stack.url}/api/v1/sessions`, { method: "POST", headers: { Authorization: `Bearer ${MERCHANT_KEY}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      if (!response.ok) throw new Error(`POST /api/v1/sessions answered ${response.status}: ${await response.text()}`);
+      return (await response.json()) as { id: string };
+    },
     async close() {
       await stack.close();
       await shopServed.close();
+      await strangerServed.close();
     },
   };
 }

@@ -1,6 +1,8 @@
 /**
  * The README's pictures of the widget, phone (375x812) and laptop (1280x800): the form, waiting for
- * the popup, the framed payment page, a Thai transfer amount, and the three result screens.
+ * the popup, the framed payment page (a full-screen sheet on the phone), a Thai transfer amount, the
+ * three result screens, a payment in progress offered again, the closed payment window, and a page
+ * whose origin the server does not allow.
  *
  * Every run takes them (each screen must render on both sizes); they are written to
  * docs/screenshots/ only with UPDATE_SCREENSHOTS=1, otherwise to test-results/screenshots/:
@@ -102,7 +104,8 @@ describe.skipIf(warnIfNoChromium("browser screenshots"))("screenshots for the RE
           await dialogOf(page).getByRole("button", { name: "Pay ₱100.00" }).click();
           const frame = dialogOf(page).locator("iframe");
           await frame.contentFrame().getByRole("button", { name: /^Pay/ }).waitFor();
-          await dialogShows(page, "Finish paying below");
+          // On the phone a full-screen sheet: no note under the frame, "Open in a new window" in its header.
+          if (device === "laptop") await dialogShows(page, "Finish paying below");
           await shoot(page, `iframe-${device}`);
         } finally {
           await context.close();
@@ -146,6 +149,39 @@ describe.skipIf(warnIfNoChromium("browser screenshots"))("screenshots for the RE
           await pressOnPaymentPage(popup, "Fail");
           await dialogShows(page, "Payment failed");
           await shoot(page, `failed-${device}`);
+        } finally {
+          await context.close();
+        }
+      });
+
+      it("a payment in progress, offered again", async () => {
+        const { context, page } = await newShopper(browser, options);
+        try {
+          await page.goto(stack.embedUrl("popup", { ...PHP_PRESETS, description: "Coffee card top-up" }));
+          await payButton(page, "Top up").click();
+          const popupOpened = page.waitForEvent("popup");
+          await dialogOf(page).getByRole("button", { name: "Pay ₱100.00" }).click();
+          const popup = await popupOpened;
+          await createdId(page);
+          await popup.close();
+          await dialogShows(page, "The payment window was closed");
+          await shoot(page, `popup-closed-${device}`);
+          await dialogOf(page).getByRole("button", { name: "Close", exact: true }).click();
+          await payButton(page, "Top up").click();
+          await dialogShows(page, "You have a payment in progress");
+          await shoot(page, `resume-${device}`);
+        } finally {
+          await context.close();
+        }
+      });
+
+      it("a page whose origin is not allowed", async () => {
+        const { context, page } = await newShopper(browser, options);
+        try {
+          await page.goto(`${stack.strangerUrl}/embed/popup?${new URLSearchParams(PHP_PRESETS)}`);
+          await payButton(page, "Top up").click();
+          await dialogShows(page, "This shop's checkout isn't set up for this page yet");
+          await shoot(page, `not-set-up-${device}`);
         } finally {
           await context.close();
         }

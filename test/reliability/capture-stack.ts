@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { parseCheckoutConfig } from "../../server/checkout-config.ts";
 import { createCheckoutServer, type CheckoutServer } from "../../server/app.ts";
 import { createOctopusClient, type OctopusClient } from "../../server/gateway/index.ts";
-import { widgetBundle } from "../../server/http/widget-assets.ts";
+import { readWidgetBuild } from "../../server/http/widget-assets.ts";
 import { createLogger } from "../../server/log.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
 import type { OrderRecord, OrderStore, StatusChange } from "../../server/store/types.ts";
@@ -26,10 +26,14 @@ export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const WIDGET_FILE = `${ROOT}dist/widget/widget.js`;
 export const I18N_DIR = `${ROOT}widget/i18n/`;
 
-/** The built widget bundle; builds it (npx vite build) when it is missing. */
+/** The built widget, loader and dialog file one after the other; builds it (npx vite build) when it is missing. */
 export function widgetCode(): string {
   if (!existsSync(WIDGET_FILE)) execFileSync("npx", ["vite", "build", "--logLevel", "warn"], { cwd: ROOT, stdio: "inherit" });
-  return readFileSync(WIDGET_FILE, "utf8");
+  const dir = `${ROOT}dist/widget/`;
+  return readdirSync(dir)
+    .filter((file) => file.endsWith(".js"))
+    .map((file) => readFileSync(dir + file, "utf8"))
+    .join("\n");
 }
 
 /** The widget's translations as the server serves them: locale → JSON text. */
@@ -152,7 +156,7 @@ export async function startCaptureStack(options: CaptureOptions): Promise<Captur
     sweep: false,
     ...(options.now ? { now: options.now } : {}),
     rateLimit: { windowMs: 60_000, max: 100_000 },
-    widget: await widgetBundle(widgetCode()),
+    widget: (widgetCode(), await readWidgetBuild(new URL("dist/widget/", `file://${ROOT}`))),
     translations: translationFiles(),
   });
   return {

@@ -38,6 +38,7 @@ describe("GET /api/checkout/options", () => {
         { country: "VN", currency: "vnd", payment: "momo", label: "MoMo", min: "10000", max: "50000000" },
       ],
       products: [{ id: "starter-pack", name: "Starter pack", price: "199.00", currency: "php" }],
+      origin_allowed: true,
     });
     // The Thai channel is the server's business: the widget never chooses it.
     expect(JSON.stringify(body)).not.toContain("promptpay");
@@ -90,10 +91,21 @@ describe("GET /api/checkout/options", () => {
     "https://evil.test",
     "null",
     "https://SHOP.example ",
-  ])("gives a disallowed origin (%s) no Access-Control-Allow-Origin", async (origin) => {
+  ])("tells a disallowed origin (%s) that it is not allowed, readably, and lets it do nothing else", async (origin) => {
     const response = await options(origin);
     expect(response.status).toBe(200);
-    expect(response.headers.get("access-control-allow-origin")).toBeNull();
+    // Public, credential-free data: readable from anywhere, so that the widget can say what is wrong.
+    expect(response.headers.get("access-control-allow-origin")).toBe("*");
+    expect(response.headers.get("access-control-allow-credentials")).toBeNull();
+    expect(response.headers.get("vary") ?? "").toMatch(/\bOrigin\b/);
+    expect((await readJson(response)).origin_allowed).toBe(false);
+    // Every other /api route still refuses it.
+    const create = await stack.app.request("/api/checkout", { method: "POST", headers: { Origin: origin, "Content-Type": "application/json" }, body: "{}" });
+    expect(create.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("says origin_allowed: true to an allowed origin, its own origin, and a request with no Origin", async () => {
+    for (const origin of [SHOP, stack.url, undefined]) expect((await readJson(await options(origin))).origin_allowed, String(origin)).toBe(true);
   });
 
   it("answers a preflight from an allowed origin with POST and Idempotency-Key allowed", async () => {

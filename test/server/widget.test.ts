@@ -1,10 +1,14 @@
 import { createHash } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { createCheckoutServer } from "../../server/app.ts";
 import { parseCheckoutConfig } from "../../server/checkout-config.ts";
 import { pickEncoding } from "../../server/http/encoded-asset.ts";
-import { widgetBundle, type WidgetBundle } from "../../server/http/widget-assets.ts";
+import { readWidgetBuild, widgetBundle, type WidgetBundle } from "../../server/http/widget-assets.ts";
 import { silentLogger } from "../../server/log.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
 import { TEST_CONFIG } from "./stack.ts";
@@ -66,9 +70,35 @@ describe("widget assets", () => {
     expect(await response.text()).not.toContain(CODE);
   });
 
+  it("serves the dialog file the loader asks for, immutable and readable cross-origin (the loader checks its integrity)", async () => {
+    const dialog = "var OctopusCheckoutDialog={}";
+    const file = `dialog.${createHash("sha256").update(dialog).digest("hex").slice(0, 12)}.js`;
+    const app = server(await widgetBundle(CODE, [{ file, code: dialog }]));
+    const response = await app.request(`/widget/${file}`, { headers: { Origin: "https://any-shop.example" } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/javascript/);
+    expect(response.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    expect(response.headers.get("access-control-allow-origin")).toBe("*");
+    expect(response.headers.get("cross-origin-resource-policy")).toBe("cross-origin");
+    expect(await response.text()).toBe(dialog);
+    // Another build's dialog, or anything else under /widget/, is not there.
+    for (const path of ["/widget/dialog.000000000000.js", "/widget/dialog.js", `/widget/${file}.map`]) expect((await app.request(path)).status, path).toBe(404);
+  });
+
+  it("reads what vite build wrote: widget.js and its dialog file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "widget-build-"));
+    expect(await readWidgetBuild(pathToFileURL(`${dir}/`))).toBeNull();
+    writeFileSync(join(dir, "widget.js"), CODE);
+    writeFileSync(join(dir, "dialog.0123456789ab.js"), "var OctopusCheckoutDialog={}");
+    writeFileSync(join(dir, "notes.txt"), "not served");
+    const bundle = (await readWidgetBuild(pathToFileURL(`${dir}/`)))!;
+    expect(bundle.code).toBe(CODE);
+    expect([...bundle.dialogs.keys()]).toEqual(["dialog.0123456789ab.js"]);
+  });
+
   it("answers 404 with a hint when no bundle was built", async () => {
     const app = server(null);
-    for (const path of ["/widget.js", "/widget.manifest.json", "/widget.0123456789ab.js"]) {
+    for (const path of ["/widget.js", "/widget.manifest.json", "/widget.0123456789ab.js", "/widget/dialog.0123456789ab.js"]) {
       const response = await app.request(path);
       expect(response.status, path).toBe(404);
       const body = (await response.json()) as { error: { code: string; message: string } };

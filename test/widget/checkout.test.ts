@@ -7,6 +7,7 @@
 import { fireEvent, within } from "@testing-library/preact";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { cleanUrl, createCheckout, isFinal } from "../../widget/checkout.ts";
+import { markStarted } from "../../widget/resume.ts";
 import type { Order } from "../../widget/api.ts";
 import type { CheckoutDetail, CheckoutOptions, Status } from "../../widget/types.ts";
 import th from "../../widget/i18n/th.json";
@@ -47,6 +48,8 @@ function fakeServer() {
     catalogFailures: 0,
     /** Translations the server has, by locale. */
     translations: {} as Record<string, unknown>,
+    /** GET /api/checkout/sessions/:id answers this session (null: 404). */
+    session: null as null | Record<string, unknown>,
   };
   const held: Array<() => void> = [];
   const answer = (status: number, body: unknown) => ({ ok: status >= 200 && status < 300, status, json: async () => body }) as unknown as Response;
@@ -76,6 +79,9 @@ function fakeServer() {
       if (state.create === "network") throw new TypeError("Failed to fetch");
       if (state.create !== "order") return answer(state.create.status, { error: state.create.error });
       return answer(201, current());
+    }
+    if (url.startsWith(`${SERVER}/api/checkout/sessions/`)) {
+      return state.session && url.endsWith(`/${String(state.session.id)}`) ? answer(200, state.session) : answer(404, { error: { code: "not_found", message: "No checkout session with this id." } });
     }
     if (url === `${STATUS_URL}/framing`) return answer(200, { frameable: state.frameable });
     if (url === STATUS_URL) {
@@ -277,11 +283,12 @@ describe("createCheckout: the flow", () => {
 
   it("shows the server's error about the amount on the form", async () => {
     server.state.create = { status: 400, error: { code: "invalid_request", message: '"amount" must be between ₱20.00 and ₱50,000.00 for GCash', field: "amount" } };
-    await openForm({ amount: "10.00" });
-    fireEvent.click(ui().getByRole("button", { name: "Pay ₱10.00" }));
+    // The server's limits are its own (its config may have changed since the options were read).
+    await openForm({ amount: "30.00" });
+    fireEvent.click(ui().getByRole("button", { name: "Pay ₱30.00" }));
     await flush();
     expect(ui().getByRole("alert").textContent).toBe('"amount" must be between ₱20.00 and ₱50,000.00 for GCash');
-    expect(ui().getByRole("button", { name: "Pay ₱10.00" })).toBeTruthy();
+    expect(ui().getByRole("button", { name: "Pay ₱30.00" })).toBeTruthy();
   });
 
   it("marks the amount invalid only when the server's error is about the amount", async () => {
@@ -294,7 +301,8 @@ describe("createCheckout: the flow", () => {
     expect(ui().getByRole("textbox", { name: "Other amount" }).getAttribute("aria-invalid")).toBe("false");
 
     fireEvent.input(ui().getByRole("textbox", { name: "Other amount" }), { target: { value: "1" } });
-    fireEvent.click(ui().getByRole("button", { name: "Pay ₱1.00" }));
+    // An amount the method cannot take is not offered on the Pay button.
+    fireEvent.click(ui().getByRole("button", { name: "Pay" }));
     expect(ui().getByRole("alert").textContent).toMatch(/^Enter an amount from ₱20.00 to/);
     expect(ui().getByRole("textbox", { name: "Other amount" }).getAttribute("aria-invalid")).toBe("true");
   });
@@ -335,11 +343,11 @@ describe("createCheckout: the flow", () => {
     expect(() => vi.advanceTimersByTime(0)).toThrow("the shop's own bug");
   });
 
-  it("sends the page's URL as the return URL without its fragment, which may hold a token", async () => {
-    history.replaceState(null, "", "/shop?item=7#access_token=secret");
+  it("sends the page's origin and path as the return URL, without its query or fragment, which may hold a token", async () => {
+    history.replaceState(null, "", "/shop?magic=secret-token#access_token=secret");
     try {
       await payAndWait();
-      expect((server.posts()[0]!.body as { return_url: string }).return_url).toBe("http://localhost:3000/shop?item=7");
+      expect((server.posts()[0]!.body as { return_url: string }).return_url).toBe("http://localhost:3000/shop");
     } finally {
       history.replaceState(null, "", "/");
     }
@@ -755,6 +763,8 @@ describe("createCheckout: more of what the shopper sees", () => {
 
   it("back from a redirect, shows the order's result and tells the page", async () => {
     server.state.status = "completed";
+    // This browser started the order (as its create does).
+    markStarted(SERVER, ORDER_ID);
     const onSuccess = vi.fn();
     const checkout = newCheckout();
     void checkout.open({ locale: "en", onSuccess }, null, ORDER_ID);
@@ -763,6 +773,20 @@ describe("createCheckout: more of what the shopper sees", () => {
     expect(onSuccess).toHaveBeenCalledTimes(1);
     expect(onSuccess).toHaveBeenCalledWith(expect.objectContaining({ id: ORDER_ID, status: "completed" }));
     expect(server.posts()).toHaveLength(0);
+  });
+
+  // A link can carry any order id: the page must not announce a payment this browser never made.
+  it("back from a redirect with an id this browser did not start, shows the status and announces nothing", async () => {
+    server.state.status = "completed";
+    const onSuccess = vi.fn();
+    const events = recordEvents();
+    const checkout = newCheckout();
+    void checkout.open({ locale: "en", onSuccess }, null, ORDER_ID);
+    await flush();
+    expect(ui().getByText("Payment received")).toBeTruthy();
+    expect(onSuccess).not.toHaveBeenCalled();
+    expect(events.names()).not.toContain("success");
+    events.stop();
   });
 
   it("back from a redirect to an order still pending, waits for it", async () => {
@@ -796,5 +820,86 @@ describe("cleanUrl and isFinal", () => {
     for (const status of ["none", "pending", "preparing", "processing"] as const) expect(isFinal(status), status).toBe(false);
     for (const status of ["completed", "failed", "reject", "overdue", "refund"] as const) expect(isFinal(status), status).toBe(true);
     expect(isFinal(undefined)).toBe(false);
+  });
+});
+
+describe("createCheckout: checkout sessions (data-session)", () => {
+  const SESSION_ID = "cs_AAAAbbbbCCCCddddEEEE12";
+  const session = (patch: Record<string, unknown> = {}) => ({
+    id: SESSION_ID,
+    status: "open",
+    amount: "350.00",
+    currency: "php",
+    country: null,
+    payment: null,
+    description: "Invoice 1042: two coffee bags",
+    merchant_name: "Octopus Demo Shop",
+    expires_at: new Date(Date.now() + 3600_000).toISOString(),
+    order_id: null,
+    ...patch,
+  });
+
+  it("shows the session's amount and description, with no amount step, and only the methods of its currency", async () => {
+    server.state.session = session();
+    await openForm({ session: SESSION_ID });
+    expect(ui().getByText("Invoice 1042: two coffee bags")).toBeTruthy();
+    expect(ui().getByText("₱350.00")).toBeTruthy();
+    expect(ui().queryByRole("textbox")).toBeNull();
+    expect(ui().queryByRole("group", { name: "Amount" })).toBeNull();
+    // php: GCash and Maya, nothing of the catalog's other currencies.
+    expect(ui().getAllByRole("radio").map((radio) => radio.closest("label")!.textContent)).toEqual(["GCash", "Maya"]);
+    expect(server.calls.some((call) => call.url === `${SERVER}/api/checkout/sessions/${SESSION_ID}`)).toBe(true);
+  });
+
+  it("sends only the session, the method and the language: the session sets the rest", async () => {
+    server.state.session = session({ payment: "maya", country: "PH" });
+    await openForm({ session: SESSION_ID, description: "ignored" });
+    expect(ui().getByText("Pay with Maya")).toBeTruthy();
+    fireEvent.click(ui().getByRole("button", { name: "Pay ₱350.00" }));
+    await flush();
+    expect(server.posts()[0]!.body).toEqual({ session: SESSION_ID, country: "PH", payment: "maya", locale: "en" });
+  });
+
+  it.each([
+    ["completed", "Already paid", "This payment has already been made. There is nothing more to pay."],
+    ["expired", "Payment link expired", "This payment link has expired. Ask the shop for a new one."],
+  ])("says clearly when the session is %s, with nothing to pay", async (status, title, text) => {
+    server.state.session = session({ status });
+    const checkout = newCheckout();
+    void checkout.open({ locale: "en", session: SESSION_ID });
+    await flush();
+    expect(ui().getByText(title)).toBeTruthy();
+    expect(ui().getByText(text)).toBeTruthy();
+    expect(ui().queryByRole("button", { name: /^Pay/ })).toBeNull();
+    expect(ui().getByRole("button", { name: "Done" })).toBeTruthy();
+  });
+
+  it("in the shopper's language (Thai)", async () => {
+    server.state.session = session({ status: "expired" });
+    server.state.translations.th = th;
+    const checkout = newCheckout();
+    void checkout.open({ locale: "th", session: SESSION_ID });
+    await flush();
+    expect(ui().getByText(th.sessionExpiredTitle)).toBeTruthy();
+  });
+
+  it.each([
+    [409, "session_completed", "Already paid"],
+    [410, "session_expired", "Payment link expired"],
+  ])("a session paid or expired meanwhile (%i %s) ends on its screen, not an error to retry", async (status, code, title) => {
+    server.state.session = session();
+    server.state.create = { status, error: { code, message: "English from the server" } };
+    await openForm({ session: SESSION_ID });
+    fireEvent.click(ui().getByRole("button", { name: "Pay ₱350.00" }));
+    await flush();
+    expect(ui().getByText(title)).toBeTruthy();
+    expect(ui().queryByText("English from the server")).toBeNull();
+  });
+
+  it("an unknown session: a payment link that isn't valid", async () => {
+    const checkout = newCheckout();
+    void checkout.open({ locale: "en", session: SESSION_ID });
+    await flush();
+    expect(ui().getByText("This payment link isn't valid. Ask the shop for a new one.")).toBeTruthy();
   });
 });

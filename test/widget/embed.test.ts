@@ -2,7 +2,9 @@
 /** The script-tag embed: the pay button it renders, the triggers it binds, the redirect it finishes. */
 import { fireEvent, within } from "@testing-library/preact";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import * as dialogModule from "../../widget/dialog.ts";
 import { boot, createEmbed } from "../../widget/embed.ts";
+import { markStarted } from "../../widget/resume.ts";
 import { catalog, order, ORDER_ID, readableShadowErrors } from "./support.tsx";
 
 readableShadowErrors();
@@ -11,6 +13,9 @@ const SERVER = "https://pay.example.com";
 const realSetTimeout = globalThis.setTimeout;
 const flush = () => new Promise<void>((resolve) => realSetTimeout(resolve, 0));
 const answer = (status: number, body: unknown) => ({ ok: status >= 200 && status < 300, status, json: async () => body }) as unknown as Response;
+
+/** The dialog as the npm entry gets it: the module itself (widget.js fetches the same code as a file). */
+const loadDialog = () => Promise.resolve(dialogModule);
 
 let fetchMock: ReturnType<typeof vi.fn>;
 beforeEach(() => {
@@ -48,7 +53,7 @@ describe("mount", () => {
   it("renders a pay button naming the amount, which opens the checkout", async () => {
     const place = document.createElement("div");
     document.body.append(place);
-    track(createEmbed(SERVER, window)).mount(place, { amount: "100.00", currency: "php", country: "PH", locale: "en" });
+    track(createEmbed(SERVER, window, loadDialog)).mount(place, { amount: "100.00", currency: "php", country: "PH", locale: "en" });
     const button = inShadow(place).getByRole("button", { name: "Pay ₱100.00" });
     expect(dialog()).toBeNull();
     fireEvent.click(button);
@@ -61,7 +66,7 @@ describe("mount", () => {
     const a = document.createElement("div");
     const b = document.createElement("div");
     document.body.append(a, b);
-    const embed = track(createEmbed(SERVER, window));
+    const embed = track(createEmbed(SERVER, window, loadDialog));
     embed.mount(a, { label: "Top up gems", locale: "en" });
     embed.mount(b, { locale: "en" });
     expect(inShadow(a).getByRole("button", { name: "Top up gems" })).toBeTruthy();
@@ -84,7 +89,7 @@ describe("boot", () => {
 
   it("renders a pay button right after its script tag, from its data-* attributes", () => {
     const script = scriptTag({ "data-amount": "500.00", "data-currency": "php", "data-locale": "en" }, true);
-    track(boot(window));
+    track(boot(window, () => loadDialog));
     const host = script.nextElementSibling!;
     expect(inShadow(host).getByRole("button", { name: "Pay ₱500.00" })).toBeTruthy();
   });
@@ -92,7 +97,7 @@ describe("boot", () => {
   it("survives a data-target the browser cannot parse: one warning, and the button after the script", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const script = scriptTag({ "data-target": "a[", "data-label": "Top up" }, true);
-    track(boot(window));
+    track(boot(window, () => loadDialog));
     expect(inShadow(script.nextElementSibling!).getByRole("button", { name: "Top up" })).toBeTruthy();
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('data-target="a["'));
     warn.mockRestore();
@@ -111,7 +116,7 @@ describe("boot", () => {
     const opened = vi.fn();
     trigger.addEventListener("octopus-checkout:open", opened);
     scriptTag({ src: `${SERVER}/widget.js` });
-    track(boot(window));
+    track(boot(window, () => loadDialog));
     fireEvent.click(trigger);
     await flush();
     expect(opened).toHaveBeenCalledTimes(1);
@@ -121,12 +126,13 @@ describe("boot", () => {
   });
 
   it("finishes a redirect that came back here: shows the result and tidies the URL", async () => {
+    markStarted(SERVER, ORDER_ID);
     history.replaceState(null, "", `/shop?item=7&octopus_checkout=${ORDER_ID}`);
     const onSuccess = vi.fn();
     document.addEventListener("octopus-checkout:success", onSuccess);
     try {
       scriptTag({ src: `${SERVER}/widget.js` });
-      track(boot(window));
+      track(boot(window, () => loadDialog));
       await flush();
       expect(location.href).toBe("http://localhost:3000/shop?item=7");
       expect(dialog()!.getByText("Payment received")).toBeTruthy();
@@ -139,7 +145,7 @@ describe("boot", () => {
   it("keeps the page's fragment when it tidies the URL after a redirect", async () => {
     history.replaceState(null, "", `/shop?octopus_checkout=${ORDER_ID}#/cart`);
     scriptTag({ src: `${SERVER}/widget.js` });
-    track(boot(window));
+    track(boot(window, () => loadDialog));
     await flush();
     expect(location.href).toBe("http://localhost:3000/shop#/cart");
     expect(dialog()!.getByText("Payment received")).toBeTruthy();
@@ -148,7 +154,7 @@ describe("boot", () => {
   it("ignores an octopus_checkout parameter that is not a checkout id", async () => {
     history.replaceState(null, "", "/shop?octopus_checkout=../../admin");
     scriptTag({ src: `${SERVER}/widget.js` });
-    track(boot(window));
+    track(boot(window, () => loadDialog));
     await flush();
     expect(dialog()).toBeNull();
     expect(fetchMock).not.toHaveBeenCalled();

@@ -80,7 +80,7 @@ describe("form: what is offered", () => {
 
   it("shows the catalog's methods only, whatever the options ask for", () => {
     renderApp({ options: { country: "JP" } });
-    expect(screen.getByRole("alert").textContent).toBe("Something went wrong");
+    expect(screen.getByRole("alert").textContent).toBe("This payment isn't available right now. Please contact the shop.");
     expect(screen.queryByRole("button", { name: /^Pay/ })).toBeNull();
   });
 });
@@ -253,9 +253,9 @@ describe("form: products", () => {
     expect(app.act.submit).toHaveBeenCalledWith({ country: "PH", currency: "php", payment: "gcash", product: "starter-pack" });
   });
 
-  it("says something went wrong for a product the shop does not sell", () => {
+  it("says the payment is not available for a product the shop does not sell, in the shopper's words", () => {
     renderApp({ options: { product: "no-such-thing" } });
-    expect(screen.getByRole("alert").textContent).toBe("Something went wrong");
+    expect(screen.getByRole("alert").textContent).toBe("This payment isn't available right now. Please contact the shop.");
     expect(screen.queryByRole("button", { name: /^Pay/ })).toBeNull();
   });
 });

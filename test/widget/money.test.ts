@@ -45,6 +45,26 @@ describe("parseTyped", () => {
     expect(parseTyped("0.5", "vnd", "en")).toEqual({ error: "errorWhole" });
   });
 
+  // The shopper: a Chinese keyboard's full-width digits, Thai digits, a currency sign typed with the amount.
+  it.each([
+    ["１５０", "php", "en", "150.00"],
+    ["１５０．５０", "php", "en", "150.50"],
+    ["๑๕๐", "thb", "th", "150.00"],
+    ["๑,๒๐๐.๕๐", "thb", "th", "1200.50"],
+    ["₱100", "php", "en", "100.00"],
+    ["₱ 1,000.50", "php", "en", "1000.50"],
+    ["100php", "php", "en", "100.00"],
+    ["PHP 100", "php", "en", "100.00"],
+    ["฿350", "thb", "th", "350.00"],
+    ["350 บาท", "thb", "th", null],
+    ["Rp 50.000", "idr", "id", "50000"],
+    ["50.000 ₫", "vnd", "vi", "50000"],
+    ["NT$100", "twd", "zh-Hant", "100.00"],
+    ["১০০", "bdt", "en", "100.00"],
+  ])("reads %j in %s/%s", (typed, currency, locale, value) => {
+    expect(parseTyped(typed, currency, locale)).toEqual(value === null ? { error: "errorFormat" } : { value });
+  });
+
   it("asks for an amount when nothing was typed", () => {
     for (const typed of ["", "   ", "\u00a0"]) expect(parseTyped(typed, "php", "en")).toEqual({ error: "errorRequired" });
     expect(parseTyped("", "vnd", "vi")).toEqual({ error: "errorRequired" });
@@ -55,8 +75,8 @@ describe("parseTyped", () => {
     ["100.001", "php", "en"],
     ["-5", "php", "en"],
     ["1e3", "php", "en"],
-    ["₱100", "php", "en"],
-    ["100php", "php", "en"],
+    ["₱", "php", "en"],
+    ["$100", "php", "en"],
     ["1.2.3", "php", "en"],
     ["1.000,50", "php", "en"],
     ["12,345", "sgd", "id"],

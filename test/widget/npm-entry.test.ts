@@ -45,7 +45,9 @@ describe("the npm entry", () => {
       });
     const app = (mode: string) => `import { createOctopusCheckout, type CheckoutDetail, type CheckoutOptions } from "octopus-checkout/widget";
 const options: CheckoutOptions = { amount: "100.00", currency: "php", country: "PH", mode: "${mode}", onSuccess: (d: CheckoutDetail) => console.log(d.id) };
-export const paid: Promise<CheckoutDetail> = createOctopusCheckout("https://pay.example.com").open(options);\n`;
+export const paid: Promise<CheckoutDetail> = createOctopusCheckout("https://pay.example.com").open(options);
+// The events are typed: DocumentEventMap knows every octopus-checkout:* event and its detail.
+document.addEventListener("octopus-checkout:success", (event) => { const id: string | null = event.detail.id; console.log(id); });\n`;
     writeFileSync(join(out, "good.ts"), app("popup"));
     writeFileSync(join(out, "bad.ts"), app("modal"));
     writeFileSync(join(out, "good.json"), tsconfig("good.ts"));
@@ -54,6 +56,7 @@ export const paid: Promise<CheckoutDetail> = createOctopusCheckout("https://pay.
     await expect(run(tsc, ["-p", join(out, "good.json")], { cwd: out })).resolves.toBeDefined();
     const refused = await run(tsc, ["-p", join(out, "bad.json")], { cwd: out }).then(() => "", (error: { stdout: string }) => error.stdout);
     expect(refused).toContain(`Type '"modal"' is not assignable to type 'Mode | undefined'`);
+    // Without the event map, event.detail would not exist on Event: the good app's compiling shows it is there.
     // Nothing of the server comes with the public declarations.
     expect(readFileSync(types, "utf8") + readFileSync(join(out, "types/widget/types.d.ts"), "utf8")).not.toMatch(/server\/|zod/);
   }, 60_000);

@@ -6,7 +6,7 @@
 import { configure, render } from "@testing-library/preact";
 import { h } from "preact";
 import { vi, type Mock } from "vitest";
-import type { Picks, Selection, View } from "../../widget/checkout.ts";
+import type { Picks, Selection, View } from "../../widget/view-model.ts";
 import { translator } from "../../widget/i18n/index.ts";
 import type { Order } from "../../widget/api.ts";
 import type { Catalog } from "../../widget/types.ts";
@@ -69,9 +69,12 @@ export function view(patch: Partial<View> = {}): View {
     options: {},
     catalog,
     order: null,
+    session: null,
     error: "",
     mode: "popup",
     frameable: null,
+    slow: false,
+    popupClosed: false,
     locale: "en",
     t: translator({}),
     act: acts(),

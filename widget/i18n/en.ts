@@ -47,6 +47,18 @@ export const en = {
   newPayment: "Start a new payment",
   sandbox: "Sandbox: no real money moves",
   done: "Done",
+  creatingSlow: "This is taking longer than usual. Please wait a moment…",
+  errorSlow: "The payment service didn't answer in time. Nothing was charged. Try again in a moment.",
+  errorNotSetUp: "This shop's checkout isn't set up for this page yet, so payments can't be taken here. Please contact the shop.",
+  errorNotAvailable: "This payment isn't available right now. Please contact the shop.",
+  waitingPopupClosed: "The payment window was closed. If you haven't finished paying, open it again.",
+  payWith: "Pay with {method}",
+  transferNote: "The amount to transfer may be adjusted slightly so that your transfer can be matched. The next screen shows the exact amount.",
+  sessionPaidTitle: "Already paid",
+  sessionPaidText: "This payment has already been made. There is nothing more to pay.",
+  sessionExpiredTitle: "Payment link expired",
+  sessionExpiredText: "This payment link has expired. Ask the shop for a new one.",
+  errorSessionNotFound: "This payment link isn't valid. Ask the shop for a new one.",
 };
 
 export type Messages = typeof en;

@@ -3,35 +3,37 @@
  * every step with a single choice skipped. Errors are shown inline and say what is allowed.
  */
 import { h } from "preact";
-import type { View } from "../checkout.ts";
 import { decimalsOf, formatMoney, parseTyped, toMinor } from "../money.ts";
+import { methodsFor, withSession } from "../setup-check.ts";
 import type { Method } from "../types.ts";
+import type { View } from "../view-model.ts";
 
 type Step = "country" | "currency" | "payment";
+const STEPS = ["country", "currency", "payment"] as const;
 
-export function Form({ v }: { v: View }) {
-  const { options: o, t, locale, picks: p } = v;
-  const pick = v.act.pick;
-  const { methods: all, products } = v.catalog!;
-  const product = o.product ? products.find((item) => item.id === o.product) : undefined;
-  const STEPS = ["country", "currency", "payment"] as const;
-  let methods = all.filter(
-    (m) => STEPS.every((step) => !o[step] || m[step] === o[step]) && (!o.currencies || o.currencies.includes(m.currency)) && (!product || m.currency === product.currency),
-  );
+export function Form({ view }: { view: View }) {
+  const { t, locale, picks } = view;
+  // A checkout session fixes the amount and currency: the form only asks how to pay.
+  const options = withSession(view.options, view.session);
+  const pick = view.act.pick;
+  const { products } = view.catalog!;
+  const product = options.product ? products.find((item) => item.id === options.product) : undefined;
+  let methods = methodsFor(view.catalog!, options);
   // Country, then currency, then method: each narrows the next, and keeps the shopper's pick while it fits.
   const steps = STEPS.map((step) => {
-    const values = [...new Set(methods.map((m) => m[step]))];
-    const value = values.includes(p[step]!) ? p[step]! : values[0]!;
+    const values = [...new Set(methods.map((method) => method[step]))];
+    const value = values.includes(picks[step]!) ? picks[step]! : values[0]!;
     const shown = methods;
-    methods = methods.filter((m) => m[step] === value);
+    methods = methods.filter((method) => method[step] === value);
     return { step, values, value, shown };
   });
   const method: Method | undefined = methods[0];
-  if (!method || (o.product && !product))
+  // The controller does not show the form for options nothing matches (setup-check.ts): this is a safety net.
+  if (!method || (options.product && !product))
     return (
       <main>
-        <p class="e" role="alert">
-          {t("errorTitle")}
+        <p class="error" role="alert">
+          {t("errorNotAvailable")}
         </p>
       </main>
     );
@@ -40,17 +42,22 @@ export function Form({ v }: { v: View }) {
   const money = (value: string) => formatMoney(value, currency, locale);
   // Codes come from the server's validated config; a code Intl has no name for names itself.
   const name = (step: Step, code: string) =>
-    step === "payment" ? steps[2]!.shown.find((m) => m.payment === code)!.label : new Intl.DisplayNames(locale, { type: step === "country" ? "region" : "currency" }).of(code)!;
-  const presets = o.amount ? [] : (o.amounts ?? method.presets ?? []);
-  const picked = p.preset ?? presets[0] ?? "";
+    step === "payment" ? steps[2]!.shown.find((item) => item.payment === code)!.label : new Intl.DisplayNames(locale, { type: step === "country" ? "region" : "currency" }).of(code)!;
+  const presets = options.amount ? [] : (options.amounts ?? method.presets ?? []);
+  const picked = picks.preset ?? presets[0] ?? "";
   const other = !presets.includes(picked);
-  const fixed = product?.price ?? o.amount;
+  const fixed = product?.price ?? options.amount;
   const decimals = decimalsOf(currency);
   const range = { min: money(method.min), max: money(method.max) };
-  const error = p.error;
-  // A typed amount shows on the Pay button as soon as it reads as one.
-  const typed = parseTyped(p.typed ?? "", currency, locale);
-  const shown = fixed ?? (!other ? picked : "value" in typed ? typed.value : "");
+  const inRange = (value: string) => {
+    const minor = toMinor(value, decimals);
+    return minor !== null && minor >= toMinor(method.min, decimals)! && minor <= toMinor(method.max, decimals)!;
+  };
+  const error = picks.error;
+  // A typed amount shows on the Pay button as soon as it reads as one this method can take.
+  const typed = parseTyped(picks.typed ?? "", currency, locale);
+  const shown = fixed ?? (!other ? picked : "value" in typed && inRange(typed.value) ? typed.value : "");
+  const description = product?.description ?? options.description;
 
   /** The amount to order, or null after saying what is wrong with it. */
   function amountNow(): string | null {
@@ -59,8 +66,7 @@ export function Form({ v }: { v: View }) {
       pick({ error: t(typed.error, { example: money(decimals ? "100.00" : "50000") }), field: "amount" });
       return null;
     }
-    const minor = toMinor(typed.value, decimals)!;
-    if (minor < toMinor(method!.min, decimals)! || minor > toMinor(method!.max, decimals)!) {
+    if (!inRange(typed.value)) {
       pick({ error: t("errorRange", range), field: "amount" });
       return null;
     }
@@ -75,18 +81,19 @@ export function Form({ v }: { v: View }) {
         const amount = amountNow();
         if (amount === null) return;
         pick({ error: "" });
-        v.act.submit({ country: method.country, currency, payment: method.payment, ...(product ? { product: product.id } : { amount }) });
+        view.act.submit({ country: method.country, currency, payment: method.payment, ...(product ? { product: product.id } : { amount }) });
       }}
     >
       <main>
-        {product && <p class="l">{product.name}</p>}
+        {product && <p class="label">{product.name}</p>}
+        {description && <p class="hint">{description}</p>}
         {fixed && <p class="big">{money(fixed)}</p>}
         {steps.map(
           ({ step, values, value }) =>
             values.length > 1 && (
               <fieldset key={step}>
                 <legend>{t(step)}</legend>
-                <div class="r">
+                <div class="choices">
                   {values.map((item) => (
                     <label key={item}>
                       <input type="radio" name={step} checked={item === value} onChange={() => pick({ [step]: item, error: "" })} />
@@ -97,11 +104,13 @@ export function Form({ v }: { v: View }) {
               </fieldset>
             ),
         )}
+        {/* One method on offer: say which, since no step names it. */}
+        {steps[2]!.values.length === 1 && <p class="hint">{t("payWith", { method: method.label })}</p>}
         {!fixed && (
           <fieldset>
             <legend>{t("amount")}</legend>
             {presets[0] && (
-              <div class="r">
+              <div class="choices">
                 {[...presets, ""].map((item) => (
                   <label key={item}>
                     <input type="radio" name="amount" checked={item ? item === picked : other} onChange={() => pick({ preset: item, error: "" })} />
@@ -112,24 +121,26 @@ export function Form({ v }: { v: View }) {
             )}
             {other && (
               <label>
-                <span class="l">{t("otherAmount")}</span>
+                <span class="label">{t("otherAmount")}</span>
                 <input
                   inputMode={decimals ? "decimal" : "numeric"}
                   autoComplete="off"
-                  value={p.typed ?? ""}
-                  aria-invalid={!!error && p.field === "amount"}
+                  value={picks.typed ?? ""}
+                  aria-invalid={!!error && picks.field === "amount"}
                   aria-describedby="octopus-hint octopus-error"
                   onInput={(event) => pick({ typed: event.currentTarget.value })}
                 />
               </label>
             )}
-            <p class="h" id="octopus-hint">
+            <p class="hint" id="octopus-hint">
               {t("rangeHint", range)}
             </p>
           </fieldset>
         )}
+        {/* The Thai transfer: the gateway may adjust the amount to send (its floating amount), said before the waiting screen. */}
+        {method.payment === "thailand" && <p class="hint">{t("transferNote")}</p>}
         {error && (
-          <p class="e" id="octopus-error" role="alert">
+          <p class="error" id="octopus-error" role="alert">
             {error}
           </p>
         )}

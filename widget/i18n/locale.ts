@@ -1,0 +1,37 @@
+/**
+ * Picks the shopper's language (data-locale, else the browser's) among the eight we have, and
+ * fetches its translation from the server. What both halves of the widget need: the loader labels
+ * its pay buttons with it, the dialog everything else. English is never fetched: the dialog bundles
+ * it, and the loader knows its two words.
+ */
+import type { Messages } from "./en.ts";
+
+export const LOCALES = ["en", "zh-Hans", "zh-Hant", "th", "vi", "id", "fil", "bn"] as const;
+export type Locale = (typeof LOCALES)[number];
+
+/** "zh-TW" → zh-Hant, "zh" → zh-Hans, "tl" → fil, "in" → id, "th-TH" → th; unknown → en. */
+export function pickLocale(wanted: readonly string[]): Locale {
+  for (const tag of wanted) {
+    const lower = tag.toLowerCase();
+    const base = lower.split("-")[0]!;
+    // An explicit script wins over the region: zh-Hans-HK is Simplified.
+    const found = base === "zh" ? (/hans/.test(lower) || !/hant|tw|hk|mo/.test(lower) ? "zh-Hans" : "zh-Hant") : ({ tl: "fil", in: "id" } as Record<string, string>)[base] ?? base;
+    if ((LOCALES as readonly string[]).includes(found)) return found as Locale;
+  }
+  return "en";
+}
+
+/** data-locale when the merchant set one, else the browser's languages in the shopper's order. */
+export const localeOf = (options: { locale?: string }, win: Window): Locale => pickLocale(options.locale ? [options.locale] : win.navigator.languages ?? []);
+
+const cache: Record<string, Promise<Partial<Messages>>> = {};
+
+/** A translation, fetched once per page; `{}` for English and when it cannot be had (a missing translation must not stop a payment). */
+export function fetchMessages(server: string, locale: Locale): Promise<Partial<Messages>> {
+  return (cache[locale] ??=
+    locale === "en"
+      ? Promise.resolve({})
+      : fetch(`${server}/widget/i18n/${locale}.json`)
+          .then((response) => (response.ok ? response.json() : {}))
+          .catch(() => ({})));
+}
