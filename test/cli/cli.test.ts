@@ -344,7 +344,7 @@ describe("octopus-checkout (the bin, as a child process)", () => {
     let stackFile: string;
     beforeAll(async () => {
       stackFile = join(dir, "stack.db");
-      stack = await startStack({ store: createSqliteStore({ filename: stackFile }), server: { secretKeys: [KEY] } });
+      stack = await startStack({ store: createSqliteStore({ filename: stackFile }), server: { secretKeys: [KEY], payouts: { php: { maxPerPayout: "5000.00", maxPerDay: "20000.00" } } } });
       // No notifications: only a refresh can learn that these orders were paid.
       stack.sandbox.controls.setNotifyFaults({ drop: 1 });
     }, 30_000);
@@ -376,7 +376,27 @@ describe("octopus-checkout (the bin, as a child process)", () => {
       expect(events.data.map((event) => event.type)).toEqual(["order.paid", "order.created"]);
 
       expect(json(throughServer)).toMatchObject({ id: sandboxId, object: "order", status: "completed", history: [{ to: "pending" }, { from: "pending", to: "completed", source: "refresh" }] });
-      expectOneLineError(noServer, /in sandbox mode the sandbox gateway runs inside the server, and no server answers at http:\/\/127\.0\.0\.1:9 .*npm start/);
+      expectOneLineError(noServer, /no server answers at http:\/\/127\.0\.0\.1:9 .*npm start/);
+    }, 120_000);
+
+    it("payouts create asks first (refusing without a terminal), sends through the server with --yes; list and show read the store", async () => {
+      const env = { CHECKOUT_SQLITE_FILE: stackFile, CHECKOUT_PUBLIC_URL: stack.url, CHECKOUT_SECRET_KEYS: KEY };
+      const args = ["payouts", "create", "--amount", "1500.00", "--currency", "php", "--country", "PH", "--payment", "gcash", "--to", "09171234567", "--to-name", "Juan Dela Cruz"];
+      const [unconfirmed, sent, tooMuch] = await Promise.all([cli(args, env), cli([...args, "--yes", "--json", "--idempotency-key", "cli-payout-0001"], env), cli([...args.slice(0, 3), "9000.00", ...args.slice(4), "--yes"], env)]);
+      expectOneLineError(unconfirmed, /--yes/);
+      const payout = json<{ id: string; status: string; to: string; requested_by: string }>(sent);
+      expect(payout).toMatchObject({ to: "*******4567", requested_by: `sk_…${KEY.slice(-4)}` });
+      expectOneLineError(tooMuch, /answered 400: "amount" must be at most 5000\.00 PHP per payout/);
+      expect(stack.sandbox.controls.listOrders().filter((order) => order.transaction_type === "expense")).toHaveLength(1);
+
+      const [list, show, wrongId] = await Promise.all([cli(["payouts", "list"], env), cli(["payouts", "show", payout.id], env), cli(["payouts", "show", "ck_notapayout"], env)]);
+      expect(list.code).toBe(0);
+      expect(list.stdout).toContain(payout.id);
+      expect(list.stdout).toMatch(/1,?500\.00 PHP/);
+      expect(list.stdout).not.toContain("09171234567");
+      expect(show.stdout).toMatch(new RegExp(`^Payout ${payout.id}`));
+      expect(show.stdout).toContain("Juan Dela Cruz, account *******4567");
+      expectOneLineError(wrongId, /is not a payout id \(po_/);
     }, 120_000);
   });
 
