@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     secretKeys: settings.secretKeys,
     webhooks: settings.webhooks,
     allowPrivateWebhookUrls: settings.config.allowPrivateWebhookUrls,
+    dispatcher: { leaseMs: settings.webhookLeaseMs },
     widget,
     translations,
     sandbox,

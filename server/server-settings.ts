@@ -39,6 +39,11 @@ export interface ServerSettings {
   /** True when the secret key is the sandbox's public one: said at start, never with a live gateway. */
   sandboxSecretKey: boolean;
   webhooks: WebhookEndpoint[];
+  /**
+   * How long a claimed delivery stays with the instance that claimed it (CHECKOUT_WEBHOOK_LEASE_SECONDS):
+   * after a crash, its deliveries in flight go out again this long after. Longer than a send can take.
+   */
+  webhookLeaseMs: number;
 }
 
 const GATEWAY_VARS = ["OCTOPUS_API_URL", "OCTOPUS_API_KEY", "OCTOPUS_API_SECRET", "OCTOPUS_MERCHANT_UID"] as const;
@@ -72,6 +77,8 @@ export function parseServerSettings(env: Env, { cwd = process.cwd() }: { cwd?: s
   const port = wholeNumber("PORT", env.PORT, 8787, 1, 65535, problems);
   const trustProxy = wholeNumber("CHECKOUT_TRUST_PROXY", env.CHECKOUT_TRUST_PROXY, 0, 0, 10, problems);
   const timeoutMs = wholeNumber("OCTOPUS_TIMEOUT_MS", env.OCTOPUS_TIMEOUT_MS, 15_000, 100, 120_000, problems);
+  // At least 20 s: a webhook send may take up to 15 s, and a lease must outlast a live sender's send.
+  const webhookLeaseSeconds = wholeNumber("CHECKOUT_WEBHOOK_LEASE_SECONDS", env.CHECKOUT_WEBHOOK_LEASE_SECONDS, 60, 20, 3600, problems);
 
   const given = GATEWAY_VARS.filter((name) => blank(env[name]) !== undefined);
   let gateway: GatewaySettings;
@@ -203,6 +210,7 @@ export function parseServerSettings(env: Env, { cwd = process.cwd() }: { cwd?: s
       secretKeys,
       sandboxSecretKey,
       webhooks,
+      webhookLeaseMs: webhookLeaseSeconds * 1000,
     },
   };
 }
