@@ -120,6 +120,8 @@ export async function serverLoadRows(): Promise<Row[]> {
     // Warm the create path first: its ids serve the reads' warm-up, its last gateway call the template below.
     const ids: string[] = [];
     const warmCreate = await load(url, create("warm", ids), WARM_SECONDS);
+    // A slow disk (each commit waits for fsync) can leave the timed warm-up short of ids: top them up.
+    if (ids.length < ID_MIX) await autocannon({ url, connections: CONNECTIONS, amount: ID_MIX - ids.length, requests: create("warm-more", ids) });
     const template = (await stats()).lastOrderNew;
     if (!template || ids.length < ID_MIX) throw new Error(`the warm-up made too few orders (${warmCreate.ok}, ${warmCreate.non2xx} not 2xx)`);
     // order/new straight at the sandbox: the body the server sends, with a fresh merchant_order_id,
