@@ -58,8 +58,11 @@ export interface CheckoutServerOptions {
   payouts?: Partial<Record<Currency, PayoutLimits>>;
   /** Private and loopback webhook addresses are refused unless this is set (config: allowPrivateWebhookUrls). */
   allowPrivateWebhookUrls?: boolean;
-  /** The webhook dispatcher's knobs, for tests; `start: false` leaves it to `dispatchOnce`. */
-  dispatcher?: { start?: boolean; pollMs?: number; fetch?: typeof fetch; random?: () => number; timeoutMs?: number };
+  /**
+   * The webhook dispatcher's knobs, mostly for tests; `start: false` leaves it to `dispatchOnce`.
+   * `leaseMs` (CHECKOUT_WEBHOOK_LEASE_SECONDS): how soon a crashed instance's claims go out again.
+   */
+  dispatcher?: { start?: boolean; pollMs?: number; fetch?: typeof fetch; random?: () => number; timeoutMs?: number; leaseMs?: number };
   logger?: Logger;
   /** How many reverse proxies of yours stand in front, whose X-Forwarded-For may be believed. */
   trustProxy?: number;
@@ -118,6 +121,7 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
     ...(options.now ? { now: options.now } : {}),
     ...(options.dispatcher?.random ? { random: options.dispatcher.random } : {}),
     ...(options.dispatcher?.pollMs ? { pollMs: options.dispatcher.pollMs } : {}),
+    ...(options.dispatcher?.leaseMs ? { leaseMs: options.dispatcher.leaseMs } : {}),
   });
   // Events written from now on get a delivery per endpoint (and for the hook), in their transaction.
   store.setSubscriptions(dispatcher.subscriptions);

@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     webhooks: settings.webhooks,
     allowPrivateWebhookUrls: settings.config.allowPrivateWebhookUrls,
     payouts: settings.payouts,
+    dispatcher: { leaseMs: settings.webhookLeaseMs },
     widget,
     translations,
     sandbox,

@@ -48,6 +48,11 @@ export interface ServerSettings {
   webhooks: WebhookEndpoint[];
   /** Payout limits per currency: the config file's, or in sandbox mode sandbox limits when it has none. */
   payouts: Partial<Record<Currency, PayoutLimits>>;
+  /**
+   * How long a claimed delivery stays with the instance that claimed it (CHECKOUT_WEBHOOK_LEASE_SECONDS):
+   * after a crash, its deliveries in flight go out again this long after. Longer than a send can take.
+   */
+  webhookLeaseMs: number;
 }
 
 const GATEWAY_VARS = ["OCTOPUS_API_URL", "OCTOPUS_API_KEY", "OCTOPUS_API_SECRET", "OCTOPUS_MERCHANT_UID"] as const;
@@ -88,6 +93,8 @@ export function parseServerSettings(env: Env, { cwd = process.cwd() }: { cwd?: s
   for (const range of trustedProxies) {
     if (!parseIpRange(range)) problems.push(`CHECKOUT_TRUSTED_PROXIES: "${range}" must be an IP address or CIDR range such as 10.0.0.0/8 or 2001:db8::/32`);
   }
+  // At least 20 s: a webhook send may take up to 15 s, and a lease must outlast a live sender's send.
+  const webhookLeaseSeconds = wholeNumber("CHECKOUT_WEBHOOK_LEASE_SECONDS", env.CHECKOUT_WEBHOOK_LEASE_SECONDS, 60, 20, 3600, problems);
 
   const given = GATEWAY_VARS.filter((name) => blank(env[name]) !== undefined);
   let gateway: GatewaySettings;
@@ -225,6 +232,7 @@ export function parseServerSettings(env: Env, { cwd = process.cwd() }: { cwd?: s
       sandboxSecretKey,
       webhooks,
       payouts: config.payouts ?? (sandbox ? sandboxPayoutLimits(config) : {}),
+      webhookLeaseMs: webhookLeaseSeconds * 1000,
     },
   };
 }

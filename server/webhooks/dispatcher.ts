@@ -155,7 +155,8 @@ export function createWebhookDispatcher(options: DispatcherOptions) {
     kick,
     runOnce,
     start(): void {
-      if (running) return;
+      // Nothing subscribed, nothing to deliver: no loop asking the store every second for nothing.
+      if (running || subscriptions.length === 0) return;
       running = true;
       loop = run();
     },

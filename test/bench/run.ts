@@ -1,16 +1,18 @@
 /**
  * `npm run bench`: figures measured in one run on this machine, printed as one table and written to
- * docs/benchmarks.md. Loopback only, bounded in count and time (about two minutes in all). Compare
+ * docs/benchmarks.md. Loopback only, bounded in count and time (about three minutes in all). Compare
  * ratios within a run, not across runs: the machine is shared and noisy.
  *
  *   size.ts            widget.js against its budget, Preact alone, Polar's embed script; translations
  *   gateway-client.ts  signing, and the gateway client against raw signed fetches
  *   server-load.ts     the server under autocannon (its process: stack-process.ts), against the sandbox
+ *   webhooks.ts        the outbox's cost on POST /api/checkout, deliveries/s, gateway's "paid" → order.paid
  *   browser-timing.ts  Chromium: Pay → payment page, gateway's "paid" → the widget's paid screen
  */
 import { browserRows } from "./browser-timing.ts";
 import { gatewayClientRows } from "./gateway-client.ts";
 import { serverLoadRows } from "./server-load.ts";
+import { webhookRows } from "./webhooks.ts";
 import { sizeRows } from "./size.ts";
 import { renderTable, writeReport, type Row } from "./table.ts";
 
@@ -21,6 +23,7 @@ async function main() {
     ["sizes", sizeRows],
     ["signing and gateway client", gatewayClientRows],
     ["server under load", serverLoadRows],
+    ["webhooks", webhookRows],
     ["browser timings", browserRows],
   ];
   for (const [name, section] of sections) {

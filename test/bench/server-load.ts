@@ -21,8 +21,10 @@ const SECONDS = 10;
 const WARM_SECONDS = 3;
 const ID_MIX = 200;
 
-interface Load {
+export interface Load {
   perSecond: number;
+  /** Latencies of the 2xx answers, sorted. */
+  times: number[];
   ok: number;
   p50: number;
   p99: number;
@@ -34,7 +36,7 @@ interface Load {
 }
 
 /** One autocannon run; latencies of 2xx answers kept at full precision from the response events. */
-async function load(url: string, requests: Request[], seconds: number): Promise<Load> {
+export async function load(url: string, requests: Request[], seconds: number): Promise<Load> {
   const times: number[] = [];
   const instance = autocannon({ url, connections: CONNECTIONS, duration: seconds, requests });
   instance.on("response", (_client: unknown, status: number, _bytes: number, responseTime: number) => {
@@ -44,6 +46,7 @@ async function load(url: string, requests: Request[], seconds: number): Promise<
   times.sort((a, b) => a - b);
   return {
     perSecond: times.length / result.duration,
+    times,
     ok: times.length,
     p50: percentile(times, 50),
     p99: percentile(times, 99),
@@ -54,11 +57,12 @@ async function load(url: string, requests: Request[], seconds: number): Promise<
   };
 }
 
-function startChild(): Promise<{ child: ChildProcess; url: string; gatewayUrl: string; ask(message: ToStack): Promise<FromStack> }> {
+export function startChild(env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string; gatewayUrl: string; ask(message: ToStack): Promise<FromStack> }> {
   const child = fork(fileURLToPath(new URL("./stack-process.ts", import.meta.url)), [], {
     cwd: fileURLToPath(new URL("../../", import.meta.url)),
     execArgv: ["--import", "tsx", ...(process.env.BENCH_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [])],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
+    env: { ...process.env, ...env },
   });
   const ask = (message: ToStack) =>
     new Promise<FromStack>((resolve, reject) => {
@@ -116,6 +120,8 @@ export async function serverLoadRows(): Promise<Row[]> {
     // Warm the create path first: its ids serve the reads' warm-up, its last gateway call the template below.
     const ids: string[] = [];
     const warmCreate = await load(url, create("warm", ids), WARM_SECONDS);
+    // A slow disk (each commit waits for fsync) can leave the timed warm-up short of ids: top them up.
+    if (ids.length < ID_MIX) await autocannon({ url, connections: CONNECTIONS, amount: ID_MIX - ids.length, requests: create("warm-more", ids) });
     const template = (await stats()).lastOrderNew;
     if (!template || ids.length < ID_MIX) throw new Error(`the warm-up made too few orders (${warmCreate.ok}, ${warmCreate.non2xx} not 2xx)`);
     // order/new straight at the sandbox: the body the server sends, with a fresh merchant_order_id,
@@ -197,20 +203,25 @@ export async function serverLoadRows(): Promise<Row[]> {
       },
     ];
   } finally {
-    await ask({ cmd: "close" }).catch(() => undefined);
-    if (child.connected) child.disconnect();
-    // It exits by itself once closed; a socket left open (keep-alive) gets it a nudge after 3 s.
-    if (child.exitCode === null && child.signalCode === null) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          child.kill();
-          resolve();
-        }, 3_000);
-        child.once("exit", () => {
-          clearTimeout(timer);
-          resolve();
-        });
+    await stopChild(child, ask);
+  }
+}
+
+/** Asks the stack process to close, and waits for it to exit. */
+export async function stopChild(child: ChildProcess, ask: (message: ToStack) => Promise<FromStack>): Promise<void> {
+  await ask({ cmd: "close" }).catch(() => undefined);
+  if (child.connected) child.disconnect();
+  // It exits by itself once closed; a socket left open (keep-alive) gets it a nudge after 3 s.
+  if (child.exitCode === null && child.signalCode === null) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill();
+        resolve();
+      }, 3_000);
+      child.once("exit", () => {
+        clearTimeout(timer);
+        resolve();
       });
-    }
+    });
   }
 }

@@ -3,6 +3,7 @@
  * gateway and the checkout server from test/server/stack.ts, on 127.0.0.1, with a SQLite file store
  * (WAL, as `npm start` uses) and info-level logging formatted as in production but not printed.
  * Kept apart from autocannon so that the load generator does not share the server's event loop.
+ * With BENCH_WEBHOOK_URL in its environment the server has one webhook endpoint there (webhooks.ts).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +11,7 @@ import { join } from "node:path";
 import { createLogger } from "../../server/log.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
 import type { OrderStore } from "../../server/store/types.ts";
+import { TEST_WEBHOOK_SECRET } from "../helpers/webhook-receiver.ts";
 import { startStack } from "../server/stack.ts";
 
 export type ToStack = { cmd: "latency"; ms: number } | { cmd: "reset"; latencyMs: number } | { cmd: "stats" } | { cmd: "close" };
@@ -55,6 +57,7 @@ function timedStore(store: OrderStore, calls: Record<string, { calls: number; ms
 }
 
 async function main() {
+  const webhookUrl = process.env.BENCH_WEBHOOK_URL;
   const dir = mkdtempSync(join(tmpdir(), "octopus-bench-"));
   const storeCalls: Record<string, { calls: number; ms: number }> = {};
   const store = timedStore(createSqliteStore({ filename: join(dir, "orders.sqlite") }), storeCalls);
@@ -67,6 +70,8 @@ async function main() {
     server: {
       // Every request comes from 127.0.0.1: the per-address create limit is not what is measured.
       rateLimit: { windowMs: 60_000, max: 10_000_000 },
+      // BENCH_WEBHOOK_URL: one webhook endpoint (webhooks.ts's receiver), so each change writes the outbox.
+      ...(webhookUrl ? { webhooks: [{ name: "bench", url: webhookUrl, secret: TEST_WEBHOOK_SECRET, types: null }], allowPrivateWebhookUrls: true } : {}),
       logger: createLogger({
         level: "info",
         write: (line) => {

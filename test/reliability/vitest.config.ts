@@ -1,6 +1,6 @@
 /**
  * `npm run test:reliability`: the reliability suite (test/reliability/), apart from `npm test`
- * because it is long (thousands of checkouts against a misbehaving sandbox). Everything runs on
+ * because it is long (thousands of checkouts against a misbehaving sandbox, servers killed mid-delivery). Everything runs on
  * 127.0.0.1; each test prints its figures so that a CI log shows them.
  */
 import { fileURLToPath } from "node:url";

@@ -239,4 +239,10 @@ describe("merchant API and webhook settings", () => {
     ]);
     expect(problemsOf({ ...LIVE, CHECKOUT_CONFIG: file, WEBHOOK_SECRET_ERP: WHSEC })).toEqual(['webhook "office": WEBHOOK_SECRET_OFFICE is not set']);
   });
+
+  it("takes the webhook lease in seconds, never shorter than a send can take", () => {
+    expect(settingsOf({}).webhookLeaseMs).toBe(60_000);
+    expect(settingsOf({ CHECKOUT_WEBHOOK_LEASE_SECONDS: "20" }).webhookLeaseMs).toBe(20_000);
+    expect(problemsOf({ CHECKOUT_WEBHOOK_LEASE_SECONDS: "5" })).toEqual(["CHECKOUT_WEBHOOK_LEASE_SECONDS must be a whole number from 20 to 3600"]);
+  });
 });
