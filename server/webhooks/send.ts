@@ -79,7 +79,10 @@ export async function sendWebhook(endpoint: WebhookEndpoint, message: WebhookMes
     });
   } catch (error) {
     const name = (error as Error)?.name;
-    return failure(name === "TimeoutError" || name === "AbortError" ? `no answer within ${Math.round((options.timeoutMs ?? 15_000) / 1000)} s` : `connection failed (${(error as Error)?.message ?? "unknown"})`);
+    // fetch says only "fetch failed"; the operator needs the cause (ECONNREFUSED, ENOTFOUND, a TLS error).
+    const cause = (error as Error & { cause?: { code?: string; message?: string } })?.cause;
+    const why = cause?.code ?? cause?.message ?? (error as Error)?.message ?? "unknown";
+    return failure(name === "TimeoutError" || name === "AbortError" ? `no answer within ${Math.round((options.timeoutMs ?? 15_000) / 1000)} s` : `connection failed (${why})`);
   }
   // The body is not ours to read; dropping it frees the connection.
   await response.body?.cancel().catch(() => {});

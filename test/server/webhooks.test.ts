@@ -3,6 +3,7 @@
  * `standardwebhooks` package: end to end from a payment, and the dispatcher's rules (retry schedule,
  * Retry-After, redirects, timeouts, 410, order per object) on a fake clock.
  */
+import { createServer, type AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../server/log.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
@@ -185,12 +186,19 @@ describe("the dispatcher's rules, on a fake clock", () => {
     await dispatcher.runOnce();
     expect((await deliveryOf(order.id)).attempts[0]).toMatchObject({ statusCode: null, error: expect.stringContaining("no answer") });
 
-    const closed = await setup({ url: "http://127.0.0.1:9/hooks" });
+    // A port that was free a moment ago: nothing listens, so the connection is refused.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        const { port: free } = probe.address() as AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
+    const closed = await setup({ url: `http://127.0.0.1:${port}/hooks` });
     const other = await newOrder();
     await closed.runOnce();
     const delivery = await deliveryOf(other.id);
     expect(delivery.status).toBe("pending");
-    expect(delivery.attempts[0]).toMatchObject({ statusCode: null, error: expect.stringContaining("connection failed") });
+    expect(delivery.attempts[0]).toMatchObject({ statusCode: null, error: "connection failed (ECONNREFUSED)" });
   });
 
   it("disables an endpoint that answers 410 Gone, until its URL changes", async () => {
