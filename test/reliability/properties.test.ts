@@ -28,7 +28,8 @@ const params = (numRuns: number) => ({ seed: SEED, numRuns: numRuns * FACTOR });
 let stack: Stack;
 let allowed: Set<string>;
 beforeAll(async () => {
-  stack = await startStack({ server: { rateLimit: { windowMs: 60_000, max: 1_000_000 } } });
+  // Thousands of bad requests on purpose: neither the create limit nor the refused-request limit may answer for the code under test.
+  stack = await startStack({ server: { rateLimit: { windowMs: 60_000, max: 1_000_000 }, refusedRateLimit: { windowMs: 60_000, max: 1_000_000 } } });
   allowed = new Set(stack.app.checkout.allowedOrigins);
 });
 afterAll(async () => {
