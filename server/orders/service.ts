@@ -89,7 +89,6 @@ export function createOrderService(options: OrderServiceOptions) {
     options.onChange?.();
   }
 
-  const setGatewayState = (id: string, patch: Parameters<OrderStore["setGatewayState"]>[1]) => store.setGatewayState(id, patch);
 
   /** Applies what the gateway says about an order; the store decides whether it is a change. */
   async function apply(
@@ -124,14 +123,14 @@ export function createOrderService(options: OrderServiceOptions) {
       if (error instanceof OctopusOrderNotFoundError && (order.gatewayState === "unknown" || order.gatewayState === "creating")) {
         // Settled at last: the create never landed. The shopper was told to try again long ago.
         logger.info("order never reached the gateway", { order_id: order.id });
-        return (await setGatewayState(order.id, { gatewayState: "rejected", errorCode: "gateway_unavailable", at: now() })) ?? order;
+        return (await store.setGatewayState(order.id, { gatewayState: "rejected", errorCode: "gateway_unavailable", at: now() })) ?? order;
       }
       throw error;
     }
     let current = order;
     if (order.gatewayState === "unknown" || order.gatewayState === "creating") {
       // It exists, but order/get carries no payment_url: nobody can be sent to pay it.
-      current = (await setGatewayState(order.id, { gatewayState: "orphaned", errorCode: "gateway_unavailable", at: now() })) ?? order;
+      current = (await store.setGatewayState(order.id, { gatewayState: "orphaned", errorCode: "gateway_unavailable", at: now() })) ?? order;
     }
     return apply(current, details, source);
   }
@@ -294,17 +293,17 @@ export function createOrderService(options: OrderServiceOptions) {
       const refused = known && !unknownOutcome && (error.kind === "gateway_refused" || error.kind === "invalid_request" || error.kind === "duplicate_order");
       const code = refused ? "gateway_refused" : "gateway_unavailable";
       logger.warn("gateway create failed", { order_id: order.id, kind: known ? error.kind : "unexpected", outcome_unknown: unknownOutcome, error });
-      const stored = (await setGatewayState(order.id, { gatewayState: unknownOutcome ? "unknown" : "rejected", errorCode: code, at: now() })) ?? order;
+      const stored = (await store.setGatewayState(order.id, { gatewayState: unknownOutcome ? "unknown" : "rejected", errorCode: code, at: now() })) ?? order;
       return { outcome: unknownOutcome ? "unknown" : refused ? "refused" : "unavailable", order: stored };
     }
 
     if (result.recovered) {
       logger.warn("gateway create answer lost; the order exists there (read back)", { order_id: order.id });
-      const orphaned = (await setGatewayState(order.id, { gatewayState: "orphaned", errorCode: "gateway_unavailable", at: now() })) ?? order;
+      const orphaned = (await store.setGatewayState(order.id, { gatewayState: "orphaned", errorCode: "gateway_unavailable", at: now() })) ?? order;
       return { outcome: "recovered", order: await apply(orphaned, result.order, "create") };
     }
 
-    const created = (await setGatewayState(order.id, { gatewayState: "created", paymentUrl: result.paymentUrl ?? null, at: now() })) ?? order;
+    const created = (await store.setGatewayState(order.id, { gatewayState: "created", paymentUrl: result.paymentUrl ?? null, at: now() })) ?? order;
     return { outcome: "created", order: await apply(created, result.payment, "create") };
   }
 
