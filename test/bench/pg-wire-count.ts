@@ -1,0 +1,112 @@
+/**
+ * Counts what a PostgreSQL client really does, from the wire: a TCP proxy on 127.0.0.1 in front of
+ * the database that reads the protocol's messages as they pass.
+ *  - round trips: per connection, each time the client sends after the server last spoke (a
+ *    pipelined batch of queries is one);
+ *  - transactions: each ReadyForQuery that reports the connection idle again ('I') after a query
+ *    (a lone statement is its own transaction; BEGIN … COMMIT is one), and of those the ones whose
+ *    commands included an INSERT, UPDATE or DELETE (writes; CommandComplete tags).
+ * The connection's startup and authentication are not counted. Only for the bench's counting runs:
+ * the throughput runs connect to the database directly.
+ */
+import { createConnection, createServer, type Socket } from "node:net";
+import type { AddressInfo } from "node:net";
+
+export interface WireCounts {
+  roundTrips: number;
+  transactions: number;
+  writeTransactions: number;
+  statements: number;
+}
+
+/** Splits a byte stream into protocol messages (type byte + int32 length); `skipFirst` for the untyped startup packet. */
+function messageReader(onMessage: (type: number, body: Buffer) => void, untypedFirst: boolean) {
+  let buffer: Buffer = Buffer.alloc(0);
+  let untyped = untypedFirst;
+  return (chunk: Buffer) => {
+    buffer = buffer.length ? Buffer.concat([buffer, chunk]) : chunk;
+    for (;;) {
+      if (untyped) {
+        // Startup or SSLRequest: int32 length (itself included), no type byte.
+        if (buffer.length < 4) return;
+        const length = buffer.readInt32BE(0);
+        if (buffer.length < length) return;
+        const code = buffer.readInt32BE(4);
+        buffer = buffer.subarray(length);
+        // An SSLRequest (80877103) is followed by another untyped startup packet.
+        if (code !== 80877103) untyped = false;
+        continue;
+      }
+      if (buffer.length < 5) return;
+      const length = buffer.readInt32BE(1);
+      if (buffer.length < 1 + length) return;
+      onMessage(buffer[0]!, buffer.subarray(5, 1 + length));
+      buffer = buffer.subarray(1 + length);
+    }
+  };
+}
+
+export async function startPgWireCounter(databaseUrl: string): Promise<{ url: string; counts(): WireCounts; close(): Promise<void> }> {
+  const target = new URL(databaseUrl);
+  const counts: WireCounts = { roundTrips: 0, transactions: 0, writeTransactions: 0, statements: 0 };
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = createConnection({ host: target.hostname, port: Number(target.port || 5432) });
+    sockets.add(client).add(upstream);
+    let ready = false;
+    let serverSpokeLast = true;
+    let writes = false;
+    let queried = false;
+    const fromClient = messageReader(() => {}, true);
+    const fromServer = messageReader((type, body) => {
+      if (type === 0x43 /* C: CommandComplete */) {
+        queried = true;
+        if (ready) counts.statements++;
+        if (/^(INSERT|UPDATE|DELETE)\b/.test(body.toString("latin1"))) writes = true;
+      } else if (type === 0x5a /* Z: ReadyForQuery */) {
+        const status = String.fromCharCode(body[0]!);
+        if (ready && status === "I" && queried) {
+          counts.transactions++;
+          if (writes) counts.writeTransactions++;
+        }
+        if (status === "I") {
+          writes = false;
+          queried = false;
+        }
+        ready = true;
+      }
+    }, false);
+    client.on("data", (chunk: Buffer) => {
+      if (ready && serverSpokeLast) counts.roundTrips++;
+      serverSpokeLast = false;
+      fromClient(chunk);
+      upstream.write(chunk);
+    });
+    upstream.on("data", (chunk: Buffer) => {
+      serverSpokeLast = true;
+      fromServer(chunk);
+      client.write(chunk);
+    });
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on("close", end).on("error", end);
+    upstream.on("close", end).on("error", end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const proxied = new URL(databaseUrl);
+  proxied.hostname = "127.0.0.1";
+  proxied.port = String((server.address() as AddressInfo).port);
+  return {
+    url: proxied.toString(),
+    counts: () => ({ ...counts }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
