@@ -26,7 +26,7 @@ import {
 } from "./rows.ts";
 import { applyPlan, planTransition, RECHECK_OWNER, SWEEP_ORDER_SQL, SWEEP_WANTED_SQL } from "./rules.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
-import type { ClaimedDelivery, EventRecord, GatewayState, InsertResult, NewOrder, OrderRecord, OrderStore, PayoutCap, PayoutInsertResult, StatusUpdate, TransitionResult } from "./types.ts";
+import type { ClaimedDelivery, EventRecord, GatewayState, GatewayStatePatch, InsertResult, NewOrder, OrderRecord, OrderStore, PayoutCap, PayoutInsertResult, StatusUpdate, TransitionResult } from "./types.ts";
 
 export interface SqliteStoreConfig extends OutboxConfig {
   /** A file path, or ":memory:" (tests). The directory must exist. */
@@ -203,7 +203,8 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
     return { inserted: true, order: rowToOrder(st().byId.get(order.id)!) };
   });
 
-  const setGatewayStateTx = db.transaction((id: string, patch: Parameters<OrderStore["setGatewayState"]>[1]): OrderRecord | null => {
+  /** setGatewayState's write; called inside a transaction. */
+  function writeGatewayState(id: string, patch: GatewayStatePatch): OrderRecord | null {
     const row = st().setGatewayState.get({
       id,
       gateway_state: patch.gatewayState,
@@ -214,14 +215,12 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
       error_code: patch.errorCode ?? null,
       at: patch.at,
     });
-    if (!row) return null;
-    return rowToOrder(row);
-  });
+    return row ? rowToOrder(row) : null;
+  }
 
-  const transitionTx = db.transaction((id: string, update: StatusUpdate): TransitionResult | null => {
-    const row = st().byId.get(id);
-    if (!row) return null;
-    const current = rowToOrder(row);
+  /** transition's read, decision and writes; called inside a transaction, `current` read in it. */
+  function writeTransition(current: OrderRecord, update: StatusUpdate): TransitionResult {
+    const id = current.id;
     const plan = planTransition(current, update);
     st().writeTransition.run({
       id,
@@ -244,6 +243,19 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
       for (const type of types) writeEvent(orderEvent(type, order, history, change.at));
     }
     return { changed: true, order, change };
+  }
+
+  const setGatewayStateTx = db.transaction(writeGatewayState);
+
+  const transitionTx = db.transaction((id: string, update: StatusUpdate): TransitionResult | null => {
+    const row = st().byId.get(id);
+    return row ? writeTransition(rowToOrder(row), update) : null;
+  });
+
+  // One commit (one fsync) where the two calls made two; the row RETURNING gives is the one to move.
+  const recordGatewayAnswerTx = db.transaction((id: string, patch: GatewayStatePatch, update: StatusUpdate): TransitionResult | null => {
+    const current = writeGatewayState(id, patch);
+    return current ? writeTransition(current, update) : null;
   });
 
   const claimForSweepTx = db.transaction((options: { limit: number; now: number; leaseMs: number; owner: string; createdBefore?: number }): OrderRecord[] => {
@@ -314,6 +326,10 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
 
     async setGatewayState(id, patch) {
       return setGatewayStateTx.immediate(id, patch);
+    },
+
+    async recordGatewayAnswer(expected, patch, update) {
+      return recordGatewayAnswerTx.immediate(expected.id, patch, update);
     },
 
     async transition(id, update) {
