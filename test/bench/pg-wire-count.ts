@@ -4,8 +4,10 @@
  *  - round trips: per connection, each time the client sends after the server last spoke (a
  *    pipelined batch of queries is one);
  *  - transactions: each ReadyForQuery that reports the connection idle again ('I') after a query
- *    (a lone statement is its own transaction; BEGIN … COMMIT is one), and of those the ones whose
- *    commands included an INSERT, UPDATE or DELETE (writes; CommandComplete tags).
+ *    (a lone statement is its own transaction; BEGIN … COMMIT is one), and of those the ones that
+ *    ran a statement whose text holds INSERT, UPDATE or DELETE (writes: read from the Parse or
+ *    Query message, then followed through Bind by statement name, as postgres.js prepares once; a
+ *    CTE that writes completes as "SELECT", so the completion tags cannot tell).
  * The connection's startup and authentication are not counted. Only for the bench's counting runs:
  * the throughput runs connect to the database directly.
  */
@@ -57,12 +59,25 @@ export async function startPgWireCounter(databaseUrl: string): Promise<{ url: st
     let serverSpokeLast = true;
     let writes = false;
     let queried = false;
-    const fromClient = messageReader(() => {}, true);
+    const writing = new Map<string, boolean>();
+    const WRITE = /\b(INSERT|UPDATE|DELETE)\b/i;
+    const cString = (body: Buffer, from: number) => {
+      const end = body.indexOf(0, from);
+      return { text: body.toString("utf8", from, end), next: end + 1 };
+    };
+    const fromClient = messageReader((type, body) => {
+      if (type === 0x50 /* P: Parse: name, query */) {
+        const name = cString(body, 0);
+        writing.set(name.text, WRITE.test(cString(body, name.next).text));
+      } else if (type === 0x42 /* B: Bind: portal, statement */) {
+        const portal = cString(body, 0);
+        if (writing.get(cString(body, portal.next).text)) writes = true;
+      } else if (type === 0x51 /* Q: simple query */ && WRITE.test(body.toString("utf8"))) writes = true;
+    }, true);
     const fromServer = messageReader((type, body) => {
       if (type === 0x43 /* C: CommandComplete */) {
         queried = true;
         if (ready) counts.statements++;
-        if (/^(INSERT|UPDATE|DELETE)\b/.test(body.toString("latin1"))) writes = true;
       } else if (type === 0x5a /* Z: ReadyForQuery */) {
         const status = String.fromCharCode(body[0]!);
         if (ready && status === "I" && queried) {
