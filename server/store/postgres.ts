@@ -28,7 +28,7 @@ import {
   type OrderRow,
   type SessionRow,
 } from "./rows.ts";
-import { applyPlan, planTransition, RECHECK_OWNER, SWEEP_ORDER_SQL, SWEEP_WANTED_SQL } from "./rules.ts";
+import { applyPlan, firstChange, planTransition, RECHECK_OWNER, SWEEP_ORDER_SQL, SWEEP_WANTED_SQL } from "./rules.ts";
 import type { EventRecord, GatewayStatePatch, OrderRecord, OrderStore, PayoutInsertResult, StatusUpdate, TransitionResult } from "./types.ts";
 
 export interface PostgresStoreConfig extends OutboxConfig {
@@ -134,7 +134,7 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
     }
     const types = [createdEventType(order, change), orderEventType(order.kind, change)].filter((type) => type !== null);
     if (types.length > 0) {
-      const history = await historyOf(tx, id);
+      const history = firstChange(change) ?? (await historyOf(tx, id));
       for (const type of types) await writeEvent(tx, orderEvent(type, order, history, change.at));
     }
     return { changed: true, order, change };
@@ -161,7 +161,7 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
     const order = applyPlan(current, plan);
     const change = plan.change;
     if (change && change.to === "completed" && order.sessionId) return null;
-    const written = change ? [createdEventType(order, change), orderEventType(order.kind, change)].filter((type) => type !== null).map((type) => orderEvent(type, order, [change], change.at)) : [];
+    const written = change ? [createdEventType(order, change), orderEventType(order.kind, change)].filter((type) => type !== null).map((type) => orderEvent(type, order, firstChange(change)!, change.at)) : [];
     const sent = written.flatMap((event) => subscribers(subscriptions, event.type).map((endpoint) => ({ event: event.id, endpoint })));
     const at = change?.at ?? plan.updatedAt;
     // Data-modifying CTEs all run, once, to completion; each INSERT takes its rows from the UPDATE's,
