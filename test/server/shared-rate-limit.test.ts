@@ -150,6 +150,20 @@ describe.skipIf(!url)("the create limit shared through PostgreSQL", () => {
     }
   });
 
+  it("allows exactly the limit when instances race for the last creates", async () => {
+    const schema = newSchema();
+    const stores: OrderStore[] = [await storeOn(schema), await storeOn(schema)];
+    try {
+      // Both pools open, so that the hits really run side by side.
+      await Promise.all(stores.flatMap((store) => [store.ping(), store.ping()]));
+      const limiters = stores.map((store) => limiterOn(store.limitTable!, { max: 10 }));
+      const results = await Promise.all(Array.from({ length: 40 }, (_, index) => limiters[index % 2]!.hit("198.51.100.7")));
+      expect(results.filter((result) => result.allowed)).toHaveLength(10);
+    } finally {
+      for (const store of stores) await store.close();
+    }
+  });
+
   it("starts a new window for an address once its minute is over, on every instance", async () => {
     const schema = newSchema();
     const stores: OrderStore[] = [await storeOn(schema), await storeOn(schema)];
