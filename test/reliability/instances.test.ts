@@ -215,6 +215,9 @@ describe.skipIf(!databaseUrl)("two server processes on one PostgreSQL and a stan
       // Orders the sweep found at the gateway are new to the sandbox's shoppers too.
       await actOnNewOrders();
 
+      // The shoppers left without an order try their key once more: what do they see now?
+      const lateAnswers = await Promise.all(checkouts.filter((checkout) => !checkout.id).map((checkout) => send([...live][0]!, checkout.index)));
+
       const settledStarted = performance.now();
       let ours: OrderRecord[] = [];
       let gatewayOrders: SandboxOrder[] = [];
@@ -248,6 +251,12 @@ describe.skipIf(!databaseUrl)("two server processes on one PostgreSQL and a stan
         const types = eventTypes.get(mine.get(order.merchant_order_id)?.id ?? "") ?? new Set();
         return !types.has("order.created") || !types.has(order.payment_status === "completed" ? "order.paid" : "order.failed");
       });
+      // How each final status reached the store: a notification, or a re-read (sweep, poll).
+      const sources = new Map<string, number>();
+      for (const order of ours) {
+        const final = (await reader.history(order.id)).find((change) => change.to === "completed" || change.to === "failed");
+        if (final) sources.set(final.source, (sources.get(final.source) ?? 0) + 1);
+      }
       const outcomes = new Map<string, number>();
       for (const checkout of checkouts) {
         const last = checkout.answers.at(-1)!;
@@ -261,12 +270,14 @@ describe.skipIf(!databaseUrl)("two server processes on one PostgreSQL and a stan
         "requests sent": `${requests}, ${requestsAtKill} in flight at the killed server when it died`,
         "checkouts that met a dead server": retriedAfterKill,
         "orders the killed server left creating/unknown": `${abandoned.length} (settled by one sweep pass 6 min ahead)`,
+        "their key once more after the sweep": lateAnswers.map((answer) => `${answer.status} ${answer.code ?? ""}`.trim()).join(", ") || "(none needed)",
         "gateway orders": gatewayOrders.length,
         "duplicate gateway orders (checkouts with 2+)": duplicates,
         "gateway orders not in the store": unknownToUs.length,
         "orders still creating/unknown": unsettled.length,
         "status changes lost (sandbox final, store not)": gatewayOrders.filter((order) => mine.get(order.merchant_order_id)?.status !== expected(order)).length,
         "orders missing order.created or their final event": missingEvents.length,
+        "final statuses learnt by": [...sources].map(([source, count]) => `${source} ${count}`).join(", "),
         "paid / failed at the sandbox": `${gatewayOrders.filter((order) => order.payment_status === "completed").length} / ${gatewayOrders.filter((order) => order.payment_status !== "completed").length}`,
         "load time": `${loadSeconds.toFixed(1)} s (kill at ${killedAt === null ? "never" : `${(((killedAt as number) - started) / 1000).toFixed(1)} s`})`,
         "restart → every status in the store": `${settleSeconds.toFixed(1)} s`,
