@@ -19,6 +19,8 @@ export interface WireCounts {
   transactions: number;
   writeTransactions: number;
   statements: number;
+  /** Transactions that touched `table` (startPgWireCounter's option): the shared create limit's. */
+  tableTransactions: number;
 }
 
 /** Splits a byte stream into protocol messages (type byte + int32 length); `skipFirst` for the untyped startup packet. */
@@ -48,9 +50,9 @@ function messageReader(onMessage: (type: number, body: Buffer) => void, untypedF
   };
 }
 
-export async function startPgWireCounter(databaseUrl: string): Promise<{ url: string; counts(): WireCounts; close(): Promise<void> }> {
+export async function startPgWireCounter(databaseUrl: string, table = "rate_limits"): Promise<{ url: string; counts(): WireCounts; close(): Promise<void> }> {
   const target = new URL(databaseUrl);
-  const counts: WireCounts = { roundTrips: 0, transactions: 0, writeTransactions: 0, statements: 0 };
+  const counts: WireCounts = { roundTrips: 0, transactions: 0, writeTransactions: 0, statements: 0, tableTransactions: 0 };
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
     const upstream = createConnection({ host: target.hostname, port: Number(target.port || 5432) });
@@ -60,6 +62,8 @@ export async function startPgWireCounter(databaseUrl: string): Promise<{ url: st
     let writes = false;
     let queried = false;
     const writing = new Map<string, boolean>();
+    const touching = new Map<string, boolean>();
+    let touched = false;
     const WRITE = /\b(INSERT|UPDATE|DELETE)\b/i;
     const cString = (body: Buffer, from: number) => {
       const end = body.indexOf(0, from);
@@ -68,11 +72,19 @@ export async function startPgWireCounter(databaseUrl: string): Promise<{ url: st
     const fromClient = messageReader((type, body) => {
       if (type === 0x50 /* P: Parse: name, query */) {
         const name = cString(body, 0);
-        writing.set(name.text, WRITE.test(cString(body, name.next).text));
+        const text = cString(body, name.next).text;
+        writing.set(name.text, WRITE.test(text));
+        touching.set(name.text, text.includes(table));
       } else if (type === 0x42 /* B: Bind: portal, statement */) {
         const portal = cString(body, 0);
-        if (writing.get(cString(body, portal.next).text)) writes = true;
-      } else if (type === 0x51 /* Q: simple query */ && WRITE.test(body.toString("utf8"))) writes = true;
+        const statement = cString(body, portal.next).text;
+        if (writing.get(statement)) writes = true;
+        if (touching.get(statement)) touched = true;
+      } else if (type === 0x51 /* Q: simple query */) {
+        const text = body.toString("utf8");
+        if (WRITE.test(text)) writes = true;
+        if (text.includes(table)) touched = true;
+      }
     }, true);
     const fromServer = messageReader((type, body) => {
       if (type === 0x43 /* C: CommandComplete */) {
@@ -83,9 +95,11 @@ export async function startPgWireCounter(databaseUrl: string): Promise<{ url: st
         if (ready && status === "I" && queried) {
           counts.transactions++;
           if (writes) counts.writeTransactions++;
+          if (touched) counts.tableTransactions++;
         }
         if (status === "I") {
           writes = false;
+          touched = false;
           queried = false;
         }
         ready = true;
