@@ -88,6 +88,8 @@ function Body({ view }: { view: View }) {
       </main>
     );
   const what = screen === "resume" ? purchaseName(view) : undefined;
+  // The shop's setup stops payments here: trying again cannot help the shopper, closing can.
+  const closeOnly = screen === "error" && view.closeOnly;
   return (
     <main class="centered">
       {ending.icon && (
@@ -98,8 +100,8 @@ function Body({ view }: { view: View }) {
       <p class="big">{t(`${screen}Title` as MessageKey)}</p>
       {what && <p class="label">{what}</p>}
       <p>{screen === "error" ? view.error : t(`${screen}Text` as MessageKey, { amount })}</p>
-      <button type="button" data-main="" onClick={view.act[ending.action]}>
-        {t(ending.label)}
+      <button type="button" data-main="" onClick={view.act[closeOnly ? "close" : ending.action]}>
+        {t(closeOnly ? "close" : ending.label)}
       </button>
       {screen === "resume" && (
         <button type="button" class="secondary" onClick={view.act.again}>
