@@ -16,7 +16,7 @@ export interface WidgetBundle {
   /** `sha384-…`, for the `integrity` attribute (of the decoded bytes, which is what browsers check). */
   integrity: string;
   encoded: EncodedAsset;
-  /** The dialog files the loader may ask for, by file name (`dialog.<hash>.js`). */
+  /** The files the loader and the dialog may ask for, by file name (`dialog.<hash>.js`, `dialog-setup.<hash>.js`). */
   dialogs: Map<string, EncodedAsset>;
 }
 
