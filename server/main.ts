@@ -96,16 +96,27 @@ async function main(): Promise<void> {
     for (const endpoint of settings.webhooks) console.log(`webhooks "${endpoint.name}": ${endpoint.url}${endpoint.types ? ` (${endpoint.types.join(", ")})` : ""}`);
   });
 
+  // Long enough for a create that is waiting on the gateway to get its answer: cut off, the shopper
+  // loses it and the order stays "creating" until the sweep settles it minutes later.
+  const drainMs = settings.gateway.timeoutMs + 5_000;
   let stopping = false;
-  const stop = () => {
+  const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
+    logger.info("stopping", { signal, drain_ms: drainMs });
     void app.checkout.close();
     sandbox?.close();
+    // No new connections from now on (a load balancer tries another instance); those open finish.
     server.close(() => {
-      void store.close().finally(() => process.exit(0));
+      void store.close().finally(() => {
+        logger.info("stopped");
+        process.exit(0);
+      });
     });
-    setTimeout(() => process.exit(0), 5_000).unref();
+    setTimeout(() => {
+      logger.warn("stopped with requests still in flight", { drain_ms: drainMs });
+      process.exit(0);
+    }, drainMs).unref();
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
