@@ -90,7 +90,8 @@ async function main(): Promise<void> {
 
   const server = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port }, () => {
     const mode = sandbox ? "SANDBOX mode (no real money; set the four OCTOPUS_* variables for the real gateway)" : `live gateway ${new URL(settings.gateway.apiUrl).host}`;
-    console.log(`octopus-checkout listening on ${settings.publicUrl}/  [${mode}; store: ${store.kind}]`);
+    // The bound address too: behind a proxy every instance has the same public URL.
+    console.log(`octopus-checkout listening on ${settings.host}:${settings.port} for ${settings.publicUrl}/  [${mode}; store: ${store.kind}]`);
     if (settings.sandboxSecretKey) console.log(`merchant API: ${settings.publicUrl}/api/v1/ with the sandbox key ${settings.secretKeys[0]} (set CHECKOUT_SECRET_KEYS for your own)`);
     else if (settings.secretKeys.length === 0) console.log("merchant API: off (set CHECKOUT_SECRET_KEYS to turn it on)");
     for (const endpoint of settings.webhooks) console.log(`webhooks "${endpoint.name}": ${endpoint.url}${endpoint.types ? ` (${endpoint.types.join(", ")})` : ""}`);

@@ -33,7 +33,8 @@ afterAll(async () => {
 
 describe("SIGTERM", () => {
   it("lets a create that waits on a slow gateway finish, and takes no new connection meanwhile", async () => {
-    server = await startServerProcess(await freePort(), {
+    const port = await freePort();
+    server = await startServerProcess(port, {
       // Live mode against the sandbox on loopback: the path a production deploy takes.
       OCTOPUS_API_URL: gateway.url,
       OCTOPUS_API_KEY: "sandbox-key",
@@ -44,6 +45,7 @@ describe("SIGTERM", () => {
       CHECKOUT_SQLITE_FILE: join(dir, "checkout.db"),
       LOG_LEVEL: "info",
     });
+    expect(server.output.join(""), "each instance names its own address at start").toContain(`listening on 127.0.0.1:${port} for ${server.url}/`);
     // Longer than the 5 s the server used to give itself, shorter than the gateway timeout.
     sandbox.controls.setLatency(6_500);
     const started = Date.now();
