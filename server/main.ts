@@ -85,7 +85,7 @@ async function main(): Promise<void> {
           currencies: [...new Set(settings.config.methods.map((method) => method.currency))],
         }
       : null;
-    app.route("/", demoShop({ merchantName: settings.config.merchantName, sandbox: true, store, products: settings.config.products, backend }));
+    app.route("/", demoShop({ merchantName: settings.config.merchantName, publicUrl: settings.publicUrl, sandbox: true, store, products: settings.config.products, backend }));
   }
 
   const server = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port }, () => {
