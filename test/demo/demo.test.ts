@@ -227,6 +227,18 @@ describe("demo shop, sandbox mode", () => {
     expect(response.headers.get("Location")).toBe("/demo/top-up");
   });
 
+  it("a page opened under another name for the server (127.0.0.1) is sent to the public URL, where its widget.js is 'self'", async () => {
+    const other = { headers: { host: "127.0.0.1:8787" } };
+    for (const path of ["/", "/demo/top-up?amount=5", "/demo/sandbox"]) {
+      const response = await demo.app.request(`http://127.0.0.1:8787${path}`, other);
+      expect(response.status, path).toBe(302);
+      expect(response.headers.get("Location"), path).toBe(`${ORIGIN}${path}`);
+    }
+    // The API and the widget's files answer under any name: only pages move.
+    expect((await demo.app.request("http://127.0.0.1:8787/api/options", other)).status).not.toBe(302);
+    expect((await demo.app.request(`${ORIGIN}/demo/top-up`, { headers: { host: "localhost:8787" } })).status).toBe(200);
+  });
+
   it("the panel has every control, and its script talks JSON to the sandbox's routes", () => {
     const body = pages.get("/demo/sandbox")!.body;
     for (const mode of ["error500", "malformed", "hang", "commit_then_fail", "commit_then_hang"]) expect(body).toContain(`data-mode="${mode}"`);
