@@ -53,7 +53,7 @@ progress{width:100%}\
 @media (max-width:600px){\
 .framed .new-window{display:block}\
 .framed .note,.framed .open-page{display:none}\
-dialog[open].framed{width:100vw;max-width:none;height:100dvh;max-height:none;margin:0;border-radius:0;display:flex;flex-direction:column}\
+dialog[open].framed{width:100vw;height:100dvh;max-height:none;margin:0;border-radius:0;display:flex;flex-direction:column}\
 .framed .screen{flex:1;display:flex;min-height:0}\
 .framed-main{flex:1;display:flex;flex-direction:column;gap:10px;padding:0 8px 8px}\
 .framed header{padding:8px 8px 6px 16px}\
