@@ -5,8 +5,7 @@
 import { serve } from "@hono/node-server";
 import { readdirSync, readFileSync } from "node:fs";
 import { createCheckoutServer } from "./app.ts";
-import { readServerSettings } from "./config.ts";
-import { SANDBOX_WEBHOOK_PATH, SANDBOX_WEBHOOK_SECRET } from "./server-settings.ts";
+import { readServerSettings, SANDBOX_WEBHOOK_PATH, SANDBOX_WEBHOOK_SECRET } from "./config.ts";
 import { createOctopusClient } from "./gateway/client.ts";
 import { readWidgetBuild } from "./http/widget-assets.ts";
 import { createLogger } from "./log.ts";

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHECKOUT_ID, newCheckoutId } from "../../server/ids.ts";
 import { merchantEventView, merchantOrderView } from "../../server/merchant/views.ts";
-import { parseServerSettings } from "../../server/server-settings.ts";
+import { readServerSettings } from "../../server/config.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
 import type { NewOrder, OrderRecord, OrderStore } from "../../server/store/types.ts";
 import { SAMPLE_DESCRIPTION } from "../../server/cli/test-event.ts";
@@ -202,7 +202,7 @@ describe("octopus-checkout (the bin, as a child process)", () => {
     expect(text.stdout).not.toContain(secret_key);
     expect(text.stdout).not.toContain(webhook_secret);
     madeSecret = webhook_secret;
-    const settings = parseServerSettings({ CHECKOUT_SECRET_KEYS: secret_key, CHECKOUT_WEBHOOK_URL: "https://hooks.example.com/octopus", CHECKOUT_WEBHOOK_SECRET: webhook_secret }, { cwd: ROOT });
+    const settings = readServerSettings({ CHECKOUT_SECRET_KEYS: secret_key, CHECKOUT_WEBHOOK_URL: "https://hooks.example.com/octopus", CHECKOUT_WEBHOOK_SECRET: webhook_secret }, { cwd: ROOT });
     expect(settings.ok).toBe(true);
   }, 120_000);
 

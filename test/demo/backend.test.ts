@@ -16,7 +16,7 @@ import { createCheckoutServer, type CheckoutServer } from "../../server/app.ts";
 import { parseCheckoutConfig } from "../../server/checkout-config.ts";
 import { createOctopusClient } from "../../server/gateway/client.ts";
 import { createLogger } from "../../server/log.ts";
-import { SANDBOX_SECRET_KEY, SANDBOX_WEBHOOK_PATH, SANDBOX_WEBHOOK_SECRET } from "../../server/server-settings.ts";
+import { SANDBOX_SECRET_KEY, SANDBOX_WEBHOOK_PATH, SANDBOX_WEBHOOK_SECRET } from "../../server/config.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
 import type { OrderStore } from "../../server/store/types.ts";
 import { createSandboxGateway, type SandboxGateway } from "../../demo/sandbox/gateway.ts";

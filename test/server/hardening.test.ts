@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRateLimiter } from "../../server/middleware/rate-limit.ts";
-import { parseServerSettings } from "../../server/server-settings.ts";
+import { readServerSettings } from "../../server/config.ts";
 import { readJson, type ErrorBody } from "./helpers.ts";
 import { SHOP, TEST_CONFIG, createCheckout, gcash, startStack, type Stack } from "./stack.ts";
 
@@ -63,7 +63,7 @@ describe("CHECKOUT_CREATE_RATE_LIMIT", () => {
   writeFileSync(join(dir, "checkout.config.json"), JSON.stringify(TEST_CONFIG));
   writeFileSync(join(dir, "limited.json"), JSON.stringify({ ...TEST_CONFIG, createRateLimitPerMinute: 12 }));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const read = (env: Record<string, string>) => parseServerSettings(env, { cwd: dir });
+  const read = (env: Record<string, string>) => readServerSettings(env, { cwd: dir });
 
   it("is 30 creates a minute by default, the config file's createRateLimitPerMinute, or the variable, which wins", () => {
     const settings = (env: Record<string, string>) => {
