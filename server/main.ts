@@ -10,8 +10,11 @@ import { createOctopusClient } from "./gateway/client.ts";
 import { readWidgetBuild } from "./http/widget-assets.ts";
 import { createLogger } from "./log.ts";
 import { createStore } from "./store/index.ts";
-import { createSandboxGateway } from "../demo/sandbox/gateway.ts";
-import { demoShop } from "../demo/shop/routes.ts";
+
+async function loadDemo() {
+  const [{ createSandboxGateway }, { demoShop }] = await Promise.all([import("../demo/sandbox/gateway.ts"), import("../demo/shop/routes.ts")]);
+  return { createSandboxGateway, demoShop };
+}
 
 async function main(): Promise<void> {
   const read = readServerSettings();
@@ -24,7 +27,9 @@ async function main(): Promise<void> {
   const store = await createStore({ databaseUrl: settings.databaseUrl, sqliteFile: settings.sqliteFile });
   await store.migrate();
 
-  const sandbox = settings.gateway.mode === "sandbox" ? createSandboxGateway({ publicUrl: settings.publicUrl, callbackBaseUrl: settings.publicUrl }) : null;
+  // The sandbox and the demo shop are loaded in sandbox mode only: a live deployment never loads demo code.
+  const demo = settings.gateway.mode === "sandbox" ? await loadDemo() : null;
+  const sandbox = demo ? demo.createSandboxGateway({ publicUrl: settings.publicUrl, callbackBaseUrl: settings.publicUrl }) : null;
   const gateway = createOctopusClient(
     {
       baseUrl: sandbox ? settings.publicUrl : settings.gateway.apiUrl,
@@ -71,7 +76,7 @@ async function main(): Promise<void> {
   // The store lets the demo's sandbox panel show what the server believes beside what the gateway says.
   // The demo shop takes payments for any amount with no customer: only ever beside the sandbox,
   // never on a merchant's live payment domain.
-  if (sandbox) {
+  if (demo) {
     // The demo's "your backend" page calls the merchant API as a merchant's server would, with a
     // key the server accepts, in process (the public URL may not be reachable from inside).
     const ownEndpoint = settings.webhooks.find((endpoint) => endpoint.url === `${settings.publicUrl}${SANDBOX_WEBHOOK_PATH}`);
@@ -84,7 +89,7 @@ async function main(): Promise<void> {
           currencies: [...new Set(settings.config.methods.map((method) => method.currency))],
         }
       : null;
-    app.route("/", demoShop({ merchantName: settings.config.merchantName, sandbox: true, store, products: settings.config.products, backend }));
+    app.route("/", demo.demoShop({ merchantName: settings.config.merchantName, sandbox: true, store, products: settings.config.products, backend }));
   }
 
   const server = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port }, () => {
