@@ -1,6 +1,7 @@
 /**
- * createCheckoutServer: the whole server as a Hono app, for `npm start` or for a merchant's own
- * process. Everything it needs comes in through options; nothing is read from the environment here.
+ * createCheckoutServer: the whole server as a Hono app, with its order service, webhook dispatcher
+ * and sweep beside it, for `npm start` or for a merchant's own process. Everything it needs comes in
+ * through options; nothing is read from the environment here.
  */
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
@@ -86,18 +87,19 @@ export interface CheckoutServerOptions {
   idempotencyWaitMs?: number;
 }
 
-export interface CheckoutServer extends Hono {
-  checkout: {
-    service: OrderService;
-    sessions: SessionService;
-    dispatcher: WebhookDispatcher;
-    allowedOrigins: ReadonlySet<string>;
-    sweepOnce(): Promise<{ claimed: number; failed: number }>;
-    /** Orders with a notification-caused read in flight or queued (0 when idle). */
-    readonly notifyHintsPending: number;
-    /** Stops the sweep and the webhook dispatcher (waiting for sends under way). The store is the caller's to close. */
-    close(): Promise<void>;
-  };
+/** What createCheckoutServer builds: the Hono app to serve or mount, and the handles around it. */
+export interface CheckoutServer {
+  /** Serve `app.fetch`, or mount it in your own Hono app; add routes of your own beside ours. */
+  app: Hono<AppEnv>;
+  service: OrderService;
+  sessions: SessionService;
+  dispatcher: WebhookDispatcher;
+  allowedOrigins: ReadonlySet<string>;
+  sweepOnce(): Promise<{ claimed: number; failed: number }>;
+  /** Orders with a notification-caused read in flight or queued (0 when idle). */
+  readonly notifyHintsPending: number;
+  /** Stops the sweep and the webhook dispatcher (waiting for sends under way). The store is the caller's to close. */
+  close(): Promise<void>;
 }
 
 export function createCheckoutServer(options: CheckoutServerOptions): CheckoutServer {
@@ -226,7 +228,8 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
 
   if (options.dispatcher?.start ?? true) dispatcher.start();
 
-  const checkout: CheckoutServer["checkout"] = {
+  return {
+    app,
     service,
     sessions,
     dispatcher,
@@ -240,5 +243,4 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
       await dispatcher.stop();
     },
   };
-  return Object.assign(app, { checkout }) as unknown as CheckoutServer;
 }

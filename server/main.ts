@@ -54,7 +54,7 @@ async function main(): Promise<void> {
       .map((file) => [file.replace(/\.json$/, ""), readFileSync(new URL(file, i18nDir), "utf8")]),
   );
 
-  const app = createCheckoutServer({
+  const checkout = createCheckoutServer({
     config: settings.config,
     store,
     gateway,
@@ -73,6 +73,7 @@ async function main(): Promise<void> {
     translations,
     sandbox,
   });
+  const { app } = checkout;
   // The store lets the demo's sandbox panel show what the server believes beside what the gateway says.
   // The demo shop takes payments for any amount with no customer: only ever beside the sandbox,
   // never on a merchant's live payment domain.
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    void app.checkout.close();
+    void checkout.close();
     sandbox?.close();
     server.close(() => {
       void store.close().finally(() => process.exit(0));

@@ -32,7 +32,7 @@ describe.skipIf(warnIfNoChromium("payment link page"))("payment link page in Chr
     stack = await startBrowserStack({ config: { merchantName: "Sunrise Coffee" } });
     browser = await launchBrowser();
     const make = async (body: Record<string, unknown>) =>
-      (await stack.app.checkout.sessions.create({ body: body as never, idempotencyKey: crypto.randomUUID(), keyId: "test" })).session;
+      (await stack.checkout.sessions.create({ body: body as never, idempotencyKey: crypto.randomUUID(), keyId: "test" })).session;
     const open = await make({ amount: "250.00", currency: "php", description: "2 × Iced latte, 1 × Ensaymada" });
     const paid = await make({ amount: "480.00", currency: "php", description: "Coffee beans, 500 g" });
     const response = await createCheckout(stack, { session: paid.id, country: "PH", payment: "gcash" });

@@ -27,7 +27,7 @@ import { until } from "../server/stack.ts";
 const ORIGIN = "http://localhost:8787";
 
 interface Demo {
-  app: CheckoutServer;
+  app: CheckoutServer["app"];
   store: OrderStore;
   sandbox: SandboxGateway;
   close(): Promise<void>;
@@ -40,14 +40,14 @@ async function sandboxDemo(): Promise<Demo> {
   const config = parsed.config;
   const store = createSqliteStore({ filename: ":memory:" });
   await store.migrate();
-  let app: CheckoutServer | undefined;
-  const inProcess = (input: RequestInfo | URL, init?: RequestInit) => Promise.resolve(app!.fetch(new Request(input, init)));
+  let checkout: CheckoutServer | undefined;
+  const inProcess = (input: RequestInfo | URL, init?: RequestInit) => Promise.resolve(checkout!.app.fetch(new Request(input, init)));
   const sandbox = createSandboxGateway({ publicUrl: ORIGIN, fetch: inProcess });
   const gateway = createOctopusClient(
     { baseUrl: ORIGIN, apiKey: "sandbox-key", apiSecret: "sandbox-secret", merchantUid: "sandbox-merchant", timeoutMs: 2_000 },
     { fetch: (input, init) => Promise.resolve(sandbox.app.fetch(new Request(input, init))) },
   );
-  app = createCheckoutServer({
+  checkout = createCheckoutServer({
     config,
     store,
     gateway,
@@ -64,8 +64,9 @@ async function sandboxDemo(): Promise<Demo> {
     ],
     dispatcher: { fetch: inProcess as typeof fetch, pollMs: 20 },
   });
+  const { app } = checkout;
   const backend = {
-    api: (path: string, init: RequestInit) => Promise.resolve(app!.fetch(new Request(new URL(path, ORIGIN), init))),
+    api: (path: string, init: RequestInit) => Promise.resolve(app.fetch(new Request(new URL(path, ORIGIN), init))),
     secretKey: SANDBOX_SECRET_KEY,
     webhookSecret: SANDBOX_WEBHOOK_SECRET,
     publicUrl: ORIGIN,
@@ -77,7 +78,7 @@ async function sandboxDemo(): Promise<Demo> {
     store,
     sandbox,
     async close() {
-      await app!.checkout.close();
+      await checkout!.close();
       sandbox.close();
       await store.close();
     },

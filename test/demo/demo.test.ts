@@ -60,7 +60,7 @@ const withoutCode = (page: string) => page.replace(/<pre><code[\s\S]*?<\/code><\
 const occurrences = (haystack: string, needle: string) => haystack.split(needle).length - 1;
 
 interface Demo {
-  app: Hono;
+  app: CheckoutServer["app"];
   store: OrderStore;
   close(): Promise<void>;
 }
@@ -72,27 +72,27 @@ async function sandboxDemo(): Promise<Demo> {
   const config = parsed.config;
   const store = createSqliteStore({ filename: ":memory:" });
   await store.migrate();
-  let app: CheckoutServer | undefined;
+  let checkout: CheckoutServer | undefined;
   // Notifications go straight back into the app, as they would over HTTP.
-  const sandbox: SandboxGateway = createSandboxGateway({ publicUrl: ORIGIN, fetch: (input, init) => Promise.resolve(app!.fetch(new Request(input, init))) });
+  const sandbox: SandboxGateway = createSandboxGateway({ publicUrl: ORIGIN, fetch: (input, init) => Promise.resolve(checkout!.app.fetch(new Request(input, init))) });
   const gateway = createOctopusClient(
     { baseUrl: ORIGIN, apiKey: "sandbox-key", apiSecret: "sandbox-secret", merchantUid: "sandbox-merchant", timeoutMs: 2_000 },
     { fetch: (input, init) => Promise.resolve(sandbox.app.fetch(new Request(input, init))) },
   );
-  app = createCheckoutServer({ config, store, gateway, publicUrl: ORIGIN, sandbox, sweep: false, widget: null, logger: createLogger({ level: "error" }) });
-  app.route("/", demoShop({ merchantName: config.merchantName, sandbox: true, store, products: config.products }));
+  checkout = createCheckoutServer({ config, store, gateway, publicUrl: ORIGIN, sandbox, sweep: false, widget: null, logger: createLogger({ level: "error" }) });
+  checkout.app.route("/", demoShop({ merchantName: config.merchantName, sandbox: true, store, products: config.products }));
   return {
-    app,
+    app: checkout.app,
     store,
     async close() {
-      await app!.checkout.close();
+      await checkout!.close();
       sandbox.close();
       await store.close();
     },
   };
 }
 
-const get = (app: Hono, path: string) => app.request(`${ORIGIN}${path}`);
+const get = (app: { request(url: string): Response | Promise<Response> }, path: string) => app.request(`${ORIGIN}${path}`);
 
 describe("demo shop, sandbox mode", () => {
   let demo: Demo;

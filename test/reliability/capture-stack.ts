@@ -95,7 +95,8 @@ export interface CapturedResponse {
 }
 
 export interface CaptureStack {
-  app: CheckoutServer;
+  app: CheckoutServer["app"];
+  checkout: CheckoutServer;
   sandbox: ReturnType<typeof createSandboxGateway>;
   store: OrderStore;
   url: string;
@@ -137,17 +138,17 @@ export async function startCaptureStack(options: CaptureOptions): Promise<Captur
 
   const responses: CapturedResponse[] = [];
   const logs: string[] = [];
-  let app: CheckoutServer | undefined;
+  let checkout: CheckoutServer | undefined;
   const server = await serve({
     fetch: async (request, env) => {
       const url = new URL(request.url);
-      const response = await app!.fetch(request, env);
+      const response = await checkout!.app.fetch(request, env);
       const body = await response.clone().text();
       responses.push({ request: `${request.method} ${url.pathname}${url.search}`, status: response.status, headers: [...response.headers], body });
       return response;
     },
   });
-  app = createCheckoutServer({
+  checkout = createCheckoutServer({
     config: parsed.config,
     store,
     gateway,
@@ -160,7 +161,8 @@ export async function startCaptureStack(options: CaptureOptions): Promise<Captur
     translations: translationFiles(),
   });
   return {
-    app,
+    app: checkout.app,
+    checkout,
     sandbox,
     store,
     url: server.url,
@@ -170,7 +172,7 @@ export async function startCaptureStack(options: CaptureOptions): Promise<Captur
     logs,
     updates,
     async close() {
-      await app!.checkout.close();
+      await checkout.close();
       sandbox.close();
       await server.close();
       await gatewayServed.close();

@@ -251,7 +251,7 @@ async function sweepUntilSettled(stack: Stack, clock: ReturnType<typeof offsetCl
   for (;;) {
     const undecided = (await allOrders(stack)).filter((order) => order.gatewayState === "creating" || order.gatewayState === "unknown");
     if (undecided.length === 0 || passes >= 200) break;
-    const result = await stack.app.checkout.sweepOnce();
+    const result = await stack.checkout.sweepOnce();
     passes++;
     claimed += result.claimed;
   }

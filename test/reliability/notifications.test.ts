@@ -82,7 +82,7 @@ beforeAll(async () => {
   // The rest is the sweep's (the dropped ones nobody polled).
   clock.advance(2_000);
   for (let pass = 0; pass < 50; pass++) {
-    const result = await stack.app.checkout.sweepOnce();
+    const result = await stack.checkout.sweepOnce();
     settle.passes++;
     settle.claimed += result.claimed;
     if (result.claimed === 0) break;

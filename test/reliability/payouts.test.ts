@@ -63,7 +63,7 @@ describe("payouts under gateway faults", () => {
       for (;;) {
         const undecided = (await allOrders(stack)).filter((order) => order.kind === "payout" && (order.gatewayState === "creating" || order.gatewayState === "unknown"));
         if (undecided.length === 0 || passes >= 200) break;
-        await stack.app.checkout.sweepOnce();
+        await stack.checkout.sweepOnce();
         passes++;
       }
 

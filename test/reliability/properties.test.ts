@@ -30,7 +30,7 @@ let allowed: Set<string>;
 beforeAll(async () => {
   // Thousands of bad requests on purpose: neither the create limit nor the refused-request limit may answer for the code under test.
   stack = await startStack({ server: { rateLimit: { windowMs: 60_000, max: 1_000_000 }, refusedRateLimit: { windowMs: 60_000, max: 1_000_000 } } });
-  allowed = new Set(stack.app.checkout.allowedOrigins);
+  allowed = new Set(stack.checkout.allowedOrigins);
 });
 afterAll(async () => {
   await stack?.close();

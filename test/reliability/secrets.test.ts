@@ -164,7 +164,7 @@ async function runFlow(stack: CaptureStack, credentials: CaptureOptions, clock: 
 
   // The sweep settles everything, then every order is looked at once more.
   clock.advance(6 * 60_000);
-  for (let pass = 0; pass < 20; pass++) if ((await stack.app.checkout.sweepOnce()).claimed === 0) break;
+  for (let pass = 0; pass < 20; pass++) if ((await stack.checkout.sweepOnce()).claimed === 0) break;
   clock.advance(2_000);
   for (const order of await stack.store.recent(1_000)) {
     await get(stack, `/api/checkout/${order.id}`);

@@ -195,7 +195,7 @@ describe("gateway faults while creating", () => {
       expect(stored?.gatewayState).toBe("unknown");
       expect(stored?.errorCode).toBe("gateway_unavailable");
       // The sweep finds it at the gateway: orphaned, never "rejected".
-      const settled = await racy.app.checkout.service.refreshFromGateway(stored!, "sweep");
+      const settled = await racy.checkout.service.refreshFromGateway(stored!, "sweep");
       expect(settled.gatewayState).toBe("orphaned");
     } finally {
       await racy.close();

@@ -32,7 +32,7 @@ describe("GET /healthz", () => {
         if (down) throw new Error("connection refused: postgres://admin:hunter2@db.internal/checkout");
       },
     });
-    const app = createCheckoutServer({ config: parsed.config, store: flaky, gateway: gatewayReader(stack), publicUrl: stack.url, logger: silentLogger, sweep: false });
+    const { app } = createCheckoutServer({ config: parsed.config, store: flaky, gateway: gatewayReader(stack), publicUrl: stack.url, logger: silentLogger, sweep: false });
     const response = await app.request("/healthz");
     expect(response.status).toBe(503);
     const text = await response.text();

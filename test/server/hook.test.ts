@@ -63,7 +63,7 @@ describe("an onOrderUpdate hook", () => {
     const before = of(view.id!).length;
     const again = await postNotification(stack, await signNotification(notificationFieldsOf(await gatewayReader(stack).getOrder(merchantOrderId))));
     expect(await readJson(again)).toEqual({ result: "success" });
-    await stack.app.checkout.dispatcher.runOnce();
+    await stack.checkout.dispatcher.runOnce();
     expect(of(view.id!).length).toBe(before);
   });
 });

@@ -46,7 +46,7 @@ beforeAll(async () => {
   const another = await createdOrder(stack);
   stack.sandbox.controls.reject(another.merchantOrderId);
   clock.advance(2_000);
-  await stack.app.checkout.sweepOnce();
+  await stack.checkout.sweepOnce();
   // A garbled order/get answer (half of the fields, ip and user_agent among them) during a poll.
   const garbled = await createdOrder(stack);
   stack.sandbox.controls.addFault({ endpoint: "get", mode: "malformed", times: 1 });
@@ -64,7 +64,7 @@ beforeAll(async () => {
   await create(gcash);
   stack.sandbox.controls.clearFaults();
   clock.advance(2_000);
-  await stack.app.checkout.sweepOnce();
+  await stack.checkout.sweepOnce();
   // Refusals, forgeries and lookups.
   await create({ ...gcash, amount: "1e3" });
   await create({ ...gcash, redirect_url: "https://evil.test" });

@@ -35,7 +35,7 @@ async function payOrFailAtRandom(faults: Partial<NotifyFaults>, seed: number) {
 
     // Whatever was dropped is found by the sweep (or, just the same, by a poll).
     clock.advance(2_000);
-    for (let pass = 0; pass < 5; pass++) if ((await stack.app.checkout.sweepOnce()).claimed === 0) break;
+    for (let pass = 0; pass < 5; pass++) if ((await stack.checkout.sweepOnce()).claimed === 0) break;
     clock.advance(2_000);
     await Promise.all(orders.slice(0, 5).map((order) => stack.app.request(`/api/checkout/${order.id}`)));
 

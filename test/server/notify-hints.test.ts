@@ -122,7 +122,7 @@ describe("notifications as hints", () => {
       expect((await postNotification(stack, unsigned({ merchant_order_id: merchantOrderId }))).status).toBe(200);
       expect(readsOf(merchantOrderId)).toBe(before + 1);
     }
-    await until(() => stack.app.checkout.notifyHintsPending === 0);
+    await until(() => stack.checkout.notifyHintsPending === 0);
   });
 
   it("leaves an order whose create is still running alone: no read that could find nothing yet", async () => {

@@ -47,7 +47,7 @@ describe("GET /api/checkout/options", () => {
   it("says sandbox: true when the server runs with the sandbox mounted", async () => {
     const parsed = parseCheckoutConfig(TEST_CONFIG, "test");
     if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-    const app = createCheckoutServer({
+    const { app } = createCheckoutServer({
       config: parsed.config,
       store: stack.store,
       gateway: gatewayReader(stack),

@@ -183,7 +183,7 @@ describe("GET /checkout/return/:id", () => {
     const parsed = parseCheckoutConfig({ ...TEST_CONFIG, allowedOrigins: ["https://other-shop.example"] }, "test");
     if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
     const later = createCheckoutServer({ config: parsed.config, store: stack.store, gateway: gatewayReader(stack), publicUrl: stack.url, logger: silentLogger, sweep: false });
-    const response = await later.request(`/checkout/return/${view.id}`);
+    const response = await later.app.request(`/checkout/return/${view.id}`);
     expect(response.status).toBe(200);
     const html = await response.text();
     expect(bodyData(html)).toEqual({ id: view.id, origin: "", back: "" });

@@ -58,7 +58,7 @@ describe("security headers", () => {
   });
 
   it("add HSTS when the server is public over https", async () => {
-    const app = createCheckoutServer({ config: config(), store: stack.store, gateway: gatewayReader(stack), publicUrl: "https://pay.example", logger: silentLogger, sweep: false });
+    const { app } = createCheckoutServer({ config: config(), store: stack.store, gateway: gatewayReader(stack), publicUrl: "https://pay.example", logger: silentLogger, sweep: false });
     const response = await app.request("/healthz");
     expect(response.headers.get("strict-transport-security")).toMatch(/max-age=\d{7,}/);
   });
@@ -136,7 +136,7 @@ describe("errors", () => {
         throw new TypeError("Cannot read properties of undefined (reading 'row')");
       },
     });
-    const app = createCheckoutServer({
+    const { app } = createCheckoutServer({
       config: config(),
       store: broken,
       gateway: {} as never,

@@ -40,7 +40,10 @@ export function seededRandom(seed = 7) {
 }
 
 export interface Stack {
-  app: CheckoutServer;
+  /** The server's Hono app (`stack.app.request(…)` skips HTTP). */
+  app: CheckoutServer["app"];
+  /** Its service, dispatcher, sweep: what createCheckoutServer returned. */
+  checkout: CheckoutServer;
   server: Served;
   gatewayServed: Served;
   sandbox: ReturnType<typeof createSandboxGateway>;
@@ -96,10 +99,10 @@ export async function startStack(
     },
   );
   const logs: string[] = [];
-  let app: CheckoutServer | undefined;
+  let checkout: CheckoutServer | undefined;
   // The server must know its own URL (for notify_url) before it exists: bind first, build second.
-  const server = await serve({ fetch: (request, env) => app!.fetch(request, env) });
-  app = createCheckoutServer({
+  const server = await serve({ fetch: (request, env) => checkout!.app.fetch(request, env) });
+  checkout = createCheckoutServer({
     config: parsed.config,
     store,
     gateway,
@@ -112,7 +115,8 @@ export async function startStack(
     ...options.server,
   });
   return {
-    app,
+    app: checkout.app,
+    checkout,
     server,
     gatewayServed,
     sandbox,
@@ -124,7 +128,7 @@ export async function startStack(
     maxConcurrentReads,
     url: server.url,
     async close() {
-      await app!.checkout.close();
+      await checkout.close();
       sandbox.close();
       await server.close();
       await gatewayServed.close();

@@ -24,7 +24,7 @@ const PENDING_TIMEOUT_MS = 15 * 60_000; // TEST_CONFIG.pendingTimeoutMinutes
 
 /** One pass takes up to 50 orders: more than this suite ever has open. */
 async function sweepAll() {
-  const { claimed, failed } = await stack.app.checkout.sweepOnce();
+  const { claimed, failed } = await stack.checkout.sweepOnce();
   expect(failed).toBe(0);
   expect(claimed).toBeLessThan(50);
 }
@@ -209,7 +209,7 @@ describe("the sweep", () => {
     stack.sandbox.controls.complete(merchantOrderId);
     stack.sandbox.controls.addFault({ endpoint: "get", mode: "error500" });
     clock.advance(2_000);
-    const result = await stack.app.checkout.sweepOnce();
+    const result = await stack.checkout.sweepOnce();
     expect(result.failed).toBeGreaterThanOrEqual(1);
     expect((await stack.store.get(view.id!))?.status).toBe("pending");
     stack.sandbox.controls.clearFaults();

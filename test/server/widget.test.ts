@@ -17,7 +17,7 @@ function server(widget: WidgetBundle | null) {
   const parsed = parseCheckoutConfig(TEST_CONFIG, "test");
   if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
   // The widget routes never touch the store or the gateway.
-  return createCheckoutServer({ config: parsed.config, store: createSqliteStore({ filename: ":memory:" }), gateway: {} as never, publicUrl: "http://127.0.0.1:9", logger: silentLogger, sweep: false, widget });
+  return createCheckoutServer({ config: parsed.config, store: createSqliteStore({ filename: ":memory:" }), gateway: {} as never, publicUrl: "http://127.0.0.1:9", logger: silentLogger, sweep: false, widget }).app;
 }
 
 const CODE = "console.log(1)";
@@ -169,7 +169,7 @@ describe("widget assets, compressed", () => {
   function withTranslations(translations: Record<string, string>) {
     const parsed = parseCheckoutConfig(TEST_CONFIG, "test");
     if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-    return createCheckoutServer({ config: parsed.config, store: createSqliteStore({ filename: ":memory:" }), gateway: {} as never, publicUrl: "http://127.0.0.1:9", logger: silentLogger, sweep: false, widget: null, translations });
+    return createCheckoutServer({ config: parsed.config, store: createSqliteStore({ filename: ":memory:" }), gateway: {} as never, publicUrl: "http://127.0.0.1:9", logger: silentLogger, sweep: false, widget: null, translations }).app;
   }
 
   it("sends a translation compressed, with an ETag that changes with its text", async () => {
