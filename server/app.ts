@@ -107,7 +107,7 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
   const logger = options.logger ?? createLogger();
   const publicUrl = new URL(options.publicUrl);
   const allowedOrigins: ReadonlySet<string> = new Set([publicUrl.origin, ...config.allowedOrigins, ...(options.extraOrigins ?? [])]);
-  const clientAddress = clientAddressOf({ trustProxy: options.trustProxy ?? 0, trustedProxies: options.trustedProxies ?? [], logger });
+  const clientAddress = clientAddressOf({ trustProxy: options.trustProxy ?? 0, trustedProxies: options.trustedProxies ?? [], logger, behindProxy: publicUrl.protocol === "https:" });
 
   const dispatcher = createWebhookDispatcher({
     store,
