@@ -62,7 +62,7 @@ export interface ServerSettings {
 const GATEWAY_VARS = ["OCTOPUS_API_URL", "OCTOPUS_API_KEY", "OCTOPUS_API_SECRET", "OCTOPUS_MERCHANT_UID"] as const;
 
 // The sandbox's own test credentials: public values, only ever valid against the built-in sandbox.
-export const SANDBOX_CREDENTIALS = { apiKey: "sandbox-key", apiSecret: "sandbox-secret", merchantUid: "sandbox-merchant" };
+const SANDBOX_CREDENTIALS = { apiKey: "sandbox-key", apiSecret: "sandbox-secret", merchantUid: "sandbox-merchant" };
 
 /**
  * The merchant API key and webhook secret of sandbox mode when none are set: public, printed at start

@@ -20,7 +20,7 @@ export interface WidgetBundle {
 }
 
 /** A dialog file's name, as `vite build` writes it: its content's hash, so that it can be cached for good. */
-export const DIALOG_FILE = /^dialog\.[0-9a-f]{12}\.js$/;
+const DIALOG_FILE = /^dialog\.[0-9a-f]{12}\.js$/;
 
 /**
  * What `vite build` wrote into `dir` (dist/widget/): widget.js and its dialog file; null when the

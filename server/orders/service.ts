@@ -75,8 +75,6 @@ export interface OrderService {
    * unknown id; a failed re-read answers the last known status.
    */
   status(id: string, options?: { fresh?: boolean }): Promise<OrderRecord>;
-  /** Re-reads the order a notification names; false for an order we do not know. Throws when the gateway cannot be read. */
-  notified(merchantOrderId: string): Promise<boolean>;
   /**
    * One pass of the sweep under the lease `owner`: settles creates left unanswered, re-reads orders
    * not final (and paid ones on the refund schedule), marks the overdue. Counts what it took and what failed.
@@ -376,17 +374,6 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     }
   }
 
-  /**
-   * A notification only names the order: its content is never trusted. Returns false for an order
-   * we do not know. Throws when the gateway cannot be read, so that the gateway retries later.
-   */
-  async function notified(merchantOrderId: string): Promise<boolean> {
-    const order = await store.getByMerchantOrderId(merchantOrderId);
-    if (!order) return false;
-    await refreshFromGateway(order, "notify");
-    return true;
-  }
-
   /** One pass of the sweep: re-read what is not final, settle unknown creates, mark overdue. */
   async function sweepOnce(owner: string, limit = 50): Promise<{ claimed: number; failed: number }> {
     const at = now();
@@ -435,5 +422,5 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     }
   }
 
-  return { create, submit, waitWhileCreating, status, notified, sweepOnce, refreshFromGateway, refresh };
+  return { create, submit, waitWhileCreating, status, sweepOnce, refreshFromGateway, refresh };
 }

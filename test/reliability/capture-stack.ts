@@ -49,7 +49,7 @@ export function translationFiles(): Record<string, string> {
  * A fetch over node:http that connects from `localAddress` (any 127.x.y.z is this machine on Linux)
  * and sends `userAgent`. Only to 127.0.0.1, like every fetch in the tests.
  */
-export function fetchFrom(localAddress: string, userAgent: string): typeof fetch {
+function fetchFrom(localAddress: string, userAgent: string): typeof fetch {
   return (input, init) =>
     new Promise<Response>((resolve, reject) => {
       const url = new URL(input instanceof Request ? input.url : String(input));

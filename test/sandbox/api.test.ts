@@ -5,7 +5,7 @@ import { createSandboxGateway } from "../../demo/sandbox/gateway.ts";
 import { OrderDetails, PaymentInfo } from "../../server/gateway/schemas.ts";
 import { serve } from "../helpers/serve.ts";
 import { call, loopbackFetch, createOrder, getOrder, incomeFields, MERCHANT, OTHER, startSandbox, thaiFields, uniqueId, type Running } from "./support.ts";
-import { JAVA_SAMPLE } from "../helpers/java-sample.ts";
+import { JAVA_SAMPLE, JAVA_SAMPLE_SIGNATURE } from "../helpers/java-sample.ts";
 
 let running: Running;
 let url: string;
@@ -25,7 +25,7 @@ describe("authentication", () => {
     const fields = { ...JAVA_SAMPLE };
     const result = await call(url, "new", fields, {
       key: "API_KEY",
-      signature: "a735124d234be9260c00dfbe8194372f8a7a215dc8d0a5497ac9fff538398bfc",
+      signature: JAVA_SAMPLE_SIGNATURE,
     });
     expect(result.status).toBe(200);
     expect(result.json.result).toBe("success");

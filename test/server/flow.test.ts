@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SHOP, actOnPaymentPage, createCheckout, gcash, startStack, until, type Stack } from "./stack.ts";
+import { actOnPaymentPage, createCheckout, gcash, startStack, until, type Stack } from "./stack.ts";
 
 let stack: Stack;
 beforeAll(async () => {

@@ -10,7 +10,7 @@ import { makeOrder, T } from "./contract.ts";
 
 let serial = 0;
 
-export function makeSession(overrides: Partial<NewSession> = {}): NewSession {
+function makeSession(overrides: Partial<NewSession> = {}): NewSession {
   serial += 1;
   return {
     id: `cs_${Date.now().toString(36)}${serial.toString(36)}`,
