@@ -8,11 +8,12 @@
  * init script and handed to the bench through a binding: no Playwright polling inside a figure.
  */
 import type { Browser } from "playwright-core";
-import { createCheckout } from "../server/stack.ts";
+import { createCheckout } from "../support/stack.ts";
 import { dialogOf, dialogShows, launchBrowser, newShopper, payButton, pressOnPaymentPage, startBrowserStack, type BrowserStack } from "../browser/harness.ts";
 import { median } from "./stats.ts";
 import { fmt, type Row } from "./table.ts";
 import { LATENCY_MS } from "./server-load.ts";
+import { sleep } from "../support/time.ts";
 
 const RUNS = 10;
 const PAID_TEXT = "Payment received";
@@ -67,7 +68,7 @@ async function oneRun(browser: Browser, stack: BrowserStack) {
     const deadline = Date.now() + 10_000;
     while (names.some((name) => stamps[name] === undefined)) {
       if (Date.now() > deadline) throw new Error(`no ${names.filter((name) => stamps[name] === undefined).join(", ")} stamp`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await sleep(5);
     }
   };
   try {

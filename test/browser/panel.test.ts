@@ -15,8 +15,8 @@ import { parseCheckoutConfig } from "../../server/checkout-config.ts";
 import { createOctopusClient } from "../../server/gateway/client.ts";
 import { createLogger } from "../../server/log.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
-import { serve, type Served } from "../helpers/serve.ts";
-import { call, payoutFields } from "../sandbox/support.ts";
+import { serve, type Served } from "../support/serve.ts";
+import { call, payoutFields } from "../support/sandbox.ts";
 import { launchBrowser, SUITE_TIMEOUT, WAIT, warnIfNoChromium } from "./harness.ts";
 
 const OUT = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));

@@ -12,8 +12,9 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContextOptions } from "playwright-core";
 import { PAY_PAGE_TEXT } from "../../server/http/pay-page-text.ts";
-import { actOnPaymentPage, createCheckout, until } from "../server/stack.ts";
+import { actOnPaymentPage, createCheckout } from "../support/stack.ts";
 import { launchBrowser, newShopper, recordedViolations, startBrowserStack, SUITE_TIMEOUT, warnIfNoChromium, type BrowserStack } from "./harness.ts";
+import { until } from "../support/time.ts";
 
 const OUT = fileURLToPath(new URL(process.env.UPDATE_SCREENSHOTS === "1" ? "../../docs/screenshots/" : "../../test-results/screenshots/", import.meta.url));
 

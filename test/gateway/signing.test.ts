@@ -10,7 +10,7 @@ import {
   verifyFields,
   webCryptoDigests,
 } from "../../server/gateway/signing.ts";
-import { JAVA_SAMPLE, JAVA_SAMPLE_SIGNATURE } from "../helpers/java-sample.ts";
+import { JAVA_SAMPLE, JAVA_SAMPLE_SIGNATURE } from "../support/java-sample.ts";
 
 // The gateway documents' Java create sample, field for field.
 const javaSample = { ...JAVA_SAMPLE };

@@ -8,9 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canTransition } from "../../server/store/types.ts";
 import type { PaymentStatus } from "../../server/gateway/schemas.ts";
-import { createdOrder } from "../server/helpers.ts";
-import { actOnPaymentPage, seededRandom, startStack, type Stack } from "../server/stack.ts";
-import { allOrders, offsetClock, pool, printFigures, printTable, sleep } from "./support.ts";
+import { createdOrder } from "../support/stack-requests.ts";
+import { actOnPaymentPage, seededRandom, startStack, type Stack } from "../support/stack.ts";
+import { allOrders, pool, printFigures, printTable } from "../support/load.ts";
+import { offsetClock, sleep } from "../support/time.ts";
 
 const ORDERS = 300;
 const IN_FLIGHT = 50;

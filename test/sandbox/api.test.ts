@@ -3,9 +3,9 @@ import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSandboxGateway } from "../../demo/sandbox/gateway.ts";
 import { OrderDetails, PaymentInfo } from "../../server/gateway/schemas.ts";
-import { serve } from "../helpers/serve.ts";
-import { call, loopbackFetch, createOrder, getOrder, incomeFields, MERCHANT, OTHER, startSandbox, thaiFields, uniqueId, type Running } from "./support.ts";
-import { JAVA_SAMPLE, JAVA_SAMPLE_SIGNATURE } from "../helpers/java-sample.ts";
+import { serve } from "../support/serve.ts";
+import { call, loopbackFetch, createOrder, getOrder, incomeFields, MERCHANT, OTHER, startSandbox, thaiFields, uniqueId, type Running } from "../support/sandbox.ts";
+import { JAVA_SAMPLE, JAVA_SAMPLE_SIGNATURE } from "../support/java-sample.ts";
 
 let running: Running;
 let url: string;

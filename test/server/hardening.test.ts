@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRateLimiter } from "../../server/middleware/rate-limit.ts";
 import { readServerSettings } from "../../server/config.ts";
-import { readJson, type ErrorBody } from "./helpers.ts";
-import { SHOP, TEST_CONFIG, createCheckout, gcash, startStack, type Stack } from "./stack.ts";
+import { readJson, type ErrorBody } from "../support/stack-requests.ts";
+import { SHOP, TEST_CONFIG, createCheckout, gcash, startStack, type Stack } from "../support/stack.ts";
 
 const stacks: Stack[] = [];
 async function stackWith(options: Parameters<typeof startStack>[0]) {

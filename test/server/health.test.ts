@@ -3,8 +3,8 @@ import { createCheckoutServer } from "../../server/app.ts";
 import { parseCheckoutConfig } from "../../server/checkout-config.ts";
 import { silentLogger } from "../../server/log.ts";
 import type { OrderStore } from "../../server/store/types.ts";
-import { gatewayReader, readJson } from "./helpers.ts";
-import { TEST_CONFIG, startStack, type Stack } from "./stack.ts";
+import { gatewayReader, readJson } from "../support/stack-requests.ts";
+import { TEST_CONFIG, startStack, type Stack } from "../support/stack.ts";
 
 let stack: Stack;
 beforeAll(async () => {

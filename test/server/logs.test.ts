@@ -3,8 +3,9 @@
  * log lines and its answers. Secrets and shoppers' data must be in neither.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createdOrder, gatewayReader, manualClock, signNotification } from "./helpers.ts";
-import { SHOP, actOnPaymentPage, gcash, startStack, type Stack } from "./stack.ts";
+import { createdOrder, gatewayReader, signNotification } from "../support/stack-requests.ts";
+import { SHOP, actOnPaymentPage, gcash, startStack, type Stack } from "../support/stack.ts";
+import { manualClock } from "../support/time.ts";
 
 const SHOPPER_IP = "203.0.113.77";
 const SHOPPER_UA = "Mozilla/5.0 (ShopperPhone; marker-ua-51f2) Mobile";

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startServerProcess, type ServerProcess } from "../reliability/webhook-support.ts";
+import { freePort, type ServerProcess, startServerProcess } from "../support/server-process.ts";
 
 let dir: string;
 beforeAll(() => {

@@ -6,8 +6,9 @@
 import { describe, expect, it } from "vitest";
 import type { NotifyFaults } from "../../demo/sandbox/notifier.ts";
 import { canTransition } from "../../server/store/types.ts";
-import { createdOrder, manualClock } from "./helpers.ts";
-import { actOnPaymentPage, seededRandom, startStack } from "./stack.ts";
+import { createdOrder } from "../support/stack-requests.ts";
+import { actOnPaymentPage, seededRandom, startStack } from "../support/stack.ts";
+import { manualClock } from "../support/time.ts";
 
 const ORDERS = 30;
 

@@ -4,8 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nextRefundRecheck, REFUND_RECHECKS_MS } from "../../server/orders/service.ts";
-import { createdOrder, manualClock } from "./helpers.ts";
-import { actOnPaymentPage, startStack, until, type Stack } from "./stack.ts";
+import { createdOrder } from "../support/stack-requests.ts";
+import { actOnPaymentPage, startStack, type Stack } from "../support/stack.ts";
+import { manualClock, until } from "../support/time.ts";
 
 const clock = manualClock();
 let stack: Stack;

@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCheckoutServer } from "../../server/app.ts";
 import { parseCheckoutConfig } from "../../server/checkout-config.ts";
 import { silentLogger } from "../../server/log.ts";
-import { createdOrder, gatewayReader, manualClock, readJson } from "./helpers.ts";
-import { SHOP, TEST_CONFIG, actOnPaymentPage, createCheckout, gcash, startStack, type Stack } from "./stack.ts";
+import { createdOrder, gatewayReader, readJson } from "../support/stack-requests.ts";
+import { SHOP, TEST_CONFIG, actOnPaymentPage, createCheckout, gcash, startStack, type Stack } from "../support/stack.ts";
+import { manualClock } from "../support/time.ts";
 
 let stack: Stack;
 beforeAll(async () => {

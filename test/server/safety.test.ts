@@ -5,8 +5,9 @@ import { widgetBundle } from "../../server/http/widget-assets.ts";
 import { createLogger, silentLogger } from "../../server/log.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
 import type { OrderStore } from "../../server/store/types.ts";
-import { createdOrder, gatewayReader, manualClock, readJson, signNotification, type ErrorBody } from "./helpers.ts";
-import { SHOP, TEST_CONFIG, createCheckout, gcash, startStack, type Stack } from "./stack.ts";
+import { createdOrder, gatewayReader, readJson, signNotification, type ErrorBody } from "../support/stack-requests.ts";
+import { SHOP, TEST_CONFIG, createCheckout, gcash, startStack, type Stack } from "../support/stack.ts";
+import { manualClock } from "../support/time.ts";
 
 const STACK_FRAME = /\bat .*(\.ts|\.js|node:)[^\n]*:\d+/;
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readServerSettings, type Env } from "../../server/config.ts";
-import { TEST_CONFIG } from "./stack.ts";
+import { TEST_CONFIG } from "../support/stack.ts";
 
 const SECRET = "s3cr3t-Value-9f1c";
 const LIVE: Env = {

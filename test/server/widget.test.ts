@@ -11,7 +11,7 @@ import { pickEncoding } from "../../server/http/encoded-asset.ts";
 import { readWidgetBuild, widgetBundle, type WidgetBundle } from "../../server/http/widget-assets.ts";
 import { silentLogger } from "../../server/log.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
-import { TEST_CONFIG } from "./stack.ts";
+import { TEST_CONFIG } from "../support/stack.ts";
 
 function server(widget: WidgetBundle | null) {
   const parsed = parseCheckoutConfig(TEST_CONFIG, "test");

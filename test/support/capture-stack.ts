@@ -1,11 +1,11 @@
 /**
- * The stack of test/server/stack.ts (sandbox gateway + checkout server on 127.0.0.1, SQLite in
+ * The stack of test/support/stack.ts (sandbox gateway + checkout server on 127.0.0.1, SQLite in
  * memory), for the secrets suite: with credentials of the test's choosing, a gateway client that
  * calls from its own loopback address with its own User-Agent (so that what the gateway records
  * about the caller is distinctive), the widget bundle and translations served, and EVERY response
  * the server sends (status, headers, body) and every log line it writes captured.
  */
-import { recordChanges } from "../helpers/recording-store.ts";
+import { recordChanges } from "./recording-store.ts";
 import http from "node:http";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
@@ -18,9 +18,9 @@ import { createLogger } from "../../server/log.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
 import type { OrderRecord, OrderStore, StatusChange } from "../../server/store/types.ts";
 import { createSandboxGateway } from "../../demo/sandbox/gateway.ts";
-import { loopbackFetch } from "../helpers/loopback-fetch.ts";
-import { serve, type Served } from "../helpers/serve.ts";
-import { TEST_CONFIG, seededRandom } from "../server/stack.ts";
+import { loopbackFetch } from "./loopback-fetch.ts";
+import { serve, type Served } from "./serve.ts";
+import { TEST_CONFIG, seededRandom } from "./stack.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const WIDGET_FILE = `${ROOT}dist/widget/widget.js`;

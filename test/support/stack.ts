@@ -9,9 +9,9 @@ import { createLogger } from "../../server/log.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
 import type { OrderRecord, OrderStore, StatusChange } from "../../server/store/types.ts";
 import { createSandboxGateway, type SandboxGatewayOptions } from "../../demo/sandbox/gateway.ts";
-import { loopbackFetch } from "../helpers/loopback-fetch.ts";
-import { recordChanges } from "../helpers/recording-store.ts";
-import { serve, type Served } from "../helpers/serve.ts";
+import { loopbackFetch } from "./loopback-fetch.ts";
+import { recordChanges } from "./recording-store.ts";
+import { serve, type Served } from "./serve.ts";
 
 export const SHOP = "https://shop.example";
 
@@ -160,12 +160,3 @@ export async function actOnPaymentPage(paymentUrl: string, action: "pay" | "fail
   });
 }
 
-export async function until<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
