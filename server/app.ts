@@ -12,7 +12,8 @@ import { createLogger, type Logger } from "./log.ts";
 import { bodyLimit } from "./middleware/body-limit.ts";
 import { clientAddressOf } from "./middleware/client-address.ts";
 import { cors } from "./middleware/cors.ts";
-import { createRateLimiter } from "./middleware/rate-limit.ts";
+import { asAsync, createRateLimiter } from "./middleware/rate-limit.ts";
+import { createSharedRateLimiter } from "./middleware/shared-rate-limit.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { securityHeaders } from "./middleware/security-headers.ts";
 import { checkoutRoutes } from "./http/checkout-routes.ts";
@@ -69,7 +70,11 @@ export interface CheckoutServerOptions {
   trustProxy?: number;
   /** Addresses or CIDR ranges of your reverse proxies, whose X-Forwarded-For may be believed. */
   trustedProxies?: readonly string[];
-  /** Creates per client address. Default: `config.createRateLimitPerMinute` per minute. */
+  /**
+   * Creates per client address. Default: `config.createRateLimitPerMinute` per minute. Counted in
+   * the store when it is PostgreSQL (shared by every instance, in real time whatever `now` says),
+   * in memory on SQLite.
+   */
   rateLimit?: { windowMs: number; max: number };
   /** Refused requests (Origin, Content-Type, body) per client address. Default: 300 per minute. */
   refusedRateLimit?: { windowMs: number; max: number };
@@ -167,8 +172,14 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
   app.use("/api/*", bodyLimit(maxBody));
 
   const now = options.now ? { now: options.now } : {};
+  const createLimit = options.rateLimit ?? { windowMs: 60_000, max: config.createRateLimitPerMinute };
+  const createInMemory = createRateLimiter({ ...createLimit, ...now });
   const limits = {
-    create: createRateLimiter({ ...(options.rateLimit ?? { windowMs: 60_000, max: config.createRateLimitPerMinute }), ...now }),
+    // Shared through the store when it has a table for it (PostgreSQL), so that N instances behind
+    // a load balancer allow one limit per client, not N.
+    create: store.limitTable ? createSharedRateLimiter({ ...createLimit, name: "create", table: store.limitTable, fallback: createInMemory, logger }) : asAsync(createInMemory),
+    // Each instance's own: these requests cost nothing but their refusal, and sharing the count
+    // would make each of them a database write. N instances allow N times as many, all refused.
     refused: createRateLimiter({ ...(options.refusedRateLimit ?? { windowMs: 60_000, max: 300 }), ...now }),
   };
 

@@ -4,7 +4,7 @@ import type { CheckoutConfig } from "../checkout-config.ts";
 import { CheckoutError, checkoutError } from "../errors.ts";
 import { CHECKOUT_ID, SESSION_ID } from "../ids.ts";
 import { rateLimitKey } from "../middleware/ip-ranges.ts";
-import { rateLimitedError, type RateLimiter } from "../middleware/rate-limit.ts";
+import { rateLimitedError, type AsyncRateLimiter, type RateLimiter } from "../middleware/rate-limit.ts";
 import { scopedIdempotencyKey } from "../orders/idempotency.ts";
 import { priceOrder, type PricedOrder } from "../orders/pricing.ts";
 import type { OrderService } from "../orders/service.ts";
@@ -24,9 +24,11 @@ export interface CheckoutRouteOptions {
   /**
    * `create` counts only requests that could make an order. Any web page can make a visitor's
    * browser send requests that are refused for their Origin, Content-Type or body: those count
-   * against `refused` instead, so that they cannot use up the visitor's creates.
+   * against `refused` instead, so that they cannot use up the visitor's creates. `create` is shared
+   * by the instances on a PostgreSQL store; `refused` is each instance's own (a shared count would
+   * turn every refused request into a database write).
    */
-  limits: { create: RateLimiter; refused: RateLimiter };
+  limits: { create: AsyncRateLimiter; refused: RateLimiter };
   now?: () => number;
 }
 
@@ -74,7 +76,7 @@ export function checkoutRoutes(options: CheckoutRouteOptions) {
           throw error;
         }
       }
-      const hit = limits.create.hit(client);
+      const hit = await limits.create.hit(client);
       if (!hit.allowed) throw rateLimitedError(hit.retryAfterSeconds);
       const idempotencyKey = key === null ? null : await scopedIdempotencyKey(origin, key);
       const { order, replayed } = await service.create({ body: fields, origin, idempotencyKey, ...(priced ? { priced } : {}) });

@@ -1,7 +1,8 @@
 /**
  * A fixed-window limiter per key, in memory, with a bounded number of keys. Enough for one
- * instance; behind a load balancer each instance limits on its own, which still bounds what one
- * address can do to the gateway.
+ * instance, and for limits where each instance counting on its own is fine (requests refused before
+ * they cost anything). The create limit on a PostgreSQL store is shared between instances instead
+ * (shared-rate-limit.ts), and falls back to this one when its table fails.
  *
  * Memory: at most `maxKeys` windows. Windows are kept in the order they started, so expired ones
  * are dropped from the front in passing; when every window is still open, the oldest is dropped
@@ -56,6 +57,17 @@ export function createRateLimiter({ windowMs, max, maxKeys = 10_000, now = Date.
       return windows.size;
     },
   };
+}
+
+/** A limiter whose count may live elsewhere (a database shared by several instances). */
+export interface AsyncRateLimiter {
+  /** Counts one request for `key`. Never rejects: a failing store is the limiter's to handle. */
+  hit(key: string): Promise<RateLimitResult>;
+}
+
+/** The in-memory limiter behind the asynchronous interface (a store without a shared table). */
+export function asAsync(limiter: RateLimiter): AsyncRateLimiter {
+  return { hit: async (key) => limiter.hit(key) };
 }
 
 /** The 429 for a refused hit, with Retry-After. */

@@ -29,6 +29,9 @@ const digest = (value: string) => createHash("sha256").update(value, "utf8").dig
 
 export function secretKeyAuth(options: SecretKeyOptions): MiddlewareHandler<{ Variables: SecretKeyVariables }> {
   const keys = options.keys.map((key) => ({ digest: digest(key), id: key.slice(-4) }));
+  // Each instance's own count, also on PostgreSQL: `keys new` makes 256 random bits (any key is at
+  // least 32 characters), so N instances allowing N × 20 guesses a minute change nothing, while a
+  // shared count would make every unauthenticated request a database write.
   const failures = new RateLimiterMemory({ points: options.maxFailures ?? 20, duration: 60 });
 
   const limited = (res: RateLimiterRes) => {

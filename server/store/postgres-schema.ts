@@ -150,5 +150,22 @@ CREATE TABLE IF NOT EXISTS ${q}.payout_day_totals (
 );
 `,
     },
+    {
+      version: 4,
+      name: "the create limit shared by every instance (rate-limiter-flexible's table)",
+      // The layout RateLimiterPostgres writes (it inserts positionally: key, points, expire in
+      // epoch ms). Rows of windows that ended over an hour ago are deleted by the limiter every
+      // five minutes; the index keeps that delete from reading the whole table. UNLOGGED: every
+      // create writes here, and without the WAL a write commits with no disk flush; a crash of
+      // the database empties the table, which costs at most one extra window of creates.
+      sql: `
+CREATE UNLOGGED TABLE IF NOT EXISTS ${q}.rate_limits (
+  key VARCHAR(255) PRIMARY KEY,
+  points INTEGER NOT NULL DEFAULT 0,
+  expire BIGINT
+);
+CREATE INDEX IF NOT EXISTS rate_limits_expire ON ${q}.rate_limits (expire);
+`,
+    },
   ];
 }

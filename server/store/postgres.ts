@@ -98,6 +98,15 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
   return {
     kind: "postgres",
 
+    limitTable: {
+      schema,
+      table: "rate_limits",
+      async query(text, values) {
+        const rows = await sql.unsafe(text, values as postgres.ParameterOrJSON<never>[]);
+        return { rows: [...rows], rowCount: rows.count };
+      },
+    },
+
     async migrate() {
       // CREATE … IF NOT EXISTS is not safe against itself: two processes starting together can
       // both see "missing" and one fails on a catalog unique index. One lock for every schema.

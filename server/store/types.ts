@@ -126,8 +126,25 @@ export type TransitionResult =
   /** Same status, or a move the one-way rule forbids; amounts may still have been filled in. */
   | { changed: false; order: OrderRecord };
 
+/**
+ * A table through which instances share per-client counters (rate-limiter-flexible's layout: key,
+ * points, expire), with a way to run statements on it over the store's own connections.
+ */
+export interface SharedLimitTable {
+  /** Schema and table, plain lower-case names (written into SQL unquoted by the limiter). */
+  schema: string;
+  table: string;
+  /** One statement with $1… parameters; pg's result shape, which rate-limiter-flexible reads. */
+  query(text: string, values: readonly unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number }>;
+}
+
 export interface OrderStore {
   readonly kind: "sqlite" | "postgres";
+  /**
+   * PostgreSQL only: where every instance counts the create limit, so that N instances allow one
+   * limit per client, not N. Absent on SQLite, which one instance has to itself (memory is enough).
+   */
+  readonly limitTable?: SharedLimitTable;
   /** Creates tables if needed. Idempotent; safe for several instances at once. */
   migrate(): Promise<void>;
   /** Readiness for /healthz. */

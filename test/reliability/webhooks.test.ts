@@ -198,7 +198,7 @@ if (!databaseUrl) console.warn("webhooks on two servers sharing PostgreSQL: skip
 
 describe.skipIf(!databaseUrl)("webhooks: two servers on one PostgreSQL, one killed mid-delivery", () => {
   it("delivers every event, per order in order, duplicates only from the killed server's leases", async () => {
-    // 28 on each: the servers allow 30 checkouts a minute from one address (their default rate limit).
+    // Every checkout comes from 127.0.0.1, and the create limit is shared by the two servers.
     const ORDERS = 56;
     const name = `reliability_hooks_${process.pid}`;
     const admin = postgres(databaseUrl!, { max: 1, onnotice: () => {} });
@@ -208,7 +208,7 @@ describe.skipIf(!databaseUrl)("webhooks: two servers on one PostgreSQL, one kill
     url.pathname = `/${name}`;
     const endpoint = await startEndpoint(TEST_WEBHOOK_SECRET);
     endpoint.delayMs = 2_000;
-    const env = { DATABASE_URL: url.href, CHECKOUT_WEBHOOK_URL: endpoint.url, CHECKOUT_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET, CHECKOUT_WEBHOOK_LEASE_SECONDS: String(LEASE_SECONDS) };
+    const env = { DATABASE_URL: url.href, CHECKOUT_WEBHOOK_URL: endpoint.url, CHECKOUT_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET, CHECKOUT_WEBHOOK_LEASE_SECONDS: String(LEASE_SECONDS), CHECKOUT_CREATE_RATE_LIMIT: String(ORDERS) };
     const servers: ServerProcess[] = [];
     let reader: OrderStore | null = null;
     const sql = postgres(url.href, { max: 1, onnotice: () => {} });

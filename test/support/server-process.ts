@@ -35,10 +35,11 @@ export interface ServerProcess {
  * `npm start`'s server (server/main.ts) in a process of its own, in sandbox mode, with exactly the
  * environment given (no DATABASE_URL or OCTOPUS_* from the test's own). Node runs it directly
  * (`--import tsx`), so the pid is the server's and a SIGKILL reaches it and nothing else.
+ * `entry` "demo/sandbox/main.ts" starts `npm run sandbox`'s standalone sandbox gateway instead.
  */
-export async function startServerProcess(port: number, env: Record<string, string>): Promise<ServerProcess> {
+export async function startServerProcess(port: number, env: Record<string, string>, entry = "server/main.ts"): Promise<ServerProcess> {
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", entry], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: String(port), CHECKOUT_PUBLIC_URL: url, LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
