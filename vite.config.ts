@@ -14,9 +14,12 @@ const ROOT = fileURLToPath(new URL("./", import.meta.url));
  *
  * `widget.js`, the loader every visitor of a merchant's page downloads: 2.5 kB to aim for, the build
  * fails above 3 kB. `shopper`: what a shopper who opens the dialog downloads in all, the loader and
- * the dialog file (its CSS and English included), 14 kB to aim for.
+ * the dialog file (its CSS and English included), 14 kB to aim for; `shopperLimit`: the build fails
+ * above it. The target is not met yet (16.6 kB: Preact's runtime alone is 4.2 kB of it, and every
+ * feature the issue asked for is in), so the limit holds today's figure with a little room: growth
+ * fails the build instead of going unnoticed. Lower it to the target once the dialog is under it.
  */
-export const WIDGET_BUDGET = { file: "widget.js", target: 2_500, limit: 3_000, shopper: 14_000 };
+export const WIDGET_BUDGET = { file: "widget.js", target: 2_500, limit: 3_000, shopper: 14_000, shopperLimit: 17_000 };
 
 const gzip = (code: string | Uint8Array) => gzipSync(code, { level: 9 }).length;
 
@@ -45,6 +48,8 @@ export function sizeBudget(budget = WIDGET_BUDGET, languages = join(ROOT, "widge
         .sort((a, b) => b.size - a.size);
       // The dialog file holds English: loader + dialog is what an English-speaking shopper downloads.
       const english = size + dialogSize;
+      if (dialog && english > budget.shopperLimit)
+        this.error(`loader + ${dialog.fileName} + English is ${english} B gzipped (${kB(english)}), over its ${kB(budget.shopperLimit)} limit (target ${kB(budget.shopper)}). npm run bench shows what it is made of.`);
       const withDialog = dialog
         ? `; ${dialog.fileName} is ${dialogSize} B (${kB(dialogSize)}); loader + dialog + English ${english} B (${kB(english)}), target ${kB(budget.shopper)}${english > budget.shopper ? `, OVER by ${english - budget.shopper} B` : ""}`
         : "";
@@ -72,6 +77,8 @@ export const DIALOG_BUILD: InlineConfig = {
     write: false,
     target: "es2022",
     reportCompressedSize: false,
+    // No Symbol.toStringTag on the namespace the IIFE returns: nothing reads it, and it costs bytes.
+    rolldownOptions: { output: { generatedCode: { symbols: false } } },
     lib: { entry: join(ROOT, "widget/dialog.ts"), name: "OctopusCheckoutDialog", formats: ["iife"], fileName: () => "dialog.js" },
   },
 };

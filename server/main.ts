@@ -90,27 +90,39 @@ async function main(): Promise<void> {
           currencies: [...new Set(settings.config.methods.map((method) => method.currency))],
         }
       : null;
-    app.route("/", demo.demoShop({ merchantName: settings.config.merchantName, sandbox: true, store, products: settings.config.products, backend }));
+    app.route("/", demo.demoShop({ merchantName: settings.config.merchantName, publicUrl: settings.publicUrl, sandbox: true, store, products: settings.config.products, backend }));
   }
 
   const server = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port }, () => {
     const mode = sandbox ? "SANDBOX mode (no real money; set the four OCTOPUS_* variables for the real gateway)" : `live gateway ${new URL(settings.gateway.apiUrl).host}`;
-    console.log(`octopus-checkout listening on ${settings.publicUrl}/  [${mode}; store: ${store.kind}]`);
+    // The bound address too: behind a proxy every instance has the same public URL.
+    console.log(`octopus-checkout listening on ${settings.host}:${settings.port} for ${settings.publicUrl}/  [${mode}; store: ${store.kind}]`);
     if (settings.sandboxSecretKey) console.log(`merchant API: ${settings.publicUrl}/api/v1/ with the sandbox key ${settings.secretKeys[0]} (set CHECKOUT_SECRET_KEYS for your own)`);
     else if (settings.secretKeys.length === 0) console.log("merchant API: off (set CHECKOUT_SECRET_KEYS to turn it on)");
     for (const endpoint of settings.webhooks) console.log(`webhooks "${endpoint.name}": ${endpoint.url}${endpoint.types ? ` (${endpoint.types.join(", ")})` : ""}`);
   });
 
+  // Long enough for a create that is waiting on the gateway to get its answer: cut off, the shopper
+  // loses it and the order stays "creating" until the sweep settles it minutes later.
+  const drainMs = settings.gateway.timeoutMs + 5_000;
   let stopping = false;
-  const stop = () => {
+  const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
+    logger.info("stopping", { signal, drain_ms: drainMs });
     void checkout.close();
     sandbox?.close();
+    // No new connections from now on (a load balancer tries another instance); those open finish.
     server.close(() => {
-      void store.close().finally(() => process.exit(0));
+      void store.close().finally(() => {
+        logger.info("stopped");
+        process.exit(0);
+      });
     });
-    setTimeout(() => process.exit(0), 5_000).unref();
+    setTimeout(() => {
+      logger.warn("stopped with requests still in flight", { drain_ms: drainMs });
+      process.exit(0);
+    }, drainMs).unref();
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

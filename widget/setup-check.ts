@@ -25,9 +25,12 @@ export function withSession(options: CheckoutOptions, session: Session | null): 
   };
 }
 
+/** The product data-product names, when the server has it. */
+export const productOf = (catalog: Catalog | null, options: CheckoutOptions) => (options.product ? catalog?.products.find((item) => item.id === options.product) : undefined);
+
 /** The payment methods these options leave on offer (before the shopper picks any). */
 export function methodsFor(catalog: Catalog, options: CheckoutOptions): Method[] {
-  const product = options.product ? catalog.products.find((item) => item.id === options.product) : undefined;
+  const product = productOf(catalog, options);
   return catalog.methods.filter(
     (method) =>
       (!options.country || method.country === options.country) &&
@@ -38,7 +41,8 @@ export function methodsFor(catalog: Catalog, options: CheckoutOptions): Method[]
   );
 }
 
-const inLimits = (method: Method, amount: string) => {
+/** Whether `amount` (a decimal string) is within the method's limits; false when it is not a plain decimal. */
+export const inLimits = (method: Method, amount: string): boolean => {
   const decimals = decimalsOf(method.currency);
   const minor = toMinor(amount, decimals);
   return minor !== null && minor >= toMinor(method.min, decimals)! && minor <= toMinor(method.max, decimals)!;
@@ -48,7 +52,7 @@ const inLimits = (method: Method, amount: string) => {
 export function optionProblems(catalog: Catalog, options: CheckoutOptions): string[] {
   const problems: string[] = [];
   const quote = (name: string, value: string) => `data-${name}="${value}"`;
-  if (options.product && !catalog.products.some((item) => item.id === options.product)) {
+  if (options.product && !productOf(catalog, options)) {
     problems.push(`${quote("product", options.product)} is not a product of this checkout; its products: ${catalog.products.map((item) => item.id).join(", ") || "none"}.`);
     return problems;
   }

@@ -18,6 +18,8 @@ import { sandboxPanel } from "./panel.ts";
 
 export interface DemoShopOptions {
   merchantName: string;
+  /** The checkout server's public origin (CHECKOUT_PUBLIC_URL): the snippets a merchant copies load widget.js from it. */
+  publicUrl: string;
   /** Sandbox mode: the SANDBOX banner on every page, and the panel. */
   sandbox: boolean;
   /** The server's store, for the panel's view of what the shop believes about each order. */

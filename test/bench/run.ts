@@ -7,9 +7,9 @@
  *   gateway-client.ts  signing, and the gateway client against raw signed fetches
  *   server-load.ts     the server under autocannon (its process: stack-process.ts), against the sandbox
  *   webhooks.ts        the outbox's cost on POST /api/checkout, deliveries/s, gateway's "paid" → order.paid
- *   browser-timing.ts  Chromium: Pay → payment page, gateway's "paid" → the widget's paid screen
+ *   browser-timing.ts  Chromium: click → dialog visible (prefetched, cold), Pay → payment page, gateway's "paid" → the widget's paid screen
  */
-import { browserRows } from "./browser-timing.ts";
+import { browserRows, dialogTimingRows } from "./browser-timing.ts";
 import { gatewayClientRows } from "./gateway-client.ts";
 import { serverLoadRows } from "./server-load.ts";
 import { webhookRows } from "./webhooks.ts";
@@ -21,6 +21,8 @@ async function main() {
   const rows: Row[] = [];
   const sections: [string, () => Promise<Row[]>][] = [
     ["sizes", sizeRows],
+    // Beside the sizes that decide it.
+    ["click → dialog", dialogTimingRows],
     ["signing and gateway client", gatewayClientRows],
     ["server under load", serverLoadRows],
     ["webhooks", webhookRows],

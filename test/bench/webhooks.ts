@@ -229,6 +229,8 @@ async function drainRate(receiver: Awaited<ReturnType<typeof startReceiver>>, st
   await timed(count, 10, async () => {
     const { order } = await store.insert(newOrder());
     await store.setGatewayState(order.id, { gatewayState: "created", at: Date.now() });
+    // order.created is written with the first status the gateway reports, as the order service does.
+    await store.transition(order.id, { status: "pending", source: "create", at: Date.now() });
   });
   const fill = performance.now() - filled;
   await receiver.ask({ cmd: "reset" });

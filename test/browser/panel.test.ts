@@ -48,7 +48,7 @@ describe.skipIf(warnIfNoChromium("sandbox panel"))("sandbox panel: payouts", { t
       { fetch: (input, init) => Promise.resolve(sandbox.app.fetch(new Request(input, init))) },
     );
     checkout = createCheckoutServer({ config: parsed.config, store, gateway, publicUrl: served.url, sandbox, sweep: false, widget: null, logger: createLogger({ level: "error" }) });
-    checkout.app.route("/", demoShop({ merchantName: parsed.config.merchantName, sandbox: true, store, products: parsed.config.products }));
+    checkout.app.route("/", demoShop({ merchantName: parsed.config.merchantName, publicUrl: served.url, sandbox: true, store, products: parsed.config.products }));
     browser = await launchBrowser();
   }, SUITE_TIMEOUT);
   afterAll(async () => {

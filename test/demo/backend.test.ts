@@ -211,7 +211,7 @@ describe("the 'your backend' page", () => {
   });
 
   it("is not there outside sandbox mode", async () => {
-    const live = demoShop({ merchantName: "Live", sandbox: false, backend: { api: () => Promise.reject(new Error("never")), secretKey: SANDBOX_SECRET_KEY, webhookSecret: SANDBOX_WEBHOOK_SECRET, publicUrl: ORIGIN, currencies: ["php"] } });
+    const live = demoShop({ merchantName: "Live", publicUrl: ORIGIN, sandbox: false, backend: { api: () => Promise.reject(new Error("never")), secretKey: SANDBOX_SECRET_KEY, webhookSecret: SANDBOX_WEBHOOK_SECRET, publicUrl: ORIGIN, currencies: ["php"] } });
     expect((await live.request("/demo/backend")).status).toBe(404);
     expect((await live.request(SANDBOX_WEBHOOK_PATH, { method: "POST", body: "{}" })).status).toBe(404);
     expect(await (await live.request("/")).text()).not.toContain('href="/demo/backend"');

@@ -21,13 +21,13 @@ const PAGES = ["/", ...WAY_PAGES.map((slug) => `/demo/${slug}`), "/demo/phone/sh
 const MUST_SAY: Record<(typeof WAY_PAGES)[number], RegExp[]> = {
   "top-up": [/data-amounts="[\d.,]+"/],
   product: [/data-product="starter-pack"/],
-  buttons: [/(<button[^>]* data-octopus-checkout[^>]*>[\s\S]*){2,}/, /<script src="\/widget\.js" async><\/script>/],
+  buttons: [/(<button[^>]* data-octopus-checkout[^>]*>[\s\S]*){2,}/, /<script src="http:\/\/localhost:8787\/widget\.js" async><\/script>/],
   "js-api": [/<script src="\/demo\/assets\/js-api\.js"><\/script>/],
   redirect: [/data-mode="redirect"/],
   thai: [/data-currency="thb"/, /data-country="TH"/],
-  csp: [/<script src="\/widget\.js"/],
+  csp: [/<script src="http:\/\/localhost:8787\/widget\.js"/],
   dark: [/data-theme="dark"/, /data-color="#f59e0b"/],
-  phone: [/<script src="\/widget\.js"/],
+  phone: [/<script src="http:\/\/localhost:8787\/widget\.js"/],
 };
 
 function unescapeHtml(text: string): string {
@@ -97,7 +97,8 @@ describe("demo shop, sandbox mode", () => {
 
   it.each(PAGES)("%s has no inline script, style or handler", (path) => {
     const running = withoutCode(pages.get(path)!.body);
-    for (const tag of running.match(/<script\b[^>]*>/g) ?? []) expect(tag, path).toMatch(/\bsrc="\/[^"]+"/);
+    // Every script is a file: the demo's own, or widget.js from the checkout server's public URL (this server).
+    for (const tag of running.match(/<script\b[^>]*>/g) ?? []) expect(tag, path).toMatch(/\bsrc="(http:\/\/localhost:8787)?\/[^"]+"/);
     expect(running).not.toMatch(/<script\b[^>]*>[^<]+<\/script>/);
     expect(running).not.toMatch(/<style\b/i);
     expect(running).not.toMatch(/\sstyle=/i);
@@ -125,8 +126,9 @@ describe("demo shop, sandbox mode", () => {
     expect(occurrences(withoutCode(body), snippet!)).toBe(1);
     expect(body).toContain(`<button type="button" class="copy" data-copy="snippet-${slug}">Copy</button>`);
     for (const pattern of MUST_SAY[slug]) expect(snippet).toMatch(pattern);
-    // One widget script per page, from this server's own origin.
-    expect(occurrences(withoutCode(body), '<script src="/widget.js"')).toBe(1);
+    // One widget script per page, from the checkout server's public URL: copied onto a shop of another origin, it still loads.
+    expect(occurrences(withoutCode(body), `<script src="${ORIGIN}/widget.js"`)).toBe(1);
+    expect(snippet).not.toContain('src="/widget.js"');
     expect(body).toMatch(/<p class="when"><strong>When to use it:<\/strong> \S/);
   });
 
@@ -149,7 +151,7 @@ describe("demo shop, sandbox mode", () => {
     expect(phone).toMatch(/<iframe src="\/demo\/phone\/shop"[^>]* width="360"/);
     const blocks = codeBlocks(phone);
     const snippet = blocks.get("snippet-phone")!;
-    expect(snippet).toMatch(/^<script src="\/widget\.js" [^>]*><\/script>$/);
+    expect(snippet).toMatch(/^<script src="http:\/\/localhost:8787\/widget\.js" [^>]*><\/script>$/);
     expect(occurrences(shop, snippet)).toBe(1);
     expect(occurrences(withoutCode(phone), snippet)).toBe(0);
     expect(shop).toContain(blocks.get("snippet-phone-viewport")!);
@@ -162,7 +164,7 @@ describe("demo shop, sandbox mode", () => {
     expect(csp).toContain('<script src="/demo/assets/csp-report.js"></script>');
     expect(csp).toContain('id="csp-violations"');
     // Before the widget, so that nothing the widget does goes unheard.
-    expect(csp.indexOf("csp-report.js")).toBeLessThan(csp.indexOf('src="/widget.js"'));
+    expect(csp.indexOf("csp-report.js")).toBeLessThan(csp.indexOf(`src="${ORIGIN}/widget.js"`));
   });
 
   it("every script and stylesheet the pages use is served, with its type", async () => {
@@ -227,7 +229,7 @@ describe("demo shop, sandbox mode", () => {
 
 describe("demo shop, live mode", () => {
   const app = new Hono();
-  app.route("/", demoShop({ merchantName: "Live Shop", sandbox: false }));
+  app.route("/", demoShop({ merchantName: "Live Shop", publicUrl: "https://pay.live-shop.example", sandbox: false }));
 
   it("has no panel, no order list and no SANDBOX banner", async () => {
     expect((await get(app, "/demo/sandbox")).status).toBe(404);
@@ -246,5 +248,7 @@ describe("demo shop, live mode", () => {
     const body = await (await get(app, "/demo/top-up")).text();
     const snippet = codeBlocks(body).get("snippet-top-up")!;
     expect(occurrences(withoutCode(body), snippet)).toBe(1);
+    // The server's own public URL, whatever it is: the one a merchant's page must load the widget from.
+    expect(snippet).toMatch(/^<script src="https:\/\/pay\.live-shop\.example\/widget\.js" /);
   });
 });

@@ -69,7 +69,7 @@ export async function startDemo({ backend = false }: { backend?: boolean } = {})
         currencies: [...new Set(config.methods.map((method) => method.currency))],
       }
     : null;
-  app.route("/", demoShop({ merchantName: config.merchantName, sandbox: true, store, products: config.products, ...(backendOptions ? { backend: backendOptions } : {}) }));
+  app.route("/", demoShop({ merchantName: config.merchantName, publicUrl: ORIGIN, sandbox: true, store, products: config.products, ...(backendOptions ? { backend: backendOptions } : {}) }));
   return {
     app,
     store,

@@ -46,7 +46,7 @@ input{width:100%;padding:0 .75em}\
 .centered button{width:100%}\
 .icon{width:56px;height:56px;border-radius:50%;display:grid;place-items:center;font-size:28px;color:#fff;background:#64748b}\
 .good{background:#15803d}.bad{background:#dc2626}\
-.sandbox{margin:0 16px;padding:4px;background:#fde68a;color:#78350f;text-align:center}\
+.sandbox{margin:0 16px 10px;padding:4px;background:#fde68a;color:#78350f;text-align:center}\
 iframe{width:100%;height:min(600px,100dvh - 270px);background:#fff}\
 progress{width:100%}\
 .new-window{display:none}\
