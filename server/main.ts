@@ -5,14 +5,16 @@
 import { serve } from "@hono/node-server";
 import { readdirSync, readFileSync } from "node:fs";
 import { createCheckoutServer } from "./app.ts";
-import { readServerSettings } from "./config.ts";
-import { SANDBOX_WEBHOOK_PATH, SANDBOX_WEBHOOK_SECRET } from "./server-settings.ts";
+import { readServerSettings, SANDBOX_WEBHOOK_PATH, SANDBOX_WEBHOOK_SECRET } from "./config.ts";
 import { createOctopusClient } from "./gateway/client.ts";
 import { readWidgetBuild } from "./http/widget-assets.ts";
 import { createLogger } from "./log.ts";
 import { createStore } from "./store/index.ts";
-import { createSandboxGateway } from "../demo/sandbox/gateway.ts";
-import { demoShop } from "../demo/shop/routes.ts";
+
+async function loadDemo() {
+  const [{ createSandboxGateway }, { demoShop }] = await Promise.all([import("../demo/sandbox/gateway.ts"), import("../demo/shop/routes.ts")]);
+  return { createSandboxGateway, demoShop };
+}
 
 async function main(): Promise<void> {
   const read = readServerSettings();
@@ -25,7 +27,9 @@ async function main(): Promise<void> {
   const store = await createStore({ databaseUrl: settings.databaseUrl, sqliteFile: settings.sqliteFile });
   await store.migrate();
 
-  const sandbox = settings.gateway.mode === "sandbox" ? createSandboxGateway({ publicUrl: settings.publicUrl, callbackBaseUrl: settings.publicUrl }) : null;
+  // The sandbox and the demo shop are loaded in sandbox mode only: a live deployment never loads demo code.
+  const demo = settings.gateway.mode === "sandbox" ? await loadDemo() : null;
+  const sandbox = demo ? demo.createSandboxGateway({ publicUrl: settings.publicUrl, callbackBaseUrl: settings.publicUrl }) : null;
   const gateway = createOctopusClient(
     {
       baseUrl: sandbox ? settings.publicUrl : settings.gateway.apiUrl,
@@ -50,7 +54,7 @@ async function main(): Promise<void> {
       .map((file) => [file.replace(/\.json$/, ""), readFileSync(new URL(file, i18nDir), "utf8")]),
   );
 
-  const app = createCheckoutServer({
+  const checkout = createCheckoutServer({
     config: settings.config,
     store,
     gateway,
@@ -69,10 +73,11 @@ async function main(): Promise<void> {
     translations,
     sandbox,
   });
+  const { app } = checkout;
   // The store lets the demo's sandbox panel show what the server believes beside what the gateway says.
   // The demo shop takes payments for any amount with no customer: only ever beside the sandbox,
   // never on a merchant's live payment domain.
-  if (sandbox) {
+  if (demo) {
     // The demo's "your backend" page calls the merchant API as a merchant's server would, with a
     // key the server accepts, in process (the public URL may not be reachable from inside).
     const ownEndpoint = settings.webhooks.find((endpoint) => endpoint.url === `${settings.publicUrl}${SANDBOX_WEBHOOK_PATH}`);
@@ -85,7 +90,7 @@ async function main(): Promise<void> {
           currencies: [...new Set(settings.config.methods.map((method) => method.currency))],
         }
       : null;
-    app.route("/", demoShop({ merchantName: settings.config.merchantName, publicUrl: settings.publicUrl, sandbox: true, store, products: settings.config.products, backend }));
+    app.route("/", demo.demoShop({ merchantName: settings.config.merchantName, publicUrl: settings.publicUrl, sandbox: true, store, products: settings.config.products, backend }));
   }
 
   const server = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port }, () => {
@@ -105,7 +110,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info("stopping", { signal, drain_ms: drainMs });
-    void app.checkout.close();
+    void checkout.close();
     sandbox?.close();
     // No new connections from now on (a load balancer tries another instance); those open finish.
     server.close(() => {

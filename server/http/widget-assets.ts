@@ -25,7 +25,7 @@ export interface WidgetBundle {
  * good. `dialog.<hash>.js`, the dialog; `dialog-setup.<hash>.js`, the merchant's console report on
  * a page's setup, which the dialog fetches only when the setup is wrong.
  */
-export const DIALOG_FILE = /^dialog(-setup)?\.[0-9a-f]{12}\.js$/;
+const DIALOG_FILE = /^dialog(-setup)?\.[0-9a-f]{12}\.js$/;
 
 /**
  * What `vite build` wrote into `dir` (dist/widget/): widget.js and its dialog file; null when the

@@ -8,12 +8,13 @@
  * init script and handed to the bench through a binding: no Playwright polling inside a figure.
  */
 import type { Browser } from "playwright-core";
-import { createCheckout } from "../server/stack.ts";
+import { createCheckout } from "../support/stack.ts";
 import { dialogOf, dialogShows, launchBrowser, newShopper, payButton, pressOnPaymentPage, startBrowserStack, type BrowserStack } from "../browser/harness.ts";
 import { median, percentile } from "./stats.ts";
 import { fmt, kB, type Row } from "./table.ts";
 import { measuredSizes } from "./size.ts";
 import { LATENCY_MS } from "./server-load.ts";
+import { sleep } from "../support/time.ts";
 
 const RUNS = 10;
 const PAID_TEXT = "Payment received";
@@ -68,7 +69,7 @@ async function oneRun(browser: Browser, stack: BrowserStack) {
     const deadline = Date.now() + 10_000;
     while (names.some((name) => stamps[name] === undefined)) {
       if (Date.now() > deadline) throw new Error(`no ${names.filter((name) => stamps[name] === undefined).join(", ")} stamp`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await sleep(5);
     }
   };
   try {

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { brotliCompressSync, gzipSync } from "node:zlib";
 import { build, type Rolldown } from "vite";
 import { WIDGET_BUDGET } from "../../vite.config.ts";
-import { viteBuild } from "../helpers/vite-build.ts";
+import { viteBuild } from "../support/vite-build.ts";
 import { fmt, kB, type Row } from "./table.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));

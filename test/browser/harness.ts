@@ -1,6 +1,6 @@
 /**
  * Browser tests of the embeddable widget: the real bundle (dist/widget/widget.js, rebuilt when the
- * widget's sources are newer), the checkout server and the sandbox gateway from test/server/stack.ts,
+ * widget's sources are newer), the checkout server and the sandbox gateway from test/support/stack.ts,
  * and a merchant's shop on a third origin, so that the widget runs cross-origin as it does on a real
  * shop:
  *
@@ -21,9 +21,10 @@ import { chromium, type Browser, type BrowserContext, type BrowserContextOptions
 import { readWidgetBuild, type WidgetBundle } from "../../server/http/widget-assets.ts";
 import type { CheckoutConfigInput } from "../../server/checkout-config.ts";
 import type { SandboxOrderView } from "../../demo/sandbox/controls.ts";
-import { serve, type Served } from "../helpers/serve.ts";
-import { startStack, type Stack } from "../server/stack.ts";
-import { viteBuild } from "../helpers/vite-build.ts";
+import { serve, type Served } from "../support/serve.ts";
+import { startStack, type Stack } from "../support/stack.ts";
+import { viteBuild } from "../support/vite-build.ts";
+import { sleep } from "../support/time.ts";
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
@@ -69,7 +70,7 @@ export async function ensureWidgetBuilt(): Promise<WidgetBundle> {
         // Another worker is building; a lock older than a minute is left over from a killed run.
         if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 60_000) rmSync(LOCK, { recursive: true, force: true });
         if (Date.now() > deadline) throw new Error(`gave up waiting for ${LOCK}`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        await sleep(200);
       }
     }
     try {

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Browser, ConsoleMessage, Page } from "playwright-core";
-import { createCheckout, gcash } from "../server/stack.ts";
+import { createCheckout, gcash } from "../support/stack.ts";
 import {
   SUITE_TIMEOUT,
   createdId,

@@ -7,16 +7,8 @@
 import { readFileSync } from "node:fs";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCheckoutServer, type CheckoutServer } from "../../server/app.ts";
-import { parseCheckoutConfig } from "../../server/checkout-config.ts";
-import { createOctopusClient } from "../../server/gateway/client.ts";
-import { createLogger } from "../../server/log.ts";
-import { createSqliteStore } from "../../server/store/sqlite.ts";
-import type { OrderStore } from "../../server/store/types.ts";
-import { createSandboxGateway, type SandboxGateway } from "../../demo/sandbox/gateway.ts";
 import { demoShop } from "../../demo/shop/routes.ts";
-
-const ORIGIN = "http://localhost:8787";
+import { ORIGIN, startDemo, type Demo } from "../support/demo-stack.ts";
 
 /** The policy the brief names for the CSP page, word for word. */
 const BRIEF_CSP =
@@ -59,47 +51,14 @@ const withoutCode = (page: string) => page.replace(/<pre><code[\s\S]*?<\/code><\
 
 const occurrences = (haystack: string, needle: string) => haystack.split(needle).length - 1;
 
-interface Demo {
-  app: Hono;
-  store: OrderStore;
-  close(): Promise<void>;
-}
-
-/** The app as server/main.ts builds it in sandbox mode, with an in-memory store. */
-async function sandboxDemo(): Promise<Demo> {
-  const parsed = parseCheckoutConfig(JSON.parse(readFileSync(new URL("../../checkout.config.json", import.meta.url), "utf8")), "checkout.config.json");
-  if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-  const config = parsed.config;
-  const store = createSqliteStore({ filename: ":memory:" });
-  await store.migrate();
-  let app: CheckoutServer | undefined;
-  // Notifications go straight back into the app, as they would over HTTP.
-  const sandbox: SandboxGateway = createSandboxGateway({ publicUrl: ORIGIN, fetch: (input, init) => Promise.resolve(app!.fetch(new Request(input, init))) });
-  const gateway = createOctopusClient(
-    { baseUrl: ORIGIN, apiKey: "sandbox-key", apiSecret: "sandbox-secret", merchantUid: "sandbox-merchant", timeoutMs: 2_000 },
-    { fetch: (input, init) => Promise.resolve(sandbox.app.fetch(new Request(input, init))) },
-  );
-  app = createCheckoutServer({ config, store, gateway, publicUrl: ORIGIN, sandbox, sweep: false, widget: null, logger: createLogger({ level: "error" }) });
-  app.route("/", demoShop({ merchantName: config.merchantName, publicUrl: ORIGIN, sandbox: true, store, products: config.products }));
-  return {
-    app,
-    store,
-    async close() {
-      await app!.checkout.close();
-      sandbox.close();
-      await store.close();
-    },
-  };
-}
-
-const get = (app: Hono, path: string) => app.request(`${ORIGIN}${path}`);
+const get = (app: { request(url: string): Response | Promise<Response> }, path: string) => app.request(`${ORIGIN}${path}`);
 
 describe("demo shop, sandbox mode", () => {
   let demo: Demo;
   const pages = new Map<string, { status: number; csp: string | null; type: string | null; body: string }>();
 
   beforeAll(async () => {
-    demo = await sandboxDemo();
+    demo = await startDemo();
     for (const path of PAGES) {
       const response = await get(demo.app, path);
       pages.set(path, { status: response.status, csp: response.headers.get("Content-Security-Policy"), type: response.headers.get("Content-Type"), body: await response.text() });

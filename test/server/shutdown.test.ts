@@ -10,8 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSandboxGateway } from "../../demo/sandbox/gateway.ts";
-import { serve, type Served } from "../helpers/serve.ts";
-import { freePort, startServerProcess, type ServerProcess } from "../reliability/webhook-support.ts";
+import { serve, type Served } from "../support/serve.ts";
+import { freePort, type ServerProcess, startServerProcess } from "../support/server-process.ts";
 
 let dir: string;
 let sandbox: ReturnType<typeof createSandboxGateway>;

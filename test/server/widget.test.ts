@@ -11,13 +11,13 @@ import { pickEncoding } from "../../server/http/encoded-asset.ts";
 import { readWidgetBuild, widgetBundle, type WidgetBundle } from "../../server/http/widget-assets.ts";
 import { silentLogger } from "../../server/log.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
-import { TEST_CONFIG } from "./stack.ts";
+import { TEST_CONFIG } from "../support/stack.ts";
 
 function server(widget: WidgetBundle | null) {
   const parsed = parseCheckoutConfig(TEST_CONFIG, "test");
   if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
   // The widget routes never touch the store or the gateway.
-  return createCheckoutServer({ config: parsed.config, store: createSqliteStore({ filename: ":memory:" }), gateway: {} as never, publicUrl: "http://127.0.0.1:9", logger: silentLogger, sweep: false, widget });
+  return createCheckoutServer({ config: parsed.config, store: createSqliteStore({ filename: ":memory:" }), gateway: {} as never, publicUrl: "http://127.0.0.1:9", logger: silentLogger, sweep: false, widget }).app;
 }
 
 const CODE = "console.log(1)";
@@ -172,7 +172,7 @@ describe("widget assets, compressed", () => {
   function withTranslations(translations: Record<string, string>) {
     const parsed = parseCheckoutConfig(TEST_CONFIG, "test");
     if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-    return createCheckoutServer({ config: parsed.config, store: createSqliteStore({ filename: ":memory:" }), gateway: {} as never, publicUrl: "http://127.0.0.1:9", logger: silentLogger, sweep: false, widget: null, translations });
+    return createCheckoutServer({ config: parsed.config, store: createSqliteStore({ filename: ":memory:" }), gateway: {} as never, publicUrl: "http://127.0.0.1:9", logger: silentLogger, sweep: false, widget: null, translations }).app;
   }
 
   it("sends a translation compressed, with an ETag that changes with its text", async () => {
