@@ -17,7 +17,7 @@ import {
 import { newCheckoutId, newMerchantOrderId, SESSION_ID } from "../ids.ts";
 import type { Logger } from "../log.ts";
 import { sessionStatus } from "../merchant/views.ts";
-import type { ChangeSource, OrderRecord, OrderStore, SessionRecord, StatusChange } from "../store/types.ts";
+import type { ChangeSource, GatewayStatePatch, OrderRecord, OrderStore, SessionRecord, StatusChange, StatusUpdate, TransitionResult } from "../store/types.ts";
 import { priceOrder, requestFingerprint, type PricedOrder } from "./pricing.ts";
 
 export interface OrderServiceOptions {
@@ -133,13 +133,10 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   }
 
 
-  /** Applies what the gateway says about an order; the store decides whether it is a change. */
-  async function apply(
-    order: OrderRecord,
-    details: { payment_status: PaymentStatus; final_amount?: string | undefined; floating_amount?: string | undefined; payment_uid?: string | undefined; payment_fail_reason?: string | undefined },
-    source: ChangeSource,
-  ): Promise<OrderRecord> {
-    const result = await store.transition(order.id, {
+  type Reported = { payment_status: PaymentStatus; final_amount?: string | undefined; floating_amount?: string | undefined; payment_uid?: string | undefined; payment_fail_reason?: string | undefined };
+
+  function statusUpdate(details: Reported, source: ChangeSource): StatusUpdate {
+    return {
       status: details.payment_status,
       finalAmount: details.final_amount ?? null,
       floatingAmount: details.floating_amount ?? null,
@@ -147,13 +144,27 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       paymentFailReason: details.payment_fail_reason ?? null,
       source,
       at: now(),
-    });
+    };
+  }
+
+  /** What follows a status the store recorded: the log line, the dispatcher's kick, a paid order's re-reads. */
+  async function applied(order: OrderRecord, result: TransitionResult | null): Promise<OrderRecord> {
     if (!result) return order;
     if (result.changed) {
       changed(result.order, result.change);
       if (result.change.to === "completed") await store.deferSweep(order.id, nextRefundRecheck(result.change.at, result.change.at)!);
     }
     return result.order;
+  }
+
+  /** Applies what the gateway says about an order; the store decides whether it is a change. */
+  async function apply(order: OrderRecord, details: Reported, source: ChangeSource): Promise<OrderRecord> {
+    return applied(order, await store.transition(order.id, statusUpdate(details, source)));
+  }
+
+  /** order/new's answer and the status it carries, in one transaction (a create's second and last commit). */
+  async function applyAnswer(order: OrderRecord, patch: GatewayStatePatch, details: Reported): Promise<OrderRecord> {
+    return applied(order, await store.recordGatewayAnswer(order, patch, statusUpdate(details, "create")));
   }
 
   /** Reads the order from the gateway and applies it. Throws the gateway client's errors. */
@@ -342,12 +353,9 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
 
     if (result.recovered) {
       logger.warn("gateway create answer lost; the order exists there (read back)", { order_id: order.id });
-      const orphaned = (await store.setGatewayState(order.id, { gatewayState: "orphaned", errorCode: "gateway_unavailable", at: now() })) ?? order;
-      return { outcome: "recovered", order: await apply(orphaned, result.order, "create") };
+      return { outcome: "recovered", order: await applyAnswer(order, { gatewayState: "orphaned", errorCode: "gateway_unavailable", at: now() }, result.order) };
     }
-
-    const created = (await store.setGatewayState(order.id, { gatewayState: "created", paymentUrl: result.paymentUrl ?? null, at: now() })) ?? order;
-    return { outcome: "created", order: await apply(created, result.payment, "create") };
+    return { outcome: "created", order: await applyAnswer(order, { gatewayState: "created", paymentUrl: result.paymentUrl ?? null, at: now() }, result.payment) };
   }
 
   /** The order as a shopper may see it, re-read from the gateway when stale (one reader at a time). */

@@ -28,8 +28,8 @@ import {
   type OrderRow,
   type SessionRow,
 } from "./rows.ts";
-import { applyPlan, planTransition, RECHECK_OWNER, SWEEP_ORDER_SQL, SWEEP_WANTED_SQL } from "./rules.ts";
-import type { EventRecord, OrderRecord, OrderStore, PayoutInsertResult, TransitionResult } from "./types.ts";
+import { applyPlan, firstChange, planTransition, RECHECK_OWNER, SWEEP_ORDER_SQL, SWEEP_WANTED_SQL } from "./rules.ts";
+import type { EventRecord, GatewayStatePatch, OrderRecord, OrderStore, PayoutInsertResult, StatusUpdate, TransitionResult } from "./types.ts";
 
 export interface PostgresStoreConfig extends OutboxConfig {
   /** postgres:// or postgresql:// connection URL. */
@@ -95,6 +95,121 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
     }
   }
 
+  /** setGatewayState's UPDATE (which also locks the row until the transaction ends). */
+  async function writeGatewayState(tx: Sql, id: string, patch: GatewayStatePatch): Promise<OrderRecord | null> {
+    // `undefined` leaves the column alone; `null` clears it.
+    const [row] = await tx<OrderRow[]>`
+      UPDATE ${orders} SET
+        gateway_state = ${patch.gatewayState},
+        ${patch.paymentUrl === undefined ? sql`` : sql`payment_url = ${patch.paymentUrl},`}
+        ${patch.errorCode === undefined ? sql`` : sql`error_code = ${patch.errorCode},`}
+        updated_at = ${patch.at}
+      WHERE id = ${id}
+      RETURNING *`;
+    return row ? rowToOrder(row) : null;
+  }
+
+  /** transition's decision and writes, `current` read under the row lock in the same transaction. */
+  async function writeTransition(tx: Sql, current: OrderRecord, update: StatusUpdate): Promise<TransitionResult> {
+    const id = current.id;
+    const plan = planTransition(current, update);
+    await tx`
+      UPDATE ${orders} SET
+        status = ${plan.status},
+        final_amount = ${plan.finalAmount},
+        floating_amount = ${plan.floatingAmount},
+        payment_uid = ${plan.paymentUid},
+        payment_fail_reason = ${plan.paymentFailReason},
+        refreshed_at = ${plan.refreshedAt},
+        updated_at = ${plan.updatedAt}
+      WHERE id = ${id}`;
+    const order = applyPlan(current, plan);
+    if (!plan.change) return { changed: false, order };
+    const { change } = plan;
+    await tx`
+      INSERT INTO ${changes} (order_id, from_status, to_status, source, at)
+      VALUES (${change.orderId}, ${change.from}, ${change.to}, ${change.source}, ${change.at})`;
+    if (change.to === "completed" && order.sessionId) {
+      await tx`UPDATE ${sessions} SET status = 'completed', order_id = ${order.id}, updated_at = ${change.at} WHERE id = ${order.sessionId} AND status <> 'completed'`;
+    }
+    const types = [createdEventType(order, change), orderEventType(order.kind, change)].filter((type) => type !== null);
+    if (types.length > 0) {
+      const history = firstChange(change) ?? (await historyOf(tx, id));
+      for (const type of types) await writeEvent(tx, orderEvent(type, order, history, change.at));
+    }
+    return { changed: true, order, change };
+  }
+
+  /**
+   * recordGatewayAnswer in one statement, so one round trip and one transaction: the caller's copy
+   * of the order is the "before", and the UPDATE applies only if the row is still exactly that
+   * (compare-and-set on every field the decision reads), so the change, its events and their
+   * deliveries written beside it in the same statement are what `writeTransition` would write.
+   * Only from "none" (a first status has no history to read) and not for a session's payment
+   * (which completes the session too); null when it does not apply or the row has moved on.
+   */
+  async function answerInOneStatement(expected: OrderRecord, patch: GatewayStatePatch, update: StatusUpdate): Promise<TransitionResult | null> {
+    if (expected.status !== "none") return null;
+    const current: OrderRecord = {
+      ...expected,
+      gatewayState: patch.gatewayState,
+      ...(patch.paymentUrl !== undefined ? { paymentUrl: patch.paymentUrl } : {}),
+      ...(patch.errorCode !== undefined ? { errorCode: patch.errorCode } : {}),
+      updatedAt: patch.at,
+    };
+    const plan = planTransition(current, update);
+    const order = applyPlan(current, plan);
+    const change = plan.change;
+    if (change && change.to === "completed" && order.sessionId) return null;
+    const written = change ? [createdEventType(order, change), orderEventType(order.kind, change)].filter((type) => type !== null).map((type) => orderEvent(type, order, firstChange(change)!, change.at)) : [];
+    const sent = written.flatMap((event) => subscribers(subscriptions, event.type).map((endpoint) => ({ event: event.id, endpoint })));
+    const at = change?.at ?? plan.updatedAt;
+    // Data-modifying CTEs all run, once, to completion; each INSERT takes its rows from the UPDATE's,
+    // so nothing is written when the compare-and-set finds the row changed. Events are inserted in
+    // the order given (created before the status's own), which is the order of their seq.
+    const [result] = await sql<{ moved: number }[]>`
+      WITH moved AS (
+        UPDATE ${orders} SET
+          gateway_state = ${order.gatewayState},
+          payment_url = ${order.paymentUrl},
+          error_code = ${order.errorCode},
+          status = ${plan.status},
+          final_amount = ${plan.finalAmount},
+          floating_amount = ${plan.floatingAmount},
+          payment_uid = ${plan.paymentUid},
+          payment_fail_reason = ${plan.paymentFailReason},
+          refreshed_at = ${plan.refreshedAt},
+          updated_at = ${plan.updatedAt}
+        WHERE id = ${expected.id}
+          AND gateway_state = ${expected.gatewayState}
+          AND status = ${expected.status}
+          AND updated_at = ${expected.updatedAt}
+          AND payment_url IS NOT DISTINCT FROM ${expected.paymentUrl}
+          AND error_code IS NOT DISTINCT FROM ${expected.errorCode}
+          AND final_amount IS NOT DISTINCT FROM ${expected.finalAmount}
+          AND floating_amount IS NOT DISTINCT FROM ${expected.floatingAmount}
+          AND payment_uid IS NOT DISTINCT FROM ${expected.paymentUid}
+          AND payment_fail_reason IS NOT DISTINCT FROM ${expected.paymentFailReason}
+        RETURNING id
+      ), changed AS (
+        INSERT INTO ${changes} (order_id, from_status, to_status, source, at)
+        SELECT id, ${change?.from ?? ""}, ${change?.to ?? ""}, ${change?.source ?? ""}, ${at} FROM moved WHERE ${change !== null}
+      ), written AS (
+        INSERT INTO ${events} (id, type, object_id, data, created_at)
+        SELECT e.id, e.type, moved.id, e.data, ${at}
+        FROM moved CROSS JOIN unnest(${written.map((event) => event.id)}::text[], ${written.map((event) => event.type)}::text[], ${written.map((event) => JSON.stringify(event.data))}::text[]) WITH ORDINALITY AS e(id, type, data, n)
+        ORDER BY e.n
+        RETURNING id, seq
+      ), delivered AS (
+        INSERT INTO ${deliveries} (event_id, event_seq, object_id, endpoint, status, next_attempt_at)
+        SELECT written.id, written.seq, ${order.id}, d.endpoint, 'pending', ${at}
+        FROM written JOIN unnest(${sent.map((delivery) => delivery.event)}::text[], ${sent.map((delivery) => delivery.endpoint)}::text[]) AS d(event_id, endpoint) ON d.event_id = written.id
+      )
+      SELECT count(*)::int AS moved FROM moved`;
+    if (!result || result.moved !== 1) return null;
+    return change ? { changed: true, order, change } : { changed: false, order };
+  }
+
   return {
     kind: "postgres",
 
@@ -157,16 +272,18 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
     },
 
     async setGatewayState(id, patch) {
-      // `undefined` leaves the column alone; `null` clears it.
-      const [row] = await sql<OrderRow[]>`
-        UPDATE ${orders} SET
-          gateway_state = ${patch.gatewayState},
-          ${patch.paymentUrl === undefined ? sql`` : sql`payment_url = ${patch.paymentUrl},`}
-          ${patch.errorCode === undefined ? sql`` : sql`error_code = ${patch.errorCode},`}
-          updated_at = ${patch.at}
-        WHERE id = ${id}
-        RETURNING *`;
-      return row ? rowToOrder(row) : null;
+      return writeGatewayState(sql, id, patch);
+    },
+
+    async recordGatewayAnswer(expected, patch, update) {
+      const fast = await answerInOneStatement(expected, patch, update);
+      if (fast) return fast;
+      // The row is not as the caller last saw it (a notification got there first): the general way,
+      // the UPDATE's row lock held while the move is decided.
+      return sql.begin(async (tx) => {
+        const current = await writeGatewayState(tx, expected.id, patch);
+        return current ? writeTransition(tx, current, update) : null;
+      });
     },
 
     async transition(id, update) {
@@ -174,34 +291,7 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
         // Concurrent callers queue on the row lock; each then reads the status its predecessor
         // committed (READ COMMITTED re-reads a locked row), so only the first sees the old one.
         const [row] = await tx<OrderRow[]>`SELECT * FROM ${orders} WHERE id = ${id} FOR UPDATE`;
-        if (!row) return null;
-        const current = rowToOrder(row);
-        const plan = planTransition(current, update);
-        await tx`
-          UPDATE ${orders} SET
-            status = ${plan.status},
-            final_amount = ${plan.finalAmount},
-            floating_amount = ${plan.floatingAmount},
-            payment_uid = ${plan.paymentUid},
-            payment_fail_reason = ${plan.paymentFailReason},
-            refreshed_at = ${plan.refreshedAt},
-            updated_at = ${plan.updatedAt}
-          WHERE id = ${id}`;
-        const order = applyPlan(current, plan);
-        if (!plan.change) return { changed: false, order };
-        const { change } = plan;
-        await tx`
-          INSERT INTO ${changes} (order_id, from_status, to_status, source, at)
-          VALUES (${change.orderId}, ${change.from}, ${change.to}, ${change.source}, ${change.at})`;
-        if (change.to === "completed" && order.sessionId) {
-          await tx`UPDATE ${sessions} SET status = 'completed', order_id = ${order.id}, updated_at = ${change.at} WHERE id = ${order.sessionId} AND status <> 'completed'`;
-        }
-        const types = [createdEventType(order, change), orderEventType(order.kind, change)].filter((type) => type !== null);
-        if (types.length > 0) {
-          const history = await historyOf(tx, id);
-          for (const type of types) await writeEvent(tx, orderEvent(type, order, history, change.at));
-        }
-        return { changed: true, order, change };
+        return row ? writeTransition(tx, rowToOrder(row), update) : null;
       });
     },
 

@@ -70,6 +70,15 @@ export function planTransition(current: OrderRecord, update: StatusUpdate): Tran
   };
 }
 
+/**
+ * The whole history after a move from "none", without reading it: nothing moves back to "none"
+ * (it ranks lowest), so an order there has no change recorded yet and this one is its first.
+ * Null for any other move: the history must be read.
+ */
+export function firstChange(change: StatusChange): StatusChange[] | null {
+  return change.from === "none" ? [change] : null;
+}
+
 /** `planTransition`'s result applied to the record, for returning what was written. */
 export function applyPlan(current: OrderRecord, plan: TransitionPlan): OrderRecord {
   return {

@@ -24,9 +24,9 @@ import {
   type OrderRow,
   type SessionRow,
 } from "./rows.ts";
-import { applyPlan, planTransition, RECHECK_OWNER, SWEEP_ORDER_SQL, SWEEP_WANTED_SQL } from "./rules.ts";
+import { applyPlan, firstChange, planTransition, RECHECK_OWNER, SWEEP_ORDER_SQL, SWEEP_WANTED_SQL } from "./rules.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
-import type { ClaimedDelivery, EventRecord, GatewayState, InsertResult, NewOrder, OrderRecord, OrderStore, PayoutCap, PayoutInsertResult, StatusUpdate, TransitionResult } from "./types.ts";
+import type { ClaimedDelivery, EventRecord, GatewayState, GatewayStatePatch, InsertResult, NewOrder, OrderRecord, OrderStore, PayoutCap, PayoutInsertResult, StatusUpdate, TransitionResult } from "./types.ts";
 
 export interface SqliteStoreConfig extends OutboxConfig {
   /** A file path, or ":memory:" (tests). The directory must exist. */
@@ -39,9 +39,10 @@ type Db = Database.Database;
 
 function prepareStatements(db: Db) {
   return {
-    insert: db.prepare<Record<string, unknown>>(
+    insert: db.prepare<Record<string, unknown>, OrderRow>(
       `INSERT INTO orders (${ORDER_COLUMNS.join(", ")}) VALUES (${ORDER_COLUMNS.map((column) => `@${column}`).join(", ")})
-       ON CONFLICT (idempotency_key) DO NOTHING`,
+       ON CONFLICT (idempotency_key) DO NOTHING
+       RETURNING *`,
     ),
     byId: db.prepare<[string], OrderRow>("SELECT * FROM orders WHERE id = ?"),
     byMerchantOrderId: db.prepare<[string], OrderRow>("SELECT * FROM orders WHERE merchant_order_id = ?"),
@@ -184,7 +185,9 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
 
   const insertTx = db.transaction((order: NewOrder): InsertResult => {
     const row = newOrderToRow(order);
-    if (st().insert.run(row).changes === 1) return { inserted: true, order: rowToOrder(st().byId.get(order.id)!) };
+    // RETURNING: the row as stored, without reading it again.
+    const inserted = st().insert.get(row);
+    if (inserted) return { inserted: true, order: rowToOrder(inserted) };
     // Only the idempotency key is allowed to conflict silently (a clash on id or merchant order id
     // throws): the key is set, and the order holding it is returned untouched.
     const existing = order.idempotencyKey === null ? undefined : st().byIdempotencyKey.get(order.idempotencyKey);
@@ -199,11 +202,11 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
     const total = st().dayTotal.get({ day: cap.day, currency: cap.currency })?.total_minor ?? 0;
     if (total + cap.amountMinor > cap.maxPerDayMinor) return { inserted: false, capExceeded: true, dayTotalMinor: total };
     st().addToDay.run({ day: cap.day, currency: cap.currency, amount: cap.amountMinor });
-    st().insert.run(newOrderToRow({ ...order, kind: "payout" }));
-    return { inserted: true, order: rowToOrder(st().byId.get(order.id)!) };
+    return { inserted: true, order: rowToOrder(st().insert.get(newOrderToRow({ ...order, kind: "payout" }))!) };
   });
 
-  const setGatewayStateTx = db.transaction((id: string, patch: Parameters<OrderStore["setGatewayState"]>[1]): OrderRecord | null => {
+  /** setGatewayState's write; called inside a transaction. */
+  function writeGatewayState(id: string, patch: GatewayStatePatch): OrderRecord | null {
     const row = st().setGatewayState.get({
       id,
       gateway_state: patch.gatewayState,
@@ -214,14 +217,12 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
       error_code: patch.errorCode ?? null,
       at: patch.at,
     });
-    if (!row) return null;
-    return rowToOrder(row);
-  });
+    return row ? rowToOrder(row) : null;
+  }
 
-  const transitionTx = db.transaction((id: string, update: StatusUpdate): TransitionResult | null => {
-    const row = st().byId.get(id);
-    if (!row) return null;
-    const current = rowToOrder(row);
+  /** transition's read, decision and writes; called inside a transaction, `current` read in it. */
+  function writeTransition(current: OrderRecord, update: StatusUpdate): TransitionResult {
+    const id = current.id;
     const plan = planTransition(current, update);
     st().writeTransition.run({
       id,
@@ -240,10 +241,23 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
     if (change.to === "completed" && order.sessionId) st().completeSession.run({ id: order.sessionId, order_id: order.id, at: change.at });
     const types = [createdEventType(order, change), orderEventType(order.kind, change)].filter((type) => type !== null);
     if (types.length > 0) {
-      const history = st().history.all(id).map(rowToChange);
+      const history = firstChange(change) ?? st().history.all(id).map(rowToChange);
       for (const type of types) writeEvent(orderEvent(type, order, history, change.at));
     }
     return { changed: true, order, change };
+  }
+
+  const setGatewayStateTx = db.transaction(writeGatewayState);
+
+  const transitionTx = db.transaction((id: string, update: StatusUpdate): TransitionResult | null => {
+    const row = st().byId.get(id);
+    return row ? writeTransition(rowToOrder(row), update) : null;
+  });
+
+  // One commit (one fsync) where the two calls made two; the row RETURNING gives is the one to move.
+  const recordGatewayAnswerTx = db.transaction((id: string, patch: GatewayStatePatch, update: StatusUpdate): TransitionResult | null => {
+    const current = writeGatewayState(id, patch);
+    return current ? writeTransition(current, update) : null;
   });
 
   const claimForSweepTx = db.transaction((options: { limit: number; now: number; leaseMs: number; owner: string; createdBefore?: number }): OrderRecord[] => {
@@ -314,6 +328,10 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
 
     async setGatewayState(id, patch) {
       return setGatewayStateTx.immediate(id, patch);
+    },
+
+    async recordGatewayAnswer(expected, patch, update) {
+      return recordGatewayAnswerTx.immediate(expected.id, patch, update);
     },
 
     async transition(id, update) {

@@ -107,6 +107,14 @@ export interface StatusChange {
   at: number;
 }
 
+/** What `setGatewayState` writes; `undefined` leaves paymentUrl or errorCode alone, `null` clears it. */
+export interface GatewayStatePatch {
+  gatewayState: GatewayState;
+  paymentUrl?: string | null;
+  errorCode?: string | null;
+  at: number;
+}
+
 /** Fields a status update may carry along, as the gateway reported them. */
 export interface StatusUpdate {
   status: PaymentStatus;
@@ -160,7 +168,17 @@ export interface OrderStore {
   getByMerchantOrderId(merchantOrderId: string): Promise<OrderRecord | null>;
 
   /** Records the outcome of order/new. Does not touch `status`: that goes through `transition`. */
-  setGatewayState(id: string, patch: { gatewayState: GatewayState; paymentUrl?: string | null; errorCode?: string | null; at: number }): Promise<OrderRecord | null>;
+  setGatewayState(id: string, patch: GatewayStatePatch): Promise<OrderRecord | null>;
+
+  /**
+   * `setGatewayState` then `transition`, in one transaction: what order/new's answer writes (the
+   * gateway state and payment URL, then the first status the gateway reported, with its change and
+   * events). Exactly as the two calls would, only atomic and cheaper: a create commits twice (its
+   * insert, then this), not three times. `expected` is the caller's copy of the order as it was
+   * before; a store may write in one statement when the row is still exactly that (PostgreSQL
+   * does), and must otherwise read it under a lock as `transition` does. Null for an unknown order.
+   */
+  recordGatewayAnswer(expected: OrderRecord, patch: GatewayStatePatch, update: StatusUpdate): Promise<TransitionResult | null>;
 
   /**
    * Applies a status read from the gateway if `canTransition(current, next)`; records the change.

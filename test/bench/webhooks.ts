@@ -227,10 +227,10 @@ async function drainRate(receiver: Awaited<ReturnType<typeof startReceiver>>, st
   const filled = performance.now();
   // 10 writers at a time (PostgreSQL overlaps them; SQLite's are synchronous anyway).
   await timed(count, 10, async () => {
+    // order.created is written with the first status the gateway reports, as a create writes it.
     const { order } = await store.insert(newOrder());
-    await store.setGatewayState(order.id, { gatewayState: "created", at: Date.now() });
-    // order.created is written with the first status the gateway reports, as the order service does.
-    await store.transition(order.id, { status: "pending", source: "create", at: Date.now() });
+    const at = Date.now();
+    await store.recordGatewayAnswer(order, { gatewayState: "created", at }, { status: "pending", source: "create", at });
   });
   const fill = performance.now() - filled;
   await receiver.ask({ cmd: "reset" });

@@ -140,6 +140,50 @@ export function storeContract(name: string, makeStore: () => Promise<OrderStore>
       });
     });
 
+    describe("recordGatewayAnswer", () => {
+      it("writes what setGatewayState then transition write, in one call", async () => {
+        const { order: one } = await store.insert(newOrder());
+        const { order: two } = await store.insert(newOrder());
+        const patch = { gatewayState: "created", paymentUrl: "https://pay.example/x", at: T + 10 } as const;
+        const update = { status: "pending", floatingAmount: "100.53", source: "create", at: T + 11 } as const;
+        const together = await store.recordGatewayAnswer(one, patch, update);
+        await store.setGatewayState(two.id, patch);
+        const apart = await store.transition(two.id, update);
+        if (!apart?.changed) throw new Error("the two calls made no change");
+        expect(together).toEqual({ changed: true, order: { ...apart.order, id: one.id, merchantOrderId: one.merchantOrderId }, change: { ...apart.change, orderId: one.id } });
+        expect(together).toMatchObject({ changed: true, order: { gatewayState: "created", paymentUrl: "https://pay.example/x", status: "pending", floatingAmount: "100.53", refreshedAt: T + 11, updatedAt: T + 11 } });
+        expect(await store.get(one.id)).toEqual(together?.order);
+        expect(await store.history(one.id)).toEqual([{ orderId: one.id, from: "none", to: "pending", source: "create", at: T + 11 }]);
+      });
+
+      it("when the order moved on since the caller's copy, applies the answer to the order as it is: no second change", async () => {
+        const { order: copy } = await store.insert(newOrder());
+        // A notification got there first: the order was read back, orphaned, at pending.
+        await store.setGatewayState(copy.id, { gatewayState: "orphaned", errorCode: "gateway_unavailable", at: T + 5 });
+        await store.transition(copy.id, { status: "pending", source: "notify", at: T + 6 });
+        const result = await store.recordGatewayAnswer(copy, { gatewayState: "created", paymentUrl: "https://pay.example/x", at: T + 10 }, { status: "pending", source: "create", at: T + 11 });
+        expect(result).toMatchObject({ changed: false, order: { gatewayState: "created", paymentUrl: "https://pay.example/x", errorCode: "gateway_unavailable", status: "pending", refreshedAt: T + 11 } });
+        expect(await store.get(copy.id)).toEqual(result?.order);
+        expect(await store.history(copy.id)).toEqual([{ orderId: copy.id, from: "none", to: "pending", source: "notify", at: T + 6 }]);
+      });
+
+      it("racing identical transitions, records the first status exactly once", async () => {
+        const { order } = await store.insert(newOrder());
+        const results = await Promise.all([
+          store.recordGatewayAnswer(order, { gatewayState: "created", paymentUrl: "https://pay.example/x", at: T + 1 }, { status: "pending", source: "create", at: T + 2 }),
+          ...Array.from({ length: 10 }, (_, index) => store.transition(order.id, { status: "pending", source: "notify", at: T + 3 + index })),
+        ]);
+        expect(results.filter((result) => result?.changed)).toHaveLength(1);
+        expect(await store.history(order.id)).toHaveLength(1);
+        expect(await store.get(order.id)).toMatchObject({ gatewayState: "created", paymentUrl: "https://pay.example/x", status: "pending" });
+      });
+
+      it("returns null for an unknown order", async () => {
+        const missing = { ...(await store.insert(newOrder())).order, id: "ck_missing" };
+        expect(await store.recordGatewayAnswer(missing, { gatewayState: "created", at: T }, { status: "pending", source: "create", at: T })).toBeNull();
+      });
+    });
+
     describe("transition", () => {
       it("moves forward and records each change with its source, oldest first", async () => {
         const order = await orderAt("pending");

@@ -76,6 +76,33 @@ export function outboxContract(name: string, makeStore: (outbox?: OutboxConfig) 
         expect(data[2]!.data).toMatchObject({ status: "pending" });
       });
 
+      it("writes order.created (and a first status's own event after it) with their deliveries when order/new's answer is recorded", async () => {
+        const store = await open();
+        const { order: pending } = await store.insert(newOrder());
+        await store.recordGatewayAnswer(pending, { gatewayState: "created", paymentUrl: "https://pay.example/x", at: T + 1 }, { status: "pending", source: "create", at: T + 2 });
+        const [created] = (await store.listEvents({ objectId: pending.id, limit: 10 })).data;
+        expect(created).toMatchObject({ type: "order.created", createdAt: T + 2, data: { id: pending.id, status: "pending" } });
+        expect(created!.data.history).toHaveLength(1);
+        expect((await store.deliveries(created!.id)).map((delivery) => [delivery.endpoint, delivery.status])).toEqual([["all", "pending"]]);
+
+        const { order: paid } = await store.insert(newOrder());
+        await store.recordGatewayAnswer(paid, { gatewayState: "created", paymentUrl: "https://pay.example/y", at: T + 1 }, { status: "completed", finalAmount: "100.50", source: "create", at: T + 2 });
+        const events = (await store.listEvents({ objectId: paid.id, limit: 10 })).data;
+        expect(events.map((event) => event.type)).toEqual(["order.paid", "order.created"]);
+        expect(events[0]!.seq).toBeGreaterThan(events[1]!.seq);
+        expect((await store.deliveries(events[0]!.id)).map((delivery) => delivery.endpoint)).toEqual(["all", "paid-only"]);
+        expect((await store.deliveries(events[1]!.id)).map((delivery) => delivery.endpoint)).toEqual(["all"]);
+      });
+
+      it("writes no event when order/new's answer finds the order already announced", async () => {
+        const store = await open();
+        const { order: copy } = await store.insert(newOrder());
+        await store.setGatewayState(copy.id, { gatewayState: "orphaned", at: T + 1 });
+        await store.transition(copy.id, { status: "pending", source: "notify", at: T + 2 });
+        await store.recordGatewayAnswer(copy, { gatewayState: "created", paymentUrl: "https://pay.example/x", at: T + 3 }, { status: "pending", source: "create", at: T + 4 });
+        expect((await store.listEvents({ objectId: copy.id, limit: 10 })).data.map((event) => event.type)).toEqual(["order.created"]);
+      });
+
       it("writes no event for a refused move, and maps failed and reject to order.failed", async () => {
         const store = await open();
         const first = await createdOrder(store);

@@ -9,6 +9,11 @@ export type RecordedChange = { order: OrderRecord; change: StatusChange };
 export function recordChanges(store: OrderStore, sink: RecordedChange[]): OrderStore {
   return {
     ...store,
+    async recordGatewayAnswer(expected, patch, update) {
+      const result = await store.recordGatewayAnswer(expected, patch, update);
+      if (result?.changed) sink.push({ order: result.order, change: result.change });
+      return result;
+    },
     async transition(id, update) {
       const result = await store.transition(id, update);
       if (result?.changed) sink.push({ order: result.order, change: result.change });
