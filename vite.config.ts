@@ -14,9 +14,14 @@ const ROOT = fileURLToPath(new URL("./", import.meta.url));
  *
  * `widget.js`, the loader every visitor of a merchant's page downloads: 2.5 kB to aim for, the build
  * fails above 3 kB. `shopper`: what a shopper who opens the dialog downloads in all, the loader and
- * the dialog file (its CSS and English included), 14 kB to aim for.
+ * the dialog file (its CSS and English included), 14 kB to aim for; `shopperLimit`: the build fails
+ * above it. The target is not met (16.39 kB: Preact's runtime alone is 4.3 kB of it, every feature
+ * the issue asked for is in, and the merchant's console wording already lives in a file of its own,
+ * dialog-setup.<hash>.js, that a shopper does not download), so the limit holds today's figure with
+ * a little room: growth fails the build instead of going unnoticed. Lower it to the target once the
+ * dialog is under it.
  */
-export const WIDGET_BUDGET = { file: "widget.js", target: 2_500, limit: 3_000, shopper: 14_000 };
+export const WIDGET_BUDGET = { file: "widget.js", target: 2_500, limit: 3_000, shopper: 14_000, shopperLimit: 16_500 };
 
 const gzip = (code: string | Uint8Array) => gzipSync(code, { level: 9 }).length;
 
@@ -45,6 +50,8 @@ export function sizeBudget(budget = WIDGET_BUDGET, languages = join(ROOT, "widge
         .sort((a, b) => b.size - a.size);
       // The dialog file holds English: loader + dialog is what an English-speaking shopper downloads.
       const english = size + dialogSize;
+      if (dialog && english > budget.shopperLimit)
+        this.error(`loader + ${dialog.fileName} + English is ${english} B gzipped (${kB(english)}), over its ${kB(budget.shopperLimit)} limit (target ${kB(budget.shopper)}). npm run bench shows what it is made of.`);
       const withDialog = dialog
         ? `; ${dialog.fileName} is ${dialogSize} B (${kB(dialogSize)}); loader + dialog + English ${english} B (${kB(english)}), target ${kB(budget.shopper)}${english > budget.shopper ? `, OVER by ${english - budget.shopper} B` : ""}`
         : "";
@@ -61,51 +68,73 @@ const COMMON = {
   oxc: { jsx: { runtime: "classic" as const, pragma: "h", pragmaFrag: "Fragment" } },
 };
 
-/** The dialog: widget/dialog.ts, its components on Preact's own runtime, as one IIFE that sets `OctopusCheckoutDialog`. */
-export const DIALOG_BUILD: InlineConfig = {
+/** An IIFE of `entry` that sets the global `name`, built in memory. */
+const iife = (entry: string, name: string, define: Record<string, string> = {}): InlineConfig => ({
   configFile: false,
   root: ROOT,
   logLevel: "warn",
   mode: "production",
   ...COMMON,
+  define,
   build: {
     write: false,
     target: "es2022",
     reportCompressedSize: false,
-    lib: { entry: join(ROOT, "widget/dialog.ts"), name: "OctopusCheckoutDialog", formats: ["iife"], fileName: () => "dialog.js" },
+    // No Symbol.toStringTag on the namespace the IIFE returns: nothing reads it, and it costs bytes.
+    rolldownOptions: { output: { generatedCode: { symbols: false } } },
+    lib: { entry: join(ROOT, entry), name, formats: ["iife"], fileName: () => "out.js" },
   },
-};
+});
 
-/** The file name the loader asks for and the integrity it checks it against (of the exact bytes served). */
-export function dialogFile(code: string): { file: string; integrity: string } {
+/**
+ * The setup report: widget/setup-report.ts, the merchant's console messages about a page's setup,
+ * as one IIFE that sets `OctopusCheckoutSetup`. The dialog fetches it only when the setup is wrong.
+ */
+export const SETUP_BUILD = iife("widget/setup-report.ts", "OctopusCheckoutSetup");
+
+/**
+ * The dialog: widget/dialog.ts, its components on Preact's own runtime, as one IIFE that sets
+ * `OctopusCheckoutDialog`. `setup`: the setup report's file name and integrity (null: it fetches none).
+ */
+export const dialogConfig = (setup: { file: string; integrity: string } | null): InlineConfig => iife("widget/dialog.ts", "OctopusCheckoutDialog", { __OCTOPUS_SETUP__: JSON.stringify(setup) });
+
+/** The file name a built file is served under and the integrity it is checked against (of the exact bytes served). */
+export function builtFile(code: string, prefix = "dialog"): { file: string; integrity: string } {
   const hash = createHash("sha256").update(code).digest("hex").slice(0, 12);
   // SHA-256: as strong as integrity needs here, and 20 B shorter in widget.js than SHA-384.
-  return { file: `dialog.${hash}.js`, integrity: `sha256-${createHash("sha256").update(code).digest("base64")}` };
+  return { file: `${prefix}.${hash}.js`, integrity: `sha256-${createHash("sha256").update(code).digest("base64")}` };
+}
+
+async function buildChunk(config: InlineConfig): Promise<string> {
+  const result = await build(config);
+  const outputs = (Array.isArray(result) ? result : [result]) as Rolldown.RolldownOutput[];
+  const chunk = outputs[0]?.output.find((item) => item.type === "chunk");
+  if (chunk?.type !== "chunk") throw new Error(`the ${String(config.build?.lib && config.build.lib.name)} build produced no chunk`);
+  return chunk.code;
 }
 
 /**
- * Builds the dialog first (in memory), then gives the loader its file name and integrity as the
- * compile-time constant `__OCTOPUS_DIALOG__`, and writes the dialog beside widget.js. The dialog's
- * bytes are final before the loader is built: the integrity cannot describe another file.
+ * Builds the setup report, then the dialog with the report's file name and integrity, then gives
+ * the loader the dialog's as the compile-time constant `__OCTOPUS_DIALOG__`, and writes both files
+ * beside widget.js. Each file's bytes are final before the file that names it is built: an
+ * integrity cannot describe another file.
  */
 export function dialogBuild(): Plugin {
-  let code = "";
-  let file = "";
+  const files: Array<{ file: string; code: string }> = [];
   return {
     name: "octopus-dialog",
     apply: "build",
     async config() {
-      const result = await build(DIALOG_BUILD);
-      const outputs = (Array.isArray(result) ? result : [result]) as Rolldown.RolldownOutput[];
-      const chunk = outputs[0]?.output.find((item) => item.type === "chunk");
-      if (chunk?.type !== "chunk") throw new Error("the dialog build produced no chunk");
-      code = chunk.code;
-      const dialog = dialogFile(code);
-      file = dialog.file;
+      files.length = 0;
+      const setupCode = await buildChunk(SETUP_BUILD);
+      const setup = builtFile(setupCode, "dialog-setup");
+      const code = await buildChunk(dialogConfig(setup));
+      const dialog = builtFile(code);
+      files.push({ file: dialog.file, code }, { file: setup.file, code: setupCode });
       return { define: { __OCTOPUS_DIALOG__: JSON.stringify(dialog) } };
     },
     generateBundle() {
-      this.emitFile({ type: "asset", fileName: file, source: code });
+      for (const { file, code } of files) this.emitFile({ type: "asset", fileName: file, source: code });
     },
   };
 }
@@ -127,6 +156,8 @@ const NPM_BUILD = {
 export default defineConfig(({ mode }) => ({
   plugins: mode === "npm" || mode === "test" ? [] : [dialogBuild(), sizeBudget()],
   ...COMMON,
+  // The npm entry and the unit tests run no checkSetup from a page: no setup report file to fetch.
+  define: { __OCTOPUS_SETUP__: "null" },
   build:
     mode === "npm"
       ? NPM_BUILD

@@ -1,6 +1,7 @@
 /**
- * createCheckoutServer: the whole server as a Hono app, for `npm start` or for a merchant's own
- * process. Everything it needs comes in through options; nothing is read from the environment here.
+ * createCheckoutServer: the whole server as a Hono app, with its order service, webhook dispatcher
+ * and sweep beside it, for `npm start` or for a merchant's own process. Everything it needs comes in
+ * through options; nothing is read from the environment here.
  */
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
@@ -91,18 +92,19 @@ export interface CheckoutServerOptions {
   idempotencyWaitMs?: number;
 }
 
-export interface CheckoutServer extends Hono {
-  checkout: {
-    service: OrderService;
-    sessions: SessionService;
-    dispatcher: WebhookDispatcher;
-    allowedOrigins: ReadonlySet<string>;
-    sweepOnce(): Promise<{ claimed: number; failed: number }>;
-    /** Orders with a notification-caused read in flight or queued (0 when idle). */
-    readonly notifyHintsPending: number;
-    /** Stops the sweep and the webhook dispatcher (waiting for sends under way). The store is the caller's to close. */
-    close(): Promise<void>;
-  };
+/** What createCheckoutServer builds: the Hono app to serve or mount, and the handles around it. */
+export interface CheckoutServer {
+  /** Serve `app.fetch`, or mount it in your own Hono app; add routes of your own beside ours. */
+  app: Hono<AppEnv>;
+  service: OrderService;
+  sessions: SessionService;
+  dispatcher: WebhookDispatcher;
+  allowedOrigins: ReadonlySet<string>;
+  sweepOnce(): Promise<{ claimed: number; failed: number }>;
+  /** Orders with a notification-caused read in flight or queued (0 when idle). */
+  readonly notifyHintsPending: number;
+  /** Stops the sweep and the webhook dispatcher (waiting for sends under way). The store is the caller's to close. */
+  close(): Promise<void>;
 }
 
 export function createCheckoutServer(options: CheckoutServerOptions): CheckoutServer {
@@ -110,7 +112,7 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
   const logger = options.logger ?? createLogger();
   const publicUrl = new URL(options.publicUrl);
   const allowedOrigins: ReadonlySet<string> = new Set([publicUrl.origin, ...config.allowedOrigins, ...(options.extraOrigins ?? [])]);
-  const clientAddress = clientAddressOf({ trustProxy: options.trustProxy ?? 0, trustedProxies: options.trustedProxies ?? [], logger });
+  const clientAddress = clientAddressOf({ trustProxy: options.trustProxy ?? 0, trustedProxies: options.trustedProxies ?? [], logger, behindProxy: publicUrl.protocol === "https:" });
 
   const dispatcher = createWebhookDispatcher({
     store,
@@ -237,7 +239,8 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
 
   if (options.dispatcher?.start ?? true) dispatcher.start();
 
-  const checkout: CheckoutServer["checkout"] = {
+  return {
+    app,
     service,
     sessions,
     dispatcher,
@@ -251,5 +254,4 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
       await dispatcher.stop();
     },
   };
-  return Object.assign(app, { checkout }) as unknown as CheckoutServer;
 }

@@ -127,7 +127,7 @@ export type CheckoutConfig = z.infer<typeof CheckoutConfig>;
 export type CheckoutConfigInput = z.input<typeof CheckoutConfig>;
 
 /** One line per problem, each naming where it is: what a merchant needs to fix a config file. */
-export function formatIssues(error: z.ZodError, prefix: string): string[] {
+function formatIssues(error: z.ZodError, prefix: string): string[] {
   return error.issues.map((issue) => `${prefix}${issue.path.length ? issue.path.join(".") : "(root)"}: ${issue.message}`);
 }
 

@@ -6,7 +6,7 @@
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
-export const ERROR_CODES = {
+const ERROR_CODES = {
   invalid_json: 400,
   invalid_request: 400,
   unauthorized: 401,

@@ -9,7 +9,7 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 /** Credentials, and the headers that carry them or a shopper's address, as a config or a header bag names them. */
-export const CREDENTIAL_KEYS = [
+const CREDENTIAL_KEYS = [
   "apisecret",
   "api_secret",
   "secret",
@@ -38,7 +38,7 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
-export function redact(value: unknown, depth = 0): unknown {
+function redact(value: unknown, depth = 0): unknown {
   if (depth > 6) return "[deep]";
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
   if (value instanceof Error) return { name: value.name, message: value.message, ...(value.cause ? { cause: redact(value.cause, depth + 1) } : {}) };

@@ -5,14 +5,16 @@
 import { serve } from "@hono/node-server";
 import { readdirSync, readFileSync } from "node:fs";
 import { createCheckoutServer } from "./app.ts";
-import { readServerSettings } from "./config.ts";
-import { SANDBOX_WEBHOOK_PATH, SANDBOX_WEBHOOK_SECRET } from "./server-settings.ts";
+import { readServerSettings, SANDBOX_WEBHOOK_PATH, SANDBOX_WEBHOOK_SECRET } from "./config.ts";
 import { createOctopusClient } from "./gateway/client.ts";
 import { readWidgetBuild } from "./http/widget-assets.ts";
 import { createLogger } from "./log.ts";
 import { createStore } from "./store/index.ts";
-import { createSandboxGateway } from "../demo/sandbox/gateway.ts";
-import { demoShop } from "../demo/shop/routes.ts";
+
+async function loadDemo() {
+  const [{ createSandboxGateway }, { demoShop }] = await Promise.all([import("../demo/sandbox/gateway.ts"), import("../demo/shop/routes.ts")]);
+  return { createSandboxGateway, demoShop };
+}
 
 async function main(): Promise<void> {
   const read = readServerSettings();
@@ -25,7 +27,9 @@ async function main(): Promise<void> {
   const store = await createStore({ databaseUrl: settings.databaseUrl, sqliteFile: settings.sqliteFile });
   await store.migrate();
 
-  const sandbox = settings.gateway.mode === "sandbox" ? createSandboxGateway({ publicUrl: settings.publicUrl, callbackBaseUrl: settings.publicUrl }) : null;
+  // The sandbox and the demo shop are loaded in sandbox mode only: a live deployment never loads demo code.
+  const demo = settings.gateway.mode === "sandbox" ? await loadDemo() : null;
+  const sandbox = demo ? demo.createSandboxGateway({ publicUrl: settings.publicUrl, callbackBaseUrl: settings.publicUrl }) : null;
   const gateway = createOctopusClient(
     {
       baseUrl: sandbox ? settings.publicUrl : settings.gateway.apiUrl,
@@ -50,7 +54,7 @@ async function main(): Promise<void> {
       .map((file) => [file.replace(/\.json$/, ""), readFileSync(new URL(file, i18nDir), "utf8")]),
   );
 
-  const app = createCheckoutServer({
+  const checkout = createCheckoutServer({
     config: settings.config,
     store,
     gateway,
@@ -69,10 +73,11 @@ async function main(): Promise<void> {
     translations,
     sandbox,
   });
+  const { app } = checkout;
   // The store lets the demo's sandbox panel show what the server believes beside what the gateway says.
   // The demo shop takes payments for any amount with no customer: only ever beside the sandbox,
   // never on a merchant's live payment domain.
-  if (sandbox) {
+  if (demo) {
     // The demo's "your backend" page calls the merchant API as a merchant's server would, with a
     // key the server accepts, in process (the public URL may not be reachable from inside).
     const ownEndpoint = settings.webhooks.find((endpoint) => endpoint.url === `${settings.publicUrl}${SANDBOX_WEBHOOK_PATH}`);
@@ -85,27 +90,39 @@ async function main(): Promise<void> {
           currencies: [...new Set(settings.config.methods.map((method) => method.currency))],
         }
       : null;
-    app.route("/", demoShop({ merchantName: settings.config.merchantName, sandbox: true, store, products: settings.config.products, backend }));
+    app.route("/", demo.demoShop({ merchantName: settings.config.merchantName, publicUrl: settings.publicUrl, sandbox: true, store, products: settings.config.products, backend }));
   }
 
   const server = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port }, () => {
     const mode = sandbox ? "SANDBOX mode (no real money; set the four OCTOPUS_* variables for the real gateway)" : `live gateway ${new URL(settings.gateway.apiUrl).host}`;
-    console.log(`octopus-checkout listening on ${settings.publicUrl}/  [${mode}; store: ${store.kind}]`);
+    // The bound address too: behind a proxy every instance has the same public URL.
+    console.log(`octopus-checkout listening on ${settings.host}:${settings.port} for ${settings.publicUrl}/  [${mode}; store: ${store.kind}]`);
     if (settings.sandboxSecretKey) console.log(`merchant API: ${settings.publicUrl}/api/v1/ with the sandbox key ${settings.secretKeys[0]} (set CHECKOUT_SECRET_KEYS for your own)`);
     else if (settings.secretKeys.length === 0) console.log("merchant API: off (set CHECKOUT_SECRET_KEYS to turn it on)");
     for (const endpoint of settings.webhooks) console.log(`webhooks "${endpoint.name}": ${endpoint.url}${endpoint.types ? ` (${endpoint.types.join(", ")})` : ""}`);
   });
 
+  // Long enough for a create that is waiting on the gateway to get its answer: cut off, the shopper
+  // loses it and the order stays "creating" until the sweep settles it minutes later.
+  const drainMs = settings.gateway.timeoutMs + 5_000;
   let stopping = false;
-  const stop = () => {
+  const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    void app.checkout.close();
+    logger.info("stopping", { signal, drain_ms: drainMs });
+    void checkout.close();
     sandbox?.close();
+    // No new connections from now on (a load balancer tries another instance); those open finish.
     server.close(() => {
-      void store.close().finally(() => process.exit(0));
+      void store.close().finally(() => {
+        logger.info("stopped");
+        process.exit(0);
+      });
     });
-    setTimeout(() => process.exit(0), 5_000).unref();
+    setTimeout(() => {
+      logger.warn("stopped with requests still in flight", { drain_ms: drainMs });
+      process.exit(0);
+    }, drainMs).unref();
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

@@ -13,7 +13,7 @@ import { returnUrlOf } from "./page-url.ts";
 import { createPoller } from "./poller.ts";
 import { readCheckoutMessage } from "./protocol.ts";
 import { forget, markStarted, purchaseOf, recall, remember, wasStarted } from "./resume.ts";
-import { optionProblems, withSession } from "./setup-check.ts";
+import { hasProblem, withSession } from "./setup-check.ts";
 import { isFinal, nextScreen, screenOf } from "./status-screens.ts";
 import type { CheckoutDetail, CheckoutOptions } from "./types.ts";
 import { App, focusScreen } from "./ui/app.tsx";
@@ -140,6 +140,7 @@ export function createCheckout(server: string, win: Window = window) {
       frameable: null,
       slow: false,
       popupClosed: false,
+      closeOnly: false,
       locale,
       t: translator({}),
       act: {
@@ -343,7 +344,7 @@ export function createCheckout(server: string, win: Window = window) {
     }
 
     function start() {
-      set({ screen: "loading", error: "" });
+      set({ screen: "loading", error: "", closeOnly: false });
       const saved = returnedId ? null : recall(server, purchase);
       const id = returnedId ?? saved?.id;
       void Promise.all([api.catalog(), loadMessages(server, locale), id && api.status(id), options.session && api.session(options.session)]).then(([catalog, messages, resumed, session]) => {
@@ -354,14 +355,15 @@ export function createCheckout(server: string, win: Window = window) {
         blocked = false;
         if (session) {
           blocked = !session.ok;
-          if (!session.ok) return set({ screen: "error", error: session.status === 404 ? view.t("errorSessionNotFound") : view.t("errorNetwork") });
+          if (!session.ok) return set({ screen: "error", error: view.t(session.status === 404 ? "errorSessionNotFound" : "errorNetwork"), closeOnly: session.status === 404 });
           view.session = session.value;
           if (session.value.status !== "open") return set({ screen: session.value.status === "completed" ? "sessionPaid" : "sessionExpired" });
         }
-        blocked ||= catalog.value.origin_allowed === false || (!returnedId && optionProblems(catalog.value, withSession(options, view.session)).length > 0);
+        blocked ||= catalog.value.origin_allowed === false || (!returnedId && hasProblem(catalog.value, withSession(options, view.session)));
         // The server does not take orders from this page: the merchant's setup, not the shopper's connection.
-        if (catalog.value.origin_allowed === false) return set({ screen: "error", error: view.t("errorNotSetUp") });
-        if (!returnedId && optionProblems(catalog.value, options).length) return set({ screen: "error", error: view.t("errorNotAvailable") });
+        // Only the merchant can fix these: the shopper is offered Close, not a "Try again" that cannot help.
+        if (catalog.value.origin_allowed === false) return set({ screen: "error", error: view.t("errorNotSetUp"), closeOnly: true });
+        if (!returnedId && hasProblem(catalog.value, options)) return set({ screen: "error", error: view.t("errorNotAvailable"), closeOnly: true });
         const order = resumed && resumed.ok ? resumed.value : null;
         // Back from a redirect, or settled after the dialog closed: show where the order stands.
         if (order && (returnedId || saved?.settled)) {

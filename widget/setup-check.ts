@@ -1,8 +1,10 @@
 /**
  * A merchant's mistakes, found against the server's options: an unknown product, a currency or
- * method no payment method here offers, an amount outside every matching method's limits, and a
- * page whose origin the server does not allow. The merchant reads them in the console at load,
- * naming the attribute; the shopper gets a short translated message instead of raw English.
+ * method no payment method here offers, an amount outside every matching method's limits. The
+ * shopper gets a short translated message instead of raw English; the merchant reads what is wrong
+ * in the console at load, naming the attribute, in words that live in another file
+ * (setup-report.ts, dialog-setup.<hash>.js), fetched only when there is something to say: a
+ * shopper on a page set up right downloads none of them.
  */
 import type { Session } from "./api.ts";
 import { toMinor, decimalsOf } from "./money.ts";
@@ -25,9 +27,12 @@ export function withSession(options: CheckoutOptions, session: Session | null): 
   };
 }
 
+/** The product data-product names, when the server has it. */
+export const productOf = (catalog: Catalog | null, options: CheckoutOptions) => (options.product ? catalog?.products.find((item) => item.id === options.product) : undefined);
+
 /** The payment methods these options leave on offer (before the shopper picks any). */
 export function methodsFor(catalog: Catalog, options: CheckoutOptions): Method[] {
-  const product = options.product ? catalog.products.find((item) => item.id === options.product) : undefined;
+  const product = productOf(catalog, options);
   return catalog.methods.filter(
     (method) =>
       (!options.country || method.country === options.country) &&
@@ -38,46 +43,16 @@ export function methodsFor(catalog: Catalog, options: CheckoutOptions): Method[]
   );
 }
 
-const inLimits = (method: Method, amount: string) => {
+/** Whether `amount` (a decimal string) is within the method's limits; false when it is not a plain decimal. */
+export const inLimits = (method: Method, amount: string): boolean => {
   const decimals = decimalsOf(method.currency);
   const minor = toMinor(amount, decimals);
   return minor !== null && minor >= toMinor(method.min, decimals)! && minor <= toMinor(method.max, decimals)!;
 };
 
-/** What is wrong with these options on this server, one sentence per attribute; empty when nothing is. */
-export function optionProblems(catalog: Catalog, options: CheckoutOptions): string[] {
-  const problems: string[] = [];
-  const quote = (name: string, value: string) => `data-${name}="${value}"`;
-  if (options.product && !catalog.products.some((item) => item.id === options.product)) {
-    problems.push(`${quote("product", options.product)} is not a product of this checkout; its products: ${catalog.products.map((item) => item.id).join(", ") || "none"}.`);
-    return problems;
-  }
+/** Whether these options have a problem on this server; setup-report.ts's optionProblems says which, in words. */
+export function hasProblem(catalog: Catalog, options: CheckoutOptions): boolean {
   const methods = methodsFor(catalog, options);
-  if (!methods.length) {
-    const named = (["country", "currency", "payment"] as const).filter((name) => options[name]).map((name) => quote(name, options[name]!));
-    if (options.currencies) named.push(quote("currencies", options.currencies.join(",")));
-    const offered = catalog.methods.map((method) => `${method.country}/${method.currency}/${method.payment}`).join(", ");
-    problems.push(`no payment method here matches ${named.join(" ") || "these options"}; offered (country/currency/payment): ${offered}.`);
-    return problems;
-  }
-  const amounts = options.amount ? [["amount", options.amount]] : (options.amounts ?? []).map((amount) => ["amounts", amount]);
-  for (const [name, amount] of amounts) {
-    if (!methods.some((method) => inLimits(method, amount!)))
-      problems.push(`${quote(name!, amount!)} is outside what ${methods.map((method) => `${method.label} takes (${method.min} to ${method.max} ${method.currency})`).join(" and ")}.`);
-  }
-  return problems;
-}
-
-/** Says in the console what is wrong with the page's setup: its origin first, then each trigger's attributes. */
-export function reportSetup(catalog: Catalog & { origin_allowed?: boolean }, pageOrigin: string, server: string, configured: CheckoutOptions[]): void {
-  if (catalog.origin_allowed === false)
-    console.error(
-      `octopus-checkout: this page's origin, ${pageOrigin}, is not allowed by the checkout server ${server}, so shoppers cannot pay here. Add it to allowedOrigins in the server's checkout.config.json, or to CHECKOUT_ALLOWED_ORIGINS, and restart the server.`,
-    );
-  const seen = new Set<string>();
-  for (const options of configured)
-    for (const problem of optionProblems(catalog, options)) {
-      if (!seen.has(problem)) console.warn(`octopus-checkout: ${problem}`);
-      seen.add(problem);
-    }
+  const amounts = options.amount ? [options.amount] : (options.amounts ?? []);
+  return (!!options.product && !productOf(catalog, options)) || !methods.length || amounts.some((amount) => !methods.some((method) => inLimits(method, amount)));
 }

@@ -48,6 +48,8 @@ export interface View {
   slow: boolean;
   /** Waiting in popup mode: the shopper closed the payment window. */
   popupClosed: boolean;
+  /** Error: the shop's setup stops payments here (origin not allowed, options nothing matches, unknown session); Close is the only way on. */
+  closeOnly: boolean;
   locale: Locale;
   t: Translate;
   act: {

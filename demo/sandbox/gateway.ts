@@ -64,7 +64,7 @@ export interface SandboxGatewayOptions {
 }
 
 /** Throws on a setting that could not work, naming it; the control route reuses it. */
-export function checkPayoutSettings(payouts: PayoutSettings): PayoutSettings {
+function checkPayoutSettings(payouts: PayoutSettings): PayoutSettings {
   for (const key of ["processingMs", "settleMs"] as const) {
     if (!Number.isInteger(payouts[key]) || payouts[key] < 0) throw new RangeError(`payouts.${key} must be a whole number of milliseconds: ${payouts[key]}`);
   }

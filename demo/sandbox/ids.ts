@@ -7,7 +7,7 @@ function randomBytes(length: number): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(length));
 }
 
-export function randomHex(bytes: number): string {
+function randomHex(bytes: number): string {
   let hex = "";
   for (const byte of randomBytes(bytes)) hex += byte.toString(16).padStart(2, "0");
   return hex;

@@ -16,7 +16,7 @@ import { fieldMessage } from "./responses.ts";
 export type FlatFields = Record<string, string>;
 export type Checked<T> = ({ ok: true } & T) | { ok: false; details: string };
 
-export const BODY_NOT_OBJECT = "The request body must be a JSON object of string fields.";
+const BODY_NOT_OBJECT = "The request body must be a JSON object of string fields.";
 
 /** The gateway's documents' bodies are flat objects of strings; anything else cannot even be signed. */
 export function readFlatFields(text: string): Checked<{ fields: FlatFields }> {

@@ -34,7 +34,7 @@ const isPayout = (order: NewOrderRequest) => order.transaction_type === "expense
 const required = (field: "to" | "to_name" | "to_bank_name", why: string) => (order: NewOrderRequest) =>
   order[field] ? undefined : fieldMessage(field, `is required ${why}`);
 
-export const PAYEE_RULES: readonly PayeeRule[] = [
+const PAYEE_RULES: readonly PayeeRule[] = [
   {
     source: "Decision: 000 and 001 list `to` (收款方账户, the payee's account) as optional for every order, but a payout without one has nowhere to go.",
     applies: isPayout,

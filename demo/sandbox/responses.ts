@@ -8,7 +8,7 @@ export interface GatewayReply {
   body: unknown;
 }
 
-export const SERVER_ERROR_TEXT = "An error occurred processing your request";
+const SERVER_ERROR_TEXT = "An error occurred processing your request";
 
 export const success = (data: unknown): GatewayReply => ({ status: 200, body: { result: "success", data } });
 

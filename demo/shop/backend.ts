@@ -28,7 +28,7 @@ export interface DemoBackendOptions {
   keep?: number;
 }
 
-export const BACKEND_WEBHOOK_PATH = "/demo/backend/webhooks";
+const BACKEND_WEBHOOK_PATH = "/demo/backend/webhooks";
 const MAX_WEBHOOK_BYTES = 256 * 1024;
 
 /** One delivery as the endpoint saw it: never its body, only what the page lists. */

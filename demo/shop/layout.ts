@@ -30,7 +30,7 @@ export interface PageParts {
 const scriptData = (data: Record<string, string> = {}) => Object.entries(data).map(([name, value]) => html` data-${raw(name)}="${value}"`);
 
 /** Short on the framed phone shop, whose 360 px should go to the shop, not to the banner. */
-export function sandboxBanner(shell: Shell, short = false): Html {
+function sandboxBanner(shell: Shell, short = false): Html {
   if (!shell.sandbox) return html``;
   return html`<div class="sandbox" role="note"><strong>SANDBOX</strong> <span>No real money moves.${short
     ? ""

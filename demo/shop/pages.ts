@@ -8,7 +8,7 @@ import type { Context } from "hono";
 import { html, raw } from "hono/html";
 import { codeBlock, page, type Html, type PageParts, type Shell } from "./layout.ts";
 import { FRAMED_CSP, PAGE_CSP, STRICT_CSP } from "./policy.ts";
-import { JS_API_SCRIPT, SNIPPETS, VIEWPORT_META, type SnippetName } from "./snippets.ts";
+import { JS_API_SCRIPT, VIEWPORT_META, snippets, type SnippetName } from "./snippets.ts";
 import { WAYS, type Way } from "./ways.ts";
 
 /** A server-priced product, as checkout.config.json names it; shown beside the buttons that sell it. */
@@ -24,6 +24,8 @@ export interface PagesOptions extends Shell {
   products?: readonly DemoProduct[];
   /** Set when the "your backend" page is mounted, so the index links it. */
   backend?: unknown;
+  /** The checkout server's public origin (CHECKOUT_PUBLIC_URL): the snippets load widget.js from it. */
+  publicUrl: string;
 }
 
 function send(c: Context, body: Html, csp = PAGE_CSP) {
@@ -39,9 +41,6 @@ function money(amount: string, currency: string): string {
     return `${amount} ${currency.toUpperCase()}`;
   }
 }
-
-/** The live widget: the snippet exactly as shown in its code block. */
-const live = (name: SnippetName) => raw(SNIPPETS[name]);
 
 const EVENT_LOG = html`<section class="log" aria-labelledby="log-title">
 <h3 id="log-title">What your page hears</h3>
@@ -95,8 +94,6 @@ ${next ? html`<a href="/demo/${next.slug}" rel="next">${next.title} →</a>` : h
   });
 }
 
-const htmlBlock = (name: SnippetName) => codeBlock(`snippet-${name}`, "HTML", SNIPPETS[name]);
-
 function way(slug: SnippetName): Way {
   const found = WAYS.find((candidate) => candidate.slug === slug);
   if (!found) throw new Error(`no way called ${slug}`);
@@ -107,6 +104,10 @@ export function demoPages(options: PagesOptions): Hono {
   const shell: Shell = { merchantName: options.merchantName, sandbox: options.sandbox };
   const products = options.products ?? [];
   const product = (id: string) => products.find((candidate) => candidate.id === id);
+  const markup = snippets(options.publicUrl);
+  /** The live widget: the snippet exactly as shown in its code block. */
+  const live = (name: SnippetName) => raw(markup[name]);
+  const htmlBlock = (name: SnippetName) => codeBlock(`snippet-${name}`, "HTML", markup[name]);
 
   const pages: Record<SnippetName, () => Html> = {
     "top-up": () =>

@@ -13,11 +13,14 @@ import { Hono } from "hono";
 import type { OrderStore } from "../../server/store/types.ts";
 import { demoAssets } from "./assets.ts";
 import { demoBackend, type DemoBackendOptions } from "./backend.ts";
+import { canonicalHost } from "./canonical-host.ts";
 import { demoPages, type DemoProduct } from "./pages.ts";
 import { sandboxPanel } from "./panel.ts";
 
 export interface DemoShopOptions {
   merchantName: string;
+  /** The checkout server's public origin (CHECKOUT_PUBLIC_URL): the snippets a merchant copies load widget.js from it. */
+  publicUrl: string;
   /** Sandbox mode: the SANDBOX banner on every page, and the panel. */
   sandbox: boolean;
   /** The server's store, for the panel's view of what the shop believes about each order. */
@@ -30,6 +33,12 @@ export interface DemoShopOptions {
 
 export function demoShop(options: DemoShopOptions): Hono {
   const app = new Hono();
+  if (options.sandbox) {
+    // Pages only: the API and the widget's files answer under any name the server is reached by.
+    const toPublicUrl = canonicalHost(options.publicUrl);
+    app.use("/", toPublicUrl);
+    app.use("/demo/*", toPublicUrl);
+  }
   app.route("/", demoAssets());
   app.route("/", demoPages(options));
   // Not even mounted outside the sandbox: a live shop has no panel and no order list to leak.

@@ -69,5 +69,3 @@ export const WAYS: readonly Way[] = [
     key: `width=device-width`,
   },
 ];
-
-export const wayBySlug = (slug: string): Way | undefined => WAYS.find((way) => way.slug === slug);

@@ -4,8 +4,7 @@
  * migrated, closed at the end), and where to print. Commands never touch process.env or exit.
  */
 import { existsSync } from "node:fs";
-import { readServerSettings, type Env } from "../config.ts";
-import type { ServerSettings } from "../server-settings.ts";
+import { readServerSettings, type Env, type ServerSettings } from "../config.ts";
 import type { OrderStore } from "../store/types.ts";
 import { confirm, type PromptIo } from "./confirm.ts";
 import { CliError, oneLine } from "./errors.ts";
@@ -77,7 +76,7 @@ export function createCliContext(io: CliIo, options: { env?: Env; now?: () => nu
     warn: (text) => io.stderr(`${text}\n`),
     settings() {
       if (settings) return settings;
-      const read = options.env ? readServerSettings(options.env) : readServerSettings();
+      const read = readServerSettings(options.env);
       if (!read.ok) throw new CliError(`the server's settings are not valid: ${read.problems.join("; ")}`);
       return (settings = read.settings);
     },

@@ -31,7 +31,7 @@ export function isoTime(at: number | string | null): string {
 }
 
 /** "just now", "5 min ago", "3 h ago", "2 days ago", or "in 5 min" for the future. */
-export function relativeTime(at: number | string, now: number): string {
+function relativeTime(at: number | string, now: number): string {
   const ms = now - new Date(at).getTime();
   const abs = Math.abs(ms);
   if (abs < 45_000) return "just now";

@@ -11,12 +11,12 @@ import type { CliContext } from "./context.ts";
 import { withJson } from "./options.ts";
 
 /** `sk_live_` + 43 url-safe characters (256 random bits). */
-export function newSecretKey(): string {
+function newSecretKey(): string {
   return `sk_live_${randomBytes(32).toString("base64url")}`;
 }
 
 /** Standard Webhooks' form: `whsec_` + base64 of 32 random bytes. */
-export function newWebhookSecret(): string {
+function newWebhookSecret(): string {
   return `whsec_${randomBytes(32).toString("base64")}`;
 }
 

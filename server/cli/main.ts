@@ -34,7 +34,7 @@ It reads the same environment and config file as npm start (run it where the ser
 /** Commander's own messages ("error: unknown option …\\n(Did you mean …?)") as our one line. */
 const commanderLine = (text: string) => `${NAME}: ${text.replace(/^error: /, "").replace(/\s*\n\s*/g, " ").trim()}\n`;
 
-export function buildProgram(context: CliContext, io: CliIo): Command {
+function buildProgram(context: CliContext, io: CliIo): Command {
   const program = new Command(NAME)
     .description("Operator commands for an octopus-checkout server: keys, orders, payouts, events and webhooks.")
     .exitOverride()

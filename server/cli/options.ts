@@ -14,7 +14,7 @@ export function limitOption(): Option {
   });
 }
 
-export const jsonOption = () => new Option("--json", "print JSON for scripts (the merchant API's shapes)");
+const jsonOption = () => new Option("--json", "print JSON for scripts (the merchant API's shapes)");
 
 /** Adds `--json` to a command: every command that prints a result has it. */
 export function withJson(command: Command): Command {

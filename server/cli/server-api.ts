@@ -2,7 +2,7 @@
  * Asks the running checkout server's merchant API, as the merchant's backend would: for the one thing
  * the CLI cannot do on its own in sandbox mode (the sandbox gateway lives inside the server process).
  */
-import type { ServerSettings } from "../server-settings.ts";
+import type { ServerSettings } from "../config.ts";
 import { CliError, oneLine } from "./errors.ts";
 
 export async function callServer(

@@ -21,7 +21,7 @@ interface TestOptions {
 }
 
 /** A URL as printed: no query string or credentials, which some endpoints use for tokens. */
-export function shownUrl(raw: string): string {
+function shownUrl(raw: string): string {
   const url = new URL(raw);
   return `${url.protocol}//${url.host}${url.pathname}${url.search ? "?…" : ""}`;
 }

@@ -128,8 +128,6 @@ export type NewOrderRequest = z.infer<typeof NewOrderRequest>;
 export const GetOrderRequest = z.object({ merchant_order_id: MerchantOrderId });
 export type GetOrderRequest = z.infer<typeof GetOrderRequest>;
 
-export type OrderFieldName = keyof typeof orderFields | keyof typeof wireFields | "transaction_type" | "accounting_type";
-
 // ---------------------------------------------------------------------------------------------
 // Responses. Lenient where a real gateway plausibly differs (null for unset, numbers for amounts,
 // extra fields), strict where we act on the value (status, ids, payment_url).

@@ -13,7 +13,7 @@ import { bodyLimit } from "../middleware/body-limit.ts";
 import type { NotifyHints } from "../orders/notify-hints.ts";
 import type { AppEnv } from "./app-env.ts";
 
-export const NOTIFY_PATH = "/octopus/notify";
+const NOTIFY_PATH = "/octopus/notify";
 
 const FORM = /^application\/x-www-form-urlencoded\b/i;
 

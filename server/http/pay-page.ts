@@ -50,7 +50,7 @@ noscript p{margin:0;font-weight:600}`;
 const STYLE_HASH = `'sha256-${createHash("sha256").update(PAY_STYLE).digest("base64")}'`;
 
 /** The page's policy: only the nonced widget script (and what it loads), only the hashed style. */
-export function payPagePolicy(nonce: string): string {
+function payPagePolicy(nonce: string): string {
   return [
     "default-src 'none'",
     // 'self' is for browsers without 'strict-dynamic' (which then ignore the nonce's trust chain).
@@ -67,7 +67,7 @@ export function payPagePolicy(nonce: string): string {
 }
 
 /** The amount as the shopper reads it, to the currency's own decimals (server/gateway/amount.ts). */
-export function formatAmount(amount: string, currency: string, locale: Locale): string {
+function formatAmount(amount: string, currency: string, locale: Locale): string {
   const digits = currencyDecimals(currency as CurrencyCode);
   try {
     // A decimal string is formatted exactly (Intl.NumberFormat v3): no float ever decides the digits.
@@ -78,7 +78,7 @@ export function formatAmount(amount: string, currency: string, locale: Locale): 
 }
 
 /** "in 23 hours", "in 5 minutes", "tomorrow" in the shopper's language. */
-export function expiresIn(expiresAt: number, now: number, locale: Locale): string {
+function expiresIn(expiresAt: number, now: number, locale: Locale): string {
   const seconds = Math.max(0, (expiresAt - now) / 1000);
   const format = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
   if (seconds < 90 * 60) return format.format(Math.max(1, Math.round(seconds / 60)), "minute");

@@ -1,7 +1,8 @@
 /**
  * The widget: `/widget.js`, the loader (short cache, always the current version), `/widget.<hash>.js`
  * (the same loader, immutable, for pinning with Subresource Integrity), and
- * `/widget/dialog.<hash>.js`, the dialog the loader fetches (immutable: its name is its content's
+ * `/widget/dialog.<hash>.js`, the dialog the loader fetches (and `dialog-setup.<hash>.js`, which the
+ * dialog fetches when a page's setup is wrong) (immutable: its name is its content's
  * hash, and the loader checks its integrity). Brotli or gzip as the browser accepts: the size budget
  * is for what a shopper downloads, so it is sent compressed.
  */
@@ -15,12 +16,16 @@ export interface WidgetBundle {
   /** `sha384-…`, for the `integrity` attribute (of the decoded bytes, which is what browsers check). */
   integrity: string;
   encoded: EncodedAsset;
-  /** The dialog files the loader may ask for, by file name (`dialog.<hash>.js`). */
+  /** The files the loader and the dialog may ask for, by file name (`dialog.<hash>.js`, `dialog-setup.<hash>.js`). */
   dialogs: Map<string, EncodedAsset>;
 }
 
-/** A dialog file's name, as `vite build` writes it: its content's hash, so that it can be cached for good. */
-export const DIALOG_FILE = /^dialog\.[0-9a-f]{12}\.js$/;
+/**
+ * A dialog file's name, as `vite build` writes it: its content's hash, so that it can be cached for
+ * good. `dialog.<hash>.js`, the dialog; `dialog-setup.<hash>.js`, the merchant's console report on
+ * a page's setup, which the dialog fetches only when the setup is wrong.
+ */
+const DIALOG_FILE = /^dialog(-setup)?\.[0-9a-f]{12}\.js$/;
 
 /**
  * What `vite build` wrote into `dir` (dist/widget/): widget.js and its dialog file; null when the
@@ -62,7 +67,7 @@ export function widgetAssets(bundle: WidgetBundle | null) {
     return sendAsset(c, bundle.encoded, { ...javascript, "Cache-Control": immutable ? "public, max-age=31536000, immutable" : "public, max-age=300" });
   });
   // CORS for everyone: the loader asks for it with `crossorigin`, which integrity needs cross-origin.
-  app.get("/widget/:file{dialog\\.[0-9a-f]{12}\\.js}", (c) => {
+  app.get("/widget/:file{dialog(-setup)?\\.[0-9a-f]{12}\\.js}", (c) => {
     const dialog = bundle?.dialogs.get(c.req.param("file"));
     if (!dialog) return c.json({ error: { code: "not_found", message: bundle ? "No such dialog file in this build." : "The widget is not built: run npm run build." } }, 404);
     return sendAsset(c, dialog, { ...javascript, "Cache-Control": "public, max-age=31536000, immutable" });

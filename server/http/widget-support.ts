@@ -28,7 +28,7 @@ body{margin:0;min-height:100vh;display:grid;place-items:center;background:Canvas
 p{text-align:center;font-size:1.05rem}`;
 
 /** Reads whether a page may be framed from its headers: X-Frame-Options, then CSP frame-ancestors. */
-export function frameableBy(headers: Headers, embedder: string | null): boolean {
+function frameableBy(headers: Headers, embedder: string | null): boolean {
   const xfo = headers.get("x-frame-options")?.toLowerCase() ?? "";
   if (xfo.includes("deny") || xfo.includes("sameorigin")) return false;
   const ancestors = /frame-ancestors([^;]*)/i.exec(headers.get("content-security-policy") ?? "")?.[1]?.trim();

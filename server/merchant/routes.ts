@@ -4,7 +4,7 @@
  * make `GET /api/v1/openapi.json`, so the document and the code cannot disagree.
  */
 import { createRoute, OpenAPIHono, z, type RouteConfig } from "@hono/zod-openapi";
-import type { Context, MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
 import { checkoutError } from "../errors.ts";
 import { PaymentStatus } from "../gateway/schemas.ts";
 import { CHECKOUT_ID, EVENT_ID, PAYOUT_ID, SESSION_ID } from "../ids.ts";
@@ -217,7 +217,7 @@ export function merchantRoutes(options: MerchantRoutesOptions) {
 
   const eventView = async (event: EventRecord) => merchantEventView(event, await store.deliveries(event.id));
 
-  const sessionOut = (c: Context, session: Parameters<typeof sessionView>[0]) => sessionView(session, { publicUrl: options.publicUrl, now: now() });
+  const sessionOut = (session: Parameters<typeof sessionView>[0]) => sessionView(session, { publicUrl: options.publicUrl, now: now() });
 
   return app
     .openapi(routes.createSession, async (c) => {
@@ -225,9 +225,9 @@ export function merchantRoutes(options: MerchantRoutesOptions) {
       const key = c.req.valid("header")["idempotency-key"] ?? crypto.randomUUID();
       const { session, replayed } = await options.sessions.create({ body, idempotencyKey: key, keyId: c.get("keyId") });
       if (replayed) c.header("Idempotent-Replayed", "true");
-      return c.json(sessionOut(c, session), replayed ? 200 : 201);
+      return c.json(sessionOut(session), replayed ? 200 : 201);
     })
-    .openapi(routes.getSession, async (c) => c.json(sessionOut(c, await options.sessions.get(c.req.valid("param").id)), 200))
+    .openapi(routes.getSession, async (c) => c.json(sessionOut(await options.sessions.get(c.req.valid("param").id)), 200))
     .openapi(routes.getOrder, async (c) => c.json(await orderView(c.req.valid("param").id), 200))
     .openapi(routes.listOrders, async (c) => {
       const query = c.req.valid("query");

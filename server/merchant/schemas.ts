@@ -186,7 +186,7 @@ export const Payout = z
 export type Payout = z.infer<typeof Payout>;
 
 export const ORDER_EVENT_TYPES = ["order.created", "order.processing", "order.paid", "order.failed", "order.expired", "order.refunded"] as const;
-export const PAYOUT_EVENT_TYPES = ["payout.created", "payout.processing", "payout.paid", "payout.failed"] as const;
+const PAYOUT_EVENT_TYPES = ["payout.created", "payout.processing", "payout.paid", "payout.failed"] as const;
 export const EVENT_TYPES = [...ORDER_EVENT_TYPES, ...PAYOUT_EVENT_TYPES] as const;
 export const EventType = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventType>;

@@ -16,17 +16,30 @@ export interface ClientAddressOptions {
   trustProxy: number;
   /** Addresses or CIDR ranges of the proxies whose X-Forwarded-For is believed. */
   trustedProxies: readonly string[];
-  /** Warned once when forwarding headers arrive and nothing is trusted: the limit then sees the proxy, not the shopper. */
+  /**
+   * Told at start when nothing is trusted (forwarding headers will be ignored), and warned once when
+   * such a header then arrives: behind a proxy the limit would see the proxy, not the shopper.
+   */
   logger?: Logger;
+  /**
+   * A proxy certainly stands in front (the public URL is https, and this server speaks plain HTTP):
+   * trusting none of it is then a mistake, and the start line is a warning.
+   */
+  behindProxy?: boolean;
 }
 
 const FORWARDING_HEADERS = ["x-forwarded-for", "forwarded", "x-real-ip"] as const;
 
-export function clientAddressOf({ trustProxy, trustedProxies, logger }: ClientAddressOptions): (c: Context) => string {
+export function clientAddressOf({ trustProxy, trustedProxies, logger, behindProxy = false }: ClientAddressOptions): (c: Context) => string {
   if (!Number.isInteger(trustProxy) || trustProxy < 0) throw new TypeError("trustProxy must be a whole number of proxies");
   const trusted = ipMatcher(trustedProxies);
   const trustsNobody = trustProxy === 0 && trustedProxies.length === 0;
   let warned = false;
+  if (trustsNobody && logger) {
+    const ignored = "X-Forwarded-For, Forwarded and X-Real-IP will be ignored: no proxy is trusted. Behind a reverse proxy, set CHECKOUT_TRUSTED_PROXIES to its addresses (or CHECKOUT_TRUST_PROXY to the number of proxies), or every shopper shares its rate limit";
+    if (behindProxy) logger.warn(`the public URL is https, so a proxy stands in front of this plain-HTTP server, but ${ignored}`);
+    else logger.info(ignored);
+  }
 
   return function clientAddress(c) {
     const socket = (c.env as NodeEnv | undefined)?.incoming?.socket?.remoteAddress ?? "unknown";

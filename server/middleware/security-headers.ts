@@ -4,7 +4,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 
-export const LOCKED_DOWN_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const LOCKED_DOWN_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 export function securityHeaders({ https }: { https: boolean }): MiddlewareHandler {
   return async function securityHeaders(c, next) {

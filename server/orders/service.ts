@@ -43,6 +43,49 @@ export interface CreateResult {
   replayed: boolean;
 }
 
+/** What came of sending a stored order to the gateway's order/new (see `OrderService.submit`). */
+export interface SubmitResult {
+  outcome: "created" | "recovered" | "refused" | "unavailable" | "unknown";
+  order: OrderRecord;
+}
+
+/**
+ * The order's life, as the routes, the payouts, the notify hints, the sweep and the CLI use it. Every
+ * method reads and writes through the store, so any number of instances on one PostgreSQL agree; what
+ * a shopper or merchant should see is thrown as a `CheckoutError`.
+ */
+export interface OrderService {
+  /**
+   * Creates a checkout from a request body (priced against the config, or a session's terms when it
+   * names `session`) and sends it to the gateway, once: the same `idempotencyKey` with the same body
+   * gives back the same order (`replayed`), with another body `idempotency_key_reused`. Throws
+   * `gateway_refused` / `gateway_unavailable` when no payment page came of it.
+   */
+  create(input: { body: Record<string, unknown>; origin: string | null; idempotencyKey: string | null; priced?: PricedOrder }): Promise<CreateResult>;
+  /**
+   * Sends an order stored in state "creating" to order/new and records the outcome; never throws for
+   * the gateway's answers. For services that store orders of their own kind (payouts).
+   */
+  submit(order: OrderRecord, request: CreateOrderInput): Promise<SubmitResult>;
+  /** Waits (up to `idempotencyWaitMs`) while another request is still creating this order; the order as it is then. */
+  waitWhileCreating(order: OrderRecord): Promise<OrderRecord>;
+  /**
+   * The order as it stands, re-read from the gateway when older than `refreshAfterSeconds` (or one
+   * second with `fresh`, right after the shopper came back), one reader at a time. `not_found` for an
+   * unknown id; a failed re-read answers the last known status.
+   */
+  status(id: string, options?: { fresh?: boolean }): Promise<OrderRecord>;
+  /**
+   * One pass of the sweep under the lease `owner`: settles creates left unanswered, re-reads orders
+   * not final (and paid ones on the refund schedule), marks the overdue. Counts what it took and what failed.
+   */
+  sweepOnce(owner: string, limit?: number): Promise<{ claimed: number; failed: number }>;
+  /** Reads the order from the gateway and stores what changed; `seen` hears the status reported. Throws the gateway client's errors. */
+  refreshFromGateway(order: OrderRecord, source: ChangeSource, seen?: (reported: PaymentStatus) => void): Promise<OrderRecord>;
+  /** The merchant's "re-read now": `not_found`, or `gateway_unavailable` when the gateway cannot be read. */
+  refresh(id: string): Promise<OrderRecord>;
+}
+
 const MESSAGES: Partial<Record<ErrorCode, string>> = {
   gateway_refused: "The payment provider refused this order. Please choose another method or amount.",
   gateway_unavailable: "The payment provider is not answering right now. Please try again in a moment.",
@@ -73,7 +116,7 @@ export function nextRefundRecheck(paidAt: number, now: number): number | null {
   return null;
 }
 
-export function createOrderService(options: OrderServiceOptions) {
+export function createOrderService(options: OrderServiceOptions): OrderService {
   const { store, gateway, config, logger } = options;
   const now = options.now ?? Date.now;
   const publicUrl = options.publicUrl.replace(/\/+$/, "");
@@ -292,7 +335,7 @@ export function createOrderService(options: OrderServiceOptions) {
    * `unknown`: nobody can tell yet, the sweep reads it back; `refused`/`unavailable`: it definitely
    * does not exist at the gateway.
    */
-  async function submit(order: OrderRecord, request: CreateOrderInput): Promise<{ outcome: "created" | "recovered" | "refused" | "unavailable" | "unknown"; order: OrderRecord }> {
+  async function submit(order: OrderRecord, request: CreateOrderInput): Promise<SubmitResult> {
     let result;
     try {
       result = await gateway.createOrder(request);
@@ -337,17 +380,6 @@ export function createOrderService(options: OrderServiceOptions) {
       logger.warn("status refresh failed", { order_id: id, error });
       return (await store.get(id)) ?? order;
     }
-  }
-
-  /**
-   * A notification only names the order: its content is never trusted. Returns false for an order
-   * we do not know. Throws when the gateway cannot be read, so that the gateway retries later.
-   */
-  async function notified(merchantOrderId: string): Promise<boolean> {
-    const order = await store.getByMerchantOrderId(merchantOrderId);
-    if (!order) return false;
-    await refreshFromGateway(order, "notify");
-    return true;
   }
 
   /** One pass of the sweep: re-read what is not final, settle unknown creates, mark overdue. */
@@ -398,7 +430,5 @@ export function createOrderService(options: OrderServiceOptions) {
     }
   }
 
-  return { create, submit, waitWhileCreating, status, notified, sweepOnce, refreshFromGateway, refresh };
+  return { create, submit, waitWhileCreating, status, sweepOnce, refreshFromGateway, refresh };
 }
-
-export type OrderService = ReturnType<typeof createOrderService>;

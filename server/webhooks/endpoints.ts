@@ -20,7 +20,7 @@ export interface WebhookEndpoint {
 }
 
 /** Standard Webhooks' secret format: whsec_ + base64 of at least 24 random bytes. */
-export const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/]{32,}={0,2}$/;
+const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/]{32,}={0,2}$/;
 
 export function webhookSecretProblem(secret: string): string | null {
   if (!WEBHOOK_SECRET.test(secret)) return "must be whsec_ followed by the base64 of at least 24 random bytes (npx octopus-checkout keys new makes one)";

@@ -4,7 +4,7 @@
  * neither pays for it in its own CPU. "reset" forgets every order between runs.
  */
 import { createSandboxGateway } from "../../demo/sandbox/gateway.ts";
-import { serve } from "../helpers/serve.ts";
+import { serve } from "../support/serve.ts";
 import { cpuNow, type ChildMessage } from "./child.ts";
 
 const send = (message: ChildMessage) => process.send!(message);

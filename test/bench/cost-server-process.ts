@@ -17,8 +17,8 @@ import { createOctopusClient } from "../../server/gateway/index.ts";
 import { createLogger } from "../../server/log.ts";
 import { createPostgresStore, createStore } from "../../server/store/index.ts";
 import type { OrderStore } from "../../server/store/types.ts";
-import { TEST_WEBHOOK_SECRET } from "../helpers/webhook-receiver.ts";
-import { TEST_CONFIG } from "../server/stack.ts";
+import { TEST_WEBHOOK_SECRET } from "../support/webhook-receiver.ts";
+import { TEST_CONFIG } from "../support/stack.ts";
 import { cpuNow, type ChildMessage } from "./child.ts";
 
 const send = (message: ChildMessage) => process.send!(message);
@@ -61,7 +61,7 @@ const logger = createLogger({
 
 const webhookUrl = env("BENCH_WEBHOOK_URL");
 let app: CheckoutServer | undefined;
-const server = serve({ fetch: (request) => app!.fetch(request), hostname: "127.0.0.1", port: 0 }, (info) => {
+const server = serve({ fetch: (request) => app!.app.fetch(request), hostname: "127.0.0.1", port: 0 }, (info) => {
   const url = `http://127.0.0.1:${info.port}`;
   app = createCheckoutServer({
     config: parsed.config,
@@ -79,7 +79,7 @@ const server = serve({ fetch: (request) => app!.fetch(request), hostname: "127.0
 process.on("message", (message: { cmd: string }) => {
   if (message.cmd === "stats") send({ type: "stats", ...cpuNow(), storeCalls: { ...storeCalls }, logLines, problems });
   else {
-    void app?.checkout.close().then(() => {
+    void app?.close().then(() => {
       if ("closeAllConnections" in server) server.closeAllConnections();
       server.close(() => {
         void raw.close().then(() => {

@@ -20,7 +20,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon, { type Request } from "autocannon";
 import postgres from "postgres";
-import { SHOP } from "../server/stack.ts";
+import { SHOP } from "../support/stack.ts";
 import { startChild, type Child, type ChildStats } from "./child.ts";
 import { startPgWireCounter, type WireCounts } from "./pg-wire-count.ts";
 import { percentile } from "./stats.ts";

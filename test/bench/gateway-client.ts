@@ -4,9 +4,9 @@
  */
 import { createSandboxGateway } from "../../demo/sandbox/gateway.ts";
 import { createOctopusClient, loadNodeCrypto, signFields } from "../../server/gateway/index.ts";
-import { JAVA_SAMPLE } from "../helpers/java-sample.ts";
-import { loopbackFetch } from "../helpers/loopback-fetch.ts";
-import { serve } from "../helpers/serve.ts";
+import { JAVA_SAMPLE } from "../support/java-sample.ts";
+import { loopbackFetch } from "../support/loopback-fetch.ts";
+import { serve } from "../support/serve.ts";
 import { timed } from "./stats.ts";
 import { fmt, type Row } from "./table.ts";
 

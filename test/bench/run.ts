@@ -8,9 +8,9 @@
  *   server-load.ts     the server under autocannon (its process: stack-process.ts), against the sandbox
  *   cost.ts            cost per request: the server against a minimal create/read app, goals pass/fail
  *   webhooks.ts        the outbox's cost on POST /api/checkout, deliveries/s, gateway's "paid" → order.paid
- *   browser-timing.ts  Chromium: Pay → payment page, gateway's "paid" → the widget's paid screen
+ *   browser-timing.ts  Chromium: click → dialog visible (prefetched, cold), Pay → payment page, gateway's "paid" → the widget's paid screen
  */
-import { browserRows } from "./browser-timing.ts";
+import { browserRows, dialogTimingRows } from "./browser-timing.ts";
 import { gatewayClientRows } from "./gateway-client.ts";
 import { costRows } from "./cost.ts";
 import { serverLoadRows } from "./server-load.ts";
@@ -23,6 +23,8 @@ async function main() {
   const rows: Row[] = [];
   const sections: [string, () => Promise<Row[]>][] = [
     ["sizes", sizeRows],
+    // Beside the sizes that decide it.
+    ["click → dialog", dialogTimingRows],
     ["signing and gateway client", gatewayClientRows],
     ["server under load", serverLoadRows],
     ["cost per request", costRows],

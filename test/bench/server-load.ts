@@ -10,7 +10,7 @@ import { createHmac } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import autocannon, { type Request } from "autocannon";
 import { canonicalString, signFields } from "../../server/gateway/index.ts";
-import { SHOP } from "../server/stack.ts";
+import { SHOP } from "../support/stack.ts";
 import { percentile } from "./stats.ts";
 import { fmt, type Row } from "./table.ts";
 import type { FromStack, ToStack } from "./stack-process.ts";

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { brotliCompressSync, gzipSync } from "node:zlib";
 import { build, type Rolldown } from "vite";
 import { WIDGET_BUDGET } from "../../vite.config.ts";
-import { viteBuild } from "../helpers/vite-build.ts";
+import { viteBuild } from "../support/vite-build.ts";
 import { fmt, kB, type Row } from "./table.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -54,13 +54,20 @@ async function bundleLikeTheWidget(source: string): Promise<string> {
  */
 const SINGLE_FILE_BEFORE = { gzip: 8_832, brotli: 7_930, withBengali: 9_941 };
 
-export async function sizeRows(): Promise<Row[]> {
-  await viteBuild();
+/** The built loader and dialog file (dist/widget/, built before), Polar's script and the single file of before. */
+export function measuredSizes() {
   const dist = `${ROOT}dist/widget/`;
   const loader = measure(readFileSync(`${dist}widget.js`));
   const dialogFile = readdirSync(dist).find((file) => /^dialog\.[0-9a-f]{12}\.js$/.test(file));
   if (!dialogFile) throw new Error("vite build wrote no dialog file into dist/widget/");
   const dialog = measure(readFileSync(dist + dialogFile));
+  const polar = measure(readFileSync(`${ROOT}node_modules/@polar-sh/checkout/dist/embed.global.js`));
+  return { loader, dialog, dialogFile, polar, singleFileBefore: SINGLE_FILE_BEFORE.gzip };
+}
+
+export async function sizeRows(): Promise<Row[]> {
+  await viteBuild();
+  const { loader, dialog, dialogFile } = measuredSizes();
   // What the dialog imports from Preact (h, render, Fragment), alone in the same build.
   const floor = measure(await bundleLikeTheWidget('export { Fragment, h, render } from "preact";'));
   const polarDir = `${ROOT}node_modules/@polar-sh/checkout/`;
@@ -92,7 +99,7 @@ export async function sizeRows(): Promise<Row[]> {
     {
       what: "what a shopper who opens the checkout downloads: loader + dialog, English (gzip / brotli)",
       figure: `${kB(english)} / ${kB(loader.brotli + dialog.brotli)}`,
-      note: `${english} B gzip. Target ${kB(WIDGET_BUDGET.shopper)}: ${against(english, WIDGET_BUDGET.shopper)}. Before the split: ${SINGLE_FILE_BEFORE.gzip} B gzip, ${SINGLE_FILE_BEFORE.brotli} B brotli (one file, a home-made renderer instead of Preact)`,
+      note: `${english} B gzip. Target ${kB(WIDGET_BUDGET.shopper)}: ${against(english, WIDGET_BUDGET.shopper)}; the build fails above ${kB(WIDGET_BUDGET.shopperLimit)}. Before the split: ${SINGLE_FILE_BEFORE.gzip} B gzip, ${SINGLE_FILE_BEFORE.brotli} B brotli (one file, a home-made renderer instead of Preact)`,
     },
     {
       what: `Polar's embed script, @polar-sh/checkout ${polarVersion} dist/embed.global.js`,

@@ -1,6 +1,6 @@
 /**
  * The server under load, in a process of its own (forked by server-load.ts over IPC): the sandbox
- * gateway and the checkout server from test/server/stack.ts, on 127.0.0.1, with a SQLite file store
+ * gateway and the checkout server from test/support/stack.ts, on 127.0.0.1, with a SQLite file store
  * (WAL, as `npm start` uses) and info-level logging formatted as in production but not printed.
  * Kept apart from autocannon so that the load generator does not share the server's event loop.
  * With BENCH_WEBHOOK_URL in its environment the server has one webhook endpoint there (webhooks.ts).
@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { createLogger } from "../../server/log.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
 import type { OrderStore } from "../../server/store/types.ts";
-import { TEST_WEBHOOK_SECRET } from "../helpers/webhook-receiver.ts";
-import { startStack } from "../server/stack.ts";
+import { TEST_WEBHOOK_SECRET } from "../support/webhook-receiver.ts";
+import { startStack } from "../support/stack.ts";
 
 export type ToStack = { cmd: "latency"; ms: number } | { cmd: "reset"; latencyMs: number } | { cmd: "stats" } | { cmd: "close" };
 export type FromStack =

@@ -19,9 +19,9 @@ import { createPostgresStore } from "../../server/store/postgres.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
 import type { OrderStore } from "../../server/store/types.ts";
 import { createWebhookDispatcher } from "../../server/webhooks/dispatcher.ts";
-import { TEST_WEBHOOK_SECRET } from "../helpers/webhook-receiver.ts";
-import { makeOrder } from "../store/contract.ts";
-import { SHOP } from "../server/stack.ts";
+import { TEST_WEBHOOK_SECRET } from "../support/webhook-receiver.ts";
+import { newOrder } from "../support/orders.ts";
+import { SHOP } from "../support/stack.ts";
 import { LATENCY_MS, load, startChild, stopChild, type Load } from "./server-load.ts";
 import type { FromStack } from "./stack-process.ts";
 import type { FromReceiver, ToReceiver } from "./receiver-process.ts";
@@ -228,7 +228,7 @@ async function drainRate(receiver: Awaited<ReturnType<typeof startReceiver>>, st
   // 10 writers at a time (PostgreSQL overlaps them; SQLite's are synchronous anyway).
   await timed(count, 10, async () => {
     // order.created is written with the first status the gateway reports, as a create writes it.
-    const { order } = await store.insert(makeOrder());
+    const { order } = await store.insert(newOrder());
     const at = Date.now();
     await store.recordGatewayAnswer(order, { gatewayState: "created", at }, { status: "pending", source: "create", at });
   });

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
+import { demoShop } from "../../demo/shop/routes.ts";
 import {
   SUITE_TIMEOUT,
   createdId,
@@ -28,6 +29,23 @@ describe.skipIf(warnIfNoChromium("browser embeds"))("triggers and the JavaScript
   useBrowserStack((started, launched) => {
     stack = started;
     browser = launched;
+  });
+
+  it("a snippet copied from the demo works on the merchant's own site: it loads widget.js from the checkout server's public URL", async () => {
+    // The demo as the checkout server serves it (its public URL is this stack's server), read as a merchant would copy it.
+    const demo = demoShop({ merchantName: "Sunrise Coffee", publicUrl: stack.url, sandbox: false });
+    const body = await (await demo.request(`${stack.url}/demo/top-up`)).text();
+    const code = /<pre><code id="snippet-top-up">([\s\S]*?)<\/code><\/pre>/.exec(body)![1]!;
+    const snippet = code.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+    const { context, page } = await newShopper(browser);
+    try {
+      // The shop is on another origin than the checkout server (and allowed by it).
+      await page.goto(stack.paste(snippet));
+      await page.locator("octopus-checkout-button").getByRole("button", { name: "Top up" }).click();
+      await dialogOf(page).getByRole("button", { name: "Pay ₱100.00" }).waitFor();
+    } finally {
+      await context.close();
+    }
   });
 
   it("a merchant's <button data-octopus-checkout> opens the checkout with its own attributes; events fire on it", async () => {

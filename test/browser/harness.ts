@@ -1,6 +1,6 @@
 /**
  * Browser tests of the embeddable widget: the real bundle (dist/widget/widget.js, rebuilt when the
- * widget's sources are newer), the checkout server and the sandbox gateway from test/server/stack.ts,
+ * widget's sources are newer), the checkout server and the sandbox gateway from test/support/stack.ts,
  * and a merchant's shop on a third origin, so that the widget runs cross-origin as it does on a real
  * shop:
  *
@@ -21,9 +21,10 @@ import { chromium, type Browser, type BrowserContext, type BrowserContextOptions
 import { readWidgetBuild, type WidgetBundle } from "../../server/http/widget-assets.ts";
 import type { CheckoutConfigInput } from "../../server/checkout-config.ts";
 import type { SandboxOrderView } from "../../demo/sandbox/controls.ts";
-import { serve, type Served } from "../helpers/serve.ts";
-import { startStack, type Stack } from "../server/stack.ts";
-import { viteBuild } from "../helpers/vite-build.ts";
+import { serve, type Served } from "../support/serve.ts";
+import { startStack, type Stack } from "../support/stack.ts";
+import { viteBuild } from "../support/vite-build.ts";
+import { sleep } from "../support/time.ts";
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
@@ -69,7 +70,7 @@ export async function ensureWidgetBuilt(): Promise<WidgetBundle> {
         // Another worker is building; a lock older than a minute is left over from a killed run.
         if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 60_000) rmSync(LOCK, { recursive: true, force: true });
         if (Date.now() > deadline) throw new Error(`gave up waiting for ${LOCK}`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        await sleep(200);
       }
     }
     try {
@@ -170,7 +171,7 @@ const RECORDER = `(() => {
   }, true);
 })();`;
 
-function shopApp(server: string, gateway: string) {
+function shopApp(server: string, gateway: string, pasted: { markup: string }) {
   const attrs = (query: Record<string, string>, defaults: Attributes) => {
     const given = Object.entries(query).filter(([name]) => /^[a-z][a-z-]*$/.test(name));
     return given.length ? Object.fromEntries(given) : defaults;
@@ -207,6 +208,8 @@ ${body}
     .get("/shop.css", (c) => c.body(SHOP_CSS, 200, { "Content-Type": "text/css; charset=utf-8" }))
     .get("/assets/api.js", (c) => c.body(API_JS, 200, { "Content-Type": "text/javascript; charset=utf-8" }))
     .get("/favicon.ico", (c) => c.body(null, 204))
+    // Whatever markup the test pasted (stack.paste): a snippet copied from the demo onto the shop's own page.
+    .get("/pasted", (c) => c.html(page("Pasted", html`<div class="card">${raw(pasted.markup)}</div>`)))
     // One script tag, in the given mode (popup, iframe, redirect or auto); other attributes by query.
     .get("/embed/:mode{auto|popup|iframe|redirect}", (c) => c.html(page(`Embed: ${c.req.param("mode")}`, topUp({ ...attrs(c.req.query(), PHP_100), mode: c.req.param("mode") }))))
     // The merchant's own elements as triggers; the script tag has no data-* and renders nothing.
@@ -260,6 +263,8 @@ export interface BrowserStack extends Stack {
   strangerUrl: string;
   /** The sandbox gateway's origin (payment_url lives there). */
   gatewayUrl: string;
+  /** Puts `markup` in a page of the shop's own (a snippet a merchant copied); returns its URL. */
+  paste(markup: string): string;
   /** /embed/<mode>, with the script tag's attributes (default PHP_100). */
   embedUrl(mode: "auto" | "popup" | "iframe" | "redirect", attributes?: Attributes): string;
   /** A checkout session made through the merchant API (POST /api/v1/sessions), as a merchant's server would. */
@@ -289,13 +294,18 @@ export async function startBrowserStack(options: { config?: Partial<CheckoutConf
       rateLimit: { windowMs: 60_000, max: 10_000 },
     },
   });
-  shop = shopApp(stack.url, stack.gatewayServed.url);
+  const pasted = { markup: "" };
+  shop = shopApp(stack.url, stack.gatewayServed.url, pasted);
   return {
     ...stack,
     shop: shopServed,
     shopUrl: shopServed.url,
     strangerUrl: strangerServed.url,
     gatewayUrl: stack.gatewayServed.url,
+    paste(markup) {
+      pasted.markup = markup;
+      return `${shopServed.url}/pasted`;
+    },
     embedUrl: (mode, attributes = PHP_100) => `${shopServed.url}/embed/${mode}?${new URLSearchParams(attributes)}`,
     async gatewayOrder(checkoutId) {
       const record = await stack.store.get(checkoutId);

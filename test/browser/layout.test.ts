@@ -8,6 +8,7 @@ import {
   PHP_100,
   PHP_PRESETS,
   SUITE_TIMEOUT,
+  createdId,
   dialogOf,
   dialogShows,
   focusedElement,
@@ -122,6 +123,43 @@ describe.skipIf(warnIfNoChromium("browser layout and keyboard"))("layout and key
       expect(Math.abs(box.y - (height - box.y - box.height))).toBeLessThanOrEqual(1);
     } finally {
       await context.close();
+    }
+  });
+
+  // The ✓ of "Payment received" sat 6 px under the yellow sandbox banner, as if glued to it (seen on
+  // the payment link page at 1280 px). Every result screen keeps its icon clear of the banner.
+  it.each([
+    [320, 640],
+    [1280, 800],
+  ])("at %ix%i on a sandbox server, each result screen's icon stands clear of the sandbox banner", async (width, height) => {
+    for (const [end, title] of [
+      ["Pay", "Payment received"],
+      ["Fail", "Payment failed"],
+      ["expire", "Order expired"],
+    ] as const) {
+      const { context, page } = await newShopper(browser, { viewport: { width, height } });
+      try {
+        // The browser tests' server is not in sandbox mode: its options answer says sandbox, as a sandbox server's does.
+        await context.route("**/api/checkout/options", async (route) => {
+          const response = await route.fetch();
+          await route.fulfill({ response, json: { ...(await response.json()), sandbox: true } });
+        });
+        await page.goto(stack.embedUrl("popup"));
+        await payButton(page).click();
+        const popupOpened = page.waitForEvent("popup");
+        await dialogOf(page).getByRole("button", { name: "Pay ₱100.00" }).click();
+        const popup = await popupOpened;
+        const id = await createdId(page);
+        if (end === "expire") stack.sandbox.controls.expire((await stack.gatewayOrder(id)).merchant_order_id);
+        else await pressOnPaymentPage(popup, end);
+        await dialogShows(page, title);
+        const banner = (await dialogOf(page).locator(".sandbox").boundingBox())!;
+        const icon = (await dialogOf(page).locator(".icon").boundingBox())!;
+        expect(icon.y - (banner.y + banner.height), `${title}: space between the banner and the icon`).toBeGreaterThanOrEqual(14);
+        await expectFits(page, width);
+      } finally {
+        await context.close();
+      }
     }
   });
 

@@ -20,6 +20,7 @@ import {
   type BrowserStack,
   useBrowserStack,
 } from "./harness.ts";
+import { sleep } from "../support/time.ts";
 
 const th = readMessages("th");
 
@@ -31,7 +32,7 @@ describe.skipIf(warnIfNoChromium("browser orders"))("orders, in Chromium", { tim
     browser = launched;
   });
 
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 1_500));
+  const settle = () => sleep(1_500);
 
   it.each(["popup", "iframe"] as const)("a double click on Pay (%s) makes one order", async (mode) => {
     const { context, page } = await newShopper(browser);

@@ -15,8 +15,8 @@ import { parseCheckoutConfig } from "../../server/checkout-config.ts";
 import { createOctopusClient } from "../../server/gateway/client.ts";
 import { createLogger } from "../../server/log.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
-import { serve, type Served } from "../helpers/serve.ts";
-import { call, payoutFields } from "../sandbox/support.ts";
+import { serve, type Served } from "../support/serve.ts";
+import { call, payoutFields } from "../support/sandbox.ts";
 import { launchBrowser, SUITE_TIMEOUT, WAIT, warnIfNoChromium } from "./harness.ts";
 
 const OUT = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
@@ -24,7 +24,7 @@ const OUT = fileURLToPath(new URL("../../test-results/screenshots/", import.meta
 describe.skipIf(warnIfNoChromium("sandbox panel"))("sandbox panel: payouts", { timeout: SUITE_TIMEOUT }, () => {
   let served: Served;
   let sandbox: SandboxGateway;
-  let app: CheckoutServer | undefined;
+  let checkout: CheckoutServer | undefined;
   let browser: Browser;
   let closeStore: () => Promise<void>;
 
@@ -36,24 +36,24 @@ describe.skipIf(warnIfNoChromium("sandbox panel"))("sandbox panel: payouts", { t
     await store.migrate();
     closeStore = () => store.close();
     // Bind first: the public URL (and so the sandbox's host and callback checks) needs the port.
-    served = await serve({ fetch: (request, env) => app!.fetch(request, env) });
+    served = await serve({ fetch: (request, env) => checkout!.app.fetch(request, env) });
     sandbox = createSandboxGateway({
       publicUrl: served.url,
       callbackBaseUrl: served.url,
       payouts: { auto: false },
-      fetch: (input, init) => Promise.resolve(app!.fetch(new Request(input, init))),
+      fetch: (input, init) => Promise.resolve(checkout!.app.fetch(new Request(input, init))),
     });
     const gateway = createOctopusClient(
       { baseUrl: served.url, apiKey: "sandbox-key", apiSecret: "sandbox-secret", merchantUid: "sandbox-merchant", timeoutMs: 2_000 },
       { fetch: (input, init) => Promise.resolve(sandbox.app.fetch(new Request(input, init))) },
     );
-    app = createCheckoutServer({ config: parsed.config, store, gateway, publicUrl: served.url, sandbox, sweep: false, widget: null, logger: createLogger({ level: "error" }) });
-    app.route("/", demoShop({ merchantName: parsed.config.merchantName, sandbox: true, store, products: parsed.config.products }));
+    checkout = createCheckoutServer({ config: parsed.config, store, gateway, publicUrl: served.url, sandbox, sweep: false, widget: null, logger: createLogger({ level: "error" }) });
+    checkout.app.route("/", demoShop({ merchantName: parsed.config.merchantName, publicUrl: served.url, sandbox: true, store, products: parsed.config.products }));
     browser = await launchBrowser();
   }, SUITE_TIMEOUT);
   afterAll(async () => {
     await browser?.close();
-    app?.checkout.close();
+    await checkout?.close();
     sandbox?.close();
     await served?.close();
     await closeStore?.();

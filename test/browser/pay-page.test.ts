@@ -12,8 +12,9 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContextOptions } from "playwright-core";
 import { PAY_PAGE_TEXT } from "../../server/http/pay-page-text.ts";
-import { actOnPaymentPage, createCheckout, until } from "../server/stack.ts";
+import { actOnPaymentPage, createCheckout } from "../support/stack.ts";
 import { launchBrowser, newShopper, recordedViolations, startBrowserStack, SUITE_TIMEOUT, warnIfNoChromium, type BrowserStack } from "./harness.ts";
+import { until } from "../support/time.ts";
 
 const OUT = fileURLToPath(new URL(process.env.UPDATE_SCREENSHOTS === "1" ? "../../docs/screenshots/" : "../../test-results/screenshots/", import.meta.url));
 
@@ -32,7 +33,7 @@ describe.skipIf(warnIfNoChromium("payment link page"))("payment link page in Chr
     stack = await startBrowserStack({ config: { merchantName: "Sunrise Coffee" } });
     browser = await launchBrowser();
     const make = async (body: Record<string, unknown>) =>
-      (await stack.app.checkout.sessions.create({ body: body as never, idempotencyKey: crypto.randomUUID(), keyId: "test" })).session;
+      (await stack.checkout.sessions.create({ body: body as never, idempotencyKey: crypto.randomUUID(), keyId: "test" })).session;
     const open = await make({ amount: "250.00", currency: "php", description: "2 × Iced latte, 1 × Ensaymada" });
     const paid = await make({ amount: "480.00", currency: "php", description: "Coffee beans, 500 g" });
     const response = await createCheckout(stack, { session: paid.id, country: "PH", payment: "gcash" });

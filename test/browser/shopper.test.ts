@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Browser, ConsoleMessage, Page } from "playwright-core";
-import { createCheckout, gcash } from "../server/stack.ts";
+import { createCheckout, gcash } from "../support/stack.ts";
 import {
   SUITE_TIMEOUT,
   createdId,
@@ -265,6 +265,13 @@ describe.skipIf(warnIfNoChromium("browser shopper defects"))("a shopper's rough 
       await payButton(page, "Pay ₱100.00").click();
       await dialogShows(page, "This shop's checkout isn't set up for this page yet, so payments can't be taken here. Please contact the shop.");
       expect(await dialogOf(page).getByText("We couldn't reach the payment server").count()).toBe(0);
+      // Trying again cannot help the shopper (only the merchant can): the one way on is Close, and it has focus.
+      expect(await dialogOf(page).getByRole("button", { name: "Try again" }).count()).toBe(0);
+      const main = dialogOf(page).locator("button[data-main]");
+      await expect.poll(() => main.textContent()).toBe("Close");
+      await expect.poll(() => focusedElement(page)).toMatchObject({ tag: "button", text: "Close", inDialog: true });
+      await main.click();
+      await expect.poll(() => page.locator("octopus-checkout").count()).toBe(0);
     } finally {
       await context.close();
     }

@@ -12,12 +12,13 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHECKOUT_ID, newCheckoutId } from "../../server/ids.ts";
 import { merchantEventView, merchantOrderView } from "../../server/merchant/views.ts";
-import { parseServerSettings } from "../../server/server-settings.ts";
+import { readServerSettings } from "../../server/config.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
 import type { NewOrder, OrderRecord, OrderStore } from "../../server/store/types.ts";
+import { newOrder } from "../support/orders.ts";
 import { SAMPLE_DESCRIPTION } from "../../server/cli/test-event.ts";
-import { startReceiver, TEST_WEBHOOK_SECRET, type Receiver } from "../helpers/webhook-receiver.ts";
-import { createCheckout, gcash, startStack, type Stack } from "../server/stack.ts";
+import { startReceiver, TEST_WEBHOOK_SECRET, type Receiver } from "../support/webhook-receiver.ts";
+import { createCheckout, gcash, startStack, type Stack } from "../support/stack.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BIN = join(ROOT, "bin/octopus-checkout.mjs");
@@ -92,38 +93,10 @@ function expectAligned(tableText: string, titles: string[]): string[] {
 const HOUR = 3_600_000;
 const T = Date.now() - 5 * HOUR;
 
-function newOrder(overrides: Partial<NewOrder>): NewOrder {
-  return {
-    id: newCheckoutId(),
-    merchantOrderId: `cli-${Math.random().toString(36).slice(2)}`,
-    gatewayState: "creating",
-    status: "none",
-    amount: "250.00",
-    currency: "php",
-    country: "PH",
-    payment: "gcash",
-    channel: null,
-    finalAmount: null,
-    floatingAmount: null,
-    paymentUrl: null,
-    product: null,
-    customer: null,
-    description: null,
-    locale: "en",
-    origin: "https://shop.example",
-    returnUrl: null,
-    idempotencyKey: null,
-    requestHash: null,
-    errorCode: null,
-    createdAt: T,
-    expiresAt: T + HOUR,
-    ...overrides,
-  };
-}
 
 /** Inserts an order as the server would: the gateway accepts it (order.created), then its statuses. */
 async function seedOrder(store: OrderStore, overrides: Partial<NewOrder>, statuses: [OrderRecord["status"], number][]): Promise<OrderRecord> {
-  const { order } = await store.insert(newOrder(overrides));
+  const { order } = await store.insert(newOrder({ amount: "250.00", product: null, returnUrl: null, createdAt: T, expiresAt: T + HOUR, ...overrides }));
   await store.setGatewayState(order.id, { gatewayState: "created", paymentUrl: "https://pay.example/x", at: order.createdAt + 1000 });
   for (const [status, at] of statuses) {
     await store.transition(order.id, { status, source: status === "pending" ? "create" : "notify", at, ...(status === "completed" ? { finalAmount: order.amount, paymentUid: "pu-77" } : {}) });
@@ -202,7 +175,7 @@ describe("octopus-checkout (the bin, as a child process)", () => {
     expect(text.stdout).not.toContain(secret_key);
     expect(text.stdout).not.toContain(webhook_secret);
     madeSecret = webhook_secret;
-    const settings = parseServerSettings({ CHECKOUT_SECRET_KEYS: secret_key, CHECKOUT_WEBHOOK_URL: "https://hooks.example.com/octopus", CHECKOUT_WEBHOOK_SECRET: webhook_secret }, { cwd: ROOT });
+    const settings = readServerSettings({ CHECKOUT_SECRET_KEYS: secret_key, CHECKOUT_WEBHOOK_URL: "https://hooks.example.com/octopus", CHECKOUT_WEBHOOK_SECRET: webhook_secret }, { cwd: ROOT });
     expect(settings.ok).toBe(true);
   }, 120_000);
 

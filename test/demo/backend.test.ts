@@ -7,86 +7,20 @@
  * their deliveries.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCheckoutServer, type CheckoutServer } from "../../server/app.ts";
-import { parseCheckoutConfig } from "../../server/checkout-config.ts";
-import { createOctopusClient } from "../../server/gateway/client.ts";
-import { createLogger } from "../../server/log.ts";
-import { SANDBOX_SECRET_KEY, SANDBOX_WEBHOOK_PATH, SANDBOX_WEBHOOK_SECRET } from "../../server/server-settings.ts";
-import { createSqliteStore } from "../../server/store/sqlite.ts";
-import type { OrderStore } from "../../server/store/types.ts";
-import { createSandboxGateway, type SandboxGateway } from "../../demo/sandbox/gateway.ts";
+import { SANDBOX_SECRET_KEY, SANDBOX_WEBHOOK_PATH, SANDBOX_WEBHOOK_SECRET } from "../../server/config.ts";
 import { createSessionSnippet, parseMetadata, RECEIVE_WEBHOOK_SNIPPET, type ReceivedWebhook } from "../../demo/shop/backend.ts";
 import { demoShop } from "../../demo/shop/routes.ts";
-import { until } from "../server/stack.ts";
-
-const ORIGIN = "http://localhost:8787";
-
-interface Demo {
-  app: CheckoutServer;
-  store: OrderStore;
-  sandbox: SandboxGateway;
-  close(): Promise<void>;
-}
-
-/** As server/main.ts builds it in sandbox mode: the sandbox key, and webhooks to the demo's endpoint. */
-async function sandboxDemo(): Promise<Demo> {
-  const parsed = parseCheckoutConfig(JSON.parse(readFileSync(new URL("../../checkout.config.json", import.meta.url), "utf8")), "checkout.config.json");
-  if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-  const config = parsed.config;
-  const store = createSqliteStore({ filename: ":memory:" });
-  await store.migrate();
-  let app: CheckoutServer | undefined;
-  const inProcess = (input: RequestInfo | URL, init?: RequestInit) => Promise.resolve(app!.fetch(new Request(input, init)));
-  const sandbox = createSandboxGateway({ publicUrl: ORIGIN, fetch: inProcess });
-  const gateway = createOctopusClient(
-    { baseUrl: ORIGIN, apiKey: "sandbox-key", apiSecret: "sandbox-secret", merchantUid: "sandbox-merchant", timeoutMs: 2_000 },
-    { fetch: (input, init) => Promise.resolve(sandbox.app.fetch(new Request(input, init))) },
-  );
-  app = createCheckoutServer({
-    config,
-    store,
-    gateway,
-    publicUrl: ORIGIN,
-    sandbox,
-    sweep: false,
-    widget: null,
-    logger: createLogger({ level: "error" }),
-    secretKeys: [SANDBOX_SECRET_KEY],
-    webhooks: [
-      { name: "default", url: `${ORIGIN}${SANDBOX_WEBHOOK_PATH}`, secret: SANDBOX_WEBHOOK_SECRET, types: null },
-      // An endpoint that is not there (the app's 404), for the panel's failed attempts.
-      { name: "broken", url: `${ORIGIN}/demo/nowhere`, secret: SANDBOX_WEBHOOK_SECRET, types: ["order.refunded"] },
-    ],
-    dispatcher: { fetch: inProcess as typeof fetch, pollMs: 20 },
-  });
-  const backend = {
-    api: (path: string, init: RequestInit) => Promise.resolve(app!.fetch(new Request(new URL(path, ORIGIN), init))),
-    secretKey: SANDBOX_SECRET_KEY,
-    webhookSecret: SANDBOX_WEBHOOK_SECRET,
-    publicUrl: ORIGIN,
-    currencies: [...new Set(config.methods.map((method) => method.currency))],
-  };
-  app.route("/", demoShop({ merchantName: config.merchantName, sandbox: true, store, products: config.products, backend }));
-  return {
-    app,
-    store,
-    sandbox,
-    async close() {
-      await app!.checkout.close();
-      sandbox.close();
-      await store.close();
-    },
-  };
-}
+import { ORIGIN, startDemo, type Demo } from "../support/demo-stack.ts";
+import { until } from "../support/time.ts";
 
 let demo: Demo;
 beforeAll(async () => {
-  demo = await sandboxDemo();
+  demo = await startDemo({ backend: true });
 });
 afterAll(async () => {
   await demo?.close();
@@ -277,7 +211,7 @@ describe("the 'your backend' page", () => {
   });
 
   it("is not there outside sandbox mode", async () => {
-    const live = demoShop({ merchantName: "Live", sandbox: false, backend: { api: () => Promise.reject(new Error("never")), secretKey: SANDBOX_SECRET_KEY, webhookSecret: SANDBOX_WEBHOOK_SECRET, publicUrl: ORIGIN, currencies: ["php"] } });
+    const live = demoShop({ merchantName: "Live", publicUrl: ORIGIN, sandbox: false, backend: { api: () => Promise.reject(new Error("never")), secretKey: SANDBOX_SECRET_KEY, webhookSecret: SANDBOX_WEBHOOK_SECRET, publicUrl: ORIGIN, currencies: ["php"] } });
     expect((await live.request("/demo/backend")).status).toBe(404);
     expect((await live.request(SANDBOX_WEBHOOK_PATH, { method: "POST", body: "{}" })).status).toBe(404);
     expect(await (await live.request("/")).text()).not.toContain('href="/demo/backend"');

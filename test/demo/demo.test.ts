@@ -7,16 +7,8 @@
 import { readFileSync } from "node:fs";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCheckoutServer, type CheckoutServer } from "../../server/app.ts";
-import { parseCheckoutConfig } from "../../server/checkout-config.ts";
-import { createOctopusClient } from "../../server/gateway/client.ts";
-import { createLogger } from "../../server/log.ts";
-import { createSqliteStore } from "../../server/store/sqlite.ts";
-import type { OrderStore } from "../../server/store/types.ts";
-import { createSandboxGateway, type SandboxGateway } from "../../demo/sandbox/gateway.ts";
 import { demoShop } from "../../demo/shop/routes.ts";
-
-const ORIGIN = "http://localhost:8787";
+import { ORIGIN, startDemo, type Demo } from "../support/demo-stack.ts";
 
 /** The policy the brief names for the CSP page, word for word. */
 const BRIEF_CSP =
@@ -29,13 +21,13 @@ const PAGES = ["/", ...WAY_PAGES.map((slug) => `/demo/${slug}`), "/demo/phone/sh
 const MUST_SAY: Record<(typeof WAY_PAGES)[number], RegExp[]> = {
   "top-up": [/data-amounts="[\d.,]+"/],
   product: [/data-product="starter-pack"/],
-  buttons: [/(<button[^>]* data-octopus-checkout[^>]*>[\s\S]*){2,}/, /<script src="\/widget\.js" async><\/script>/],
+  buttons: [/(<button[^>]* data-octopus-checkout[^>]*>[\s\S]*){2,}/, /<script src="http:\/\/localhost:8787\/widget\.js" async><\/script>/],
   "js-api": [/<script src="\/demo\/assets\/js-api\.js"><\/script>/],
   redirect: [/data-mode="redirect"/],
   thai: [/data-currency="thb"/, /data-country="TH"/],
-  csp: [/<script src="\/widget\.js"/],
+  csp: [/<script src="http:\/\/localhost:8787\/widget\.js"/],
   dark: [/data-theme="dark"/, /data-color="#f59e0b"/],
-  phone: [/<script src="\/widget\.js"/],
+  phone: [/<script src="http:\/\/localhost:8787\/widget\.js"/],
 };
 
 function unescapeHtml(text: string): string {
@@ -59,47 +51,14 @@ const withoutCode = (page: string) => page.replace(/<pre><code[\s\S]*?<\/code><\
 
 const occurrences = (haystack: string, needle: string) => haystack.split(needle).length - 1;
 
-interface Demo {
-  app: Hono;
-  store: OrderStore;
-  close(): Promise<void>;
-}
-
-/** The app as server/main.ts builds it in sandbox mode, with an in-memory store. */
-async function sandboxDemo(): Promise<Demo> {
-  const parsed = parseCheckoutConfig(JSON.parse(readFileSync(new URL("../../checkout.config.json", import.meta.url), "utf8")), "checkout.config.json");
-  if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-  const config = parsed.config;
-  const store = createSqliteStore({ filename: ":memory:" });
-  await store.migrate();
-  let app: CheckoutServer | undefined;
-  // Notifications go straight back into the app, as they would over HTTP.
-  const sandbox: SandboxGateway = createSandboxGateway({ publicUrl: ORIGIN, fetch: (input, init) => Promise.resolve(app!.fetch(new Request(input, init))) });
-  const gateway = createOctopusClient(
-    { baseUrl: ORIGIN, apiKey: "sandbox-key", apiSecret: "sandbox-secret", merchantUid: "sandbox-merchant", timeoutMs: 2_000 },
-    { fetch: (input, init) => Promise.resolve(sandbox.app.fetch(new Request(input, init))) },
-  );
-  app = createCheckoutServer({ config, store, gateway, publicUrl: ORIGIN, sandbox, sweep: false, widget: null, logger: createLogger({ level: "error" }) });
-  app.route("/", demoShop({ merchantName: config.merchantName, sandbox: true, store, products: config.products }));
-  return {
-    app,
-    store,
-    async close() {
-      await app!.checkout.close();
-      sandbox.close();
-      await store.close();
-    },
-  };
-}
-
-const get = (app: Hono, path: string) => app.request(`${ORIGIN}${path}`);
+const get = (app: { request(url: string): Response | Promise<Response> }, path: string) => app.request(`${ORIGIN}${path}`);
 
 describe("demo shop, sandbox mode", () => {
   let demo: Demo;
   const pages = new Map<string, { status: number; csp: string | null; type: string | null; body: string }>();
 
   beforeAll(async () => {
-    demo = await sandboxDemo();
+    demo = await startDemo();
     for (const path of PAGES) {
       const response = await get(demo.app, path);
       pages.set(path, { status: response.status, csp: response.headers.get("Content-Security-Policy"), type: response.headers.get("Content-Type"), body: await response.text() });
@@ -138,7 +97,8 @@ describe("demo shop, sandbox mode", () => {
 
   it.each(PAGES)("%s has no inline script, style or handler", (path) => {
     const running = withoutCode(pages.get(path)!.body);
-    for (const tag of running.match(/<script\b[^>]*>/g) ?? []) expect(tag, path).toMatch(/\bsrc="\/[^"]+"/);
+    // Every script is a file: the demo's own, or widget.js from the checkout server's public URL (this server).
+    for (const tag of running.match(/<script\b[^>]*>/g) ?? []) expect(tag, path).toMatch(/\bsrc="(http:\/\/localhost:8787)?\/[^"]+"/);
     expect(running).not.toMatch(/<script\b[^>]*>[^<]+<\/script>/);
     expect(running).not.toMatch(/<style\b/i);
     expect(running).not.toMatch(/\sstyle=/i);
@@ -166,8 +126,9 @@ describe("demo shop, sandbox mode", () => {
     expect(occurrences(withoutCode(body), snippet!)).toBe(1);
     expect(body).toContain(`<button type="button" class="copy" data-copy="snippet-${slug}">Copy</button>`);
     for (const pattern of MUST_SAY[slug]) expect(snippet).toMatch(pattern);
-    // One widget script per page, from this server's own origin.
-    expect(occurrences(withoutCode(body), '<script src="/widget.js"')).toBe(1);
+    // One widget script per page, from the checkout server's public URL: copied onto a shop of another origin, it still loads.
+    expect(occurrences(withoutCode(body), `<script src="${ORIGIN}/widget.js"`)).toBe(1);
+    expect(snippet).not.toContain('src="/widget.js"');
     expect(body).toMatch(/<p class="when"><strong>When to use it:<\/strong> \S/);
   });
 
@@ -190,7 +151,7 @@ describe("demo shop, sandbox mode", () => {
     expect(phone).toMatch(/<iframe src="\/demo\/phone\/shop"[^>]* width="360"/);
     const blocks = codeBlocks(phone);
     const snippet = blocks.get("snippet-phone")!;
-    expect(snippet).toMatch(/^<script src="\/widget\.js" [^>]*><\/script>$/);
+    expect(snippet).toMatch(/^<script src="http:\/\/localhost:8787\/widget\.js" [^>]*><\/script>$/);
     expect(occurrences(shop, snippet)).toBe(1);
     expect(occurrences(withoutCode(phone), snippet)).toBe(0);
     expect(shop).toContain(blocks.get("snippet-phone-viewport")!);
@@ -203,7 +164,7 @@ describe("demo shop, sandbox mode", () => {
     expect(csp).toContain('<script src="/demo/assets/csp-report.js"></script>');
     expect(csp).toContain('id="csp-violations"');
     // Before the widget, so that nothing the widget does goes unheard.
-    expect(csp.indexOf("csp-report.js")).toBeLessThan(csp.indexOf('src="/widget.js"'));
+    expect(csp.indexOf("csp-report.js")).toBeLessThan(csp.indexOf(`src="${ORIGIN}/widget.js"`));
   });
 
   it("every script and stylesheet the pages use is served, with its type", async () => {
@@ -223,6 +184,18 @@ describe("demo shop, sandbox mode", () => {
     const response = await get(demo.app, "/demo/widget");
     expect(response.status).toBe(301);
     expect(response.headers.get("Location")).toBe("/demo/top-up");
+  });
+
+  it("a page opened under another name for the server (127.0.0.1) is sent to the public URL, where its widget.js is 'self'", async () => {
+    const other = { headers: { host: "127.0.0.1:8787" } };
+    for (const path of ["/", "/demo/top-up?amount=5", "/demo/sandbox"]) {
+      const response = await demo.app.request(`http://127.0.0.1:8787${path}`, other);
+      expect(response.status, path).toBe(302);
+      expect(response.headers.get("Location"), path).toBe(`${ORIGIN}${path}`);
+    }
+    // The API and the widget's files answer under any name: only pages move.
+    expect((await demo.app.request("http://127.0.0.1:8787/api/options", other)).status).not.toBe(302);
+    expect((await demo.app.request(`${ORIGIN}/demo/top-up`, { headers: { host: "localhost:8787" } })).status).toBe(200);
   });
 
   it("the panel has every control, and its script talks JSON to the sandbox's routes", () => {
@@ -268,7 +241,7 @@ describe("demo shop, sandbox mode", () => {
 
 describe("demo shop, live mode", () => {
   const app = new Hono();
-  app.route("/", demoShop({ merchantName: "Live Shop", sandbox: false }));
+  app.route("/", demoShop({ merchantName: "Live Shop", publicUrl: "https://pay.live-shop.example", sandbox: false }));
 
   it("has no panel, no order list and no SANDBOX banner", async () => {
     expect((await get(app, "/demo/sandbox")).status).toBe(404);
@@ -287,5 +260,7 @@ describe("demo shop, live mode", () => {
     const body = await (await get(app, "/demo/top-up")).text();
     const snippet = codeBlocks(body).get("snippet-top-up")!;
     expect(occurrences(withoutCode(body), snippet)).toBe(1);
+    // The server's own public URL, whatever it is: the one a merchant's page must load the widget from.
+    expect(snippet).toMatch(/^<script src="https:\/\/pay\.live-shop\.example\/widget\.js" /);
   });
 });

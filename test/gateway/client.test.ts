@@ -19,9 +19,10 @@ import {
   type CreateOrderInput,
   type OctopusClientConfig,
 } from "../../server/gateway/index.ts";
-import { loopbackFetch } from "../helpers/loopback-fetch.ts";
-import { serve, type Served } from "../helpers/serve.ts";
-import { JAVA_SAMPLE } from "../helpers/java-sample.ts";
+import { loopbackFetch } from "../support/loopback-fetch.ts";
+import { serve, type Served } from "../support/serve.ts";
+import { JAVA_SAMPLE } from "../support/java-sample.ts";
+import { sleep } from "../support/time.ts";
 
 const JAVA = { apiKey: "API_KEY", apiSecret: "API_SECRET", merchantUid: "Merchant_UID", merchantName: "Java Sample Shop" };
 const SANDBOX = { apiKey: "sandbox-key", apiSecret: "sandbox-secret", merchantUid: "sandbox-merchant", merchantName: "Sandbox Shop" };
@@ -381,7 +382,7 @@ describe("faults: every one ends in the error it should, with no second order", 
     // Not "the gateway has no such order": the first send was never answered.
     expect((error as OctopusServerError).outcomeUnknown).toBe(true);
     expect(counted.calls).toEqual(["order/get", "order/new", "order/get", "order/new", "order/get"]);
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await sleep(600);
     expect(ordersAtGateway(input.merchant_order_id)).toBe(1);
   });
 

@@ -7,8 +7,9 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { FaultMode } from "../../demo/sandbox/faults.ts";
 import type { GatewayState } from "../../server/store/types.ts";
-import { SHOP, startStack, type Stack } from "../server/stack.ts";
-import { allOrders, offsetClock, percentile, pool, printFigures, printTable } from "./support.ts";
+import { SHOP, startStack, type Stack } from "../support/stack.ts";
+import { allOrders, percentile, pool, printFigures, printTable } from "../support/load.ts";
+import { offsetClock } from "../support/time.ts";
 
 const CHECKOUTS = 1_000;
 const IN_FLIGHT = 50;
@@ -251,7 +252,7 @@ async function sweepUntilSettled(stack: Stack, clock: ReturnType<typeof offsetCl
   for (;;) {
     const undecided = (await allOrders(stack)).filter((order) => order.gatewayState === "creating" || order.gatewayState === "unknown");
     if (undecided.length === 0 || passes >= 200) break;
-    const result = await stack.app.checkout.sweepOnce();
+    const result = await stack.checkout.sweepOnce();
     passes++;
     claimed += result.claimed;
   }

@@ -25,8 +25,10 @@ import { silentLogger } from "../../server/log.ts";
 import { createOrderService } from "../../server/orders/service.ts";
 import { createPostgresStore } from "../../server/store/postgres.ts";
 import type { OrderRecord, OrderStore } from "../../server/store/types.ts";
-import { pool, printFigures, sleep } from "./support.ts";
-import { allEvents, freePort, startServerProcess, waitFor, type ServerProcess } from "./webhook-support.ts";
+import { pool, printFigures } from "../support/load.ts";
+import { allEvents } from "./webhook-support.ts";
+import { sleep, until } from "../support/time.ts";
+import { freePort, type ServerProcess, startServerProcess } from "../support/server-process.ts";
 
 const CHECKOUTS = 240;
 const IN_FLIGHT = 16;
@@ -223,16 +225,14 @@ describe.skipIf(!databaseUrl)("two server processes on one PostgreSQL and a stan
       let gatewayOrders: SandboxOrder[] = [];
       const byMerchantId = () => new Map(ours.map((order) => [order.merchantOrderId, order]));
       const expected = (order: SandboxOrder) => (order.payment_status === "completed" ? "completed" : "failed");
-      await waitFor(
-        "every order the sandbox paid or failed to be so in the store",
+      await until(
         async () => {
           ours = await reader.recent(10_000);
           gatewayOrders = (await control<{ orders: SandboxOrder[] }>("orders?transaction_type=income")).orders;
           const mine = byMerchantId();
           return gatewayOrders.every((order) => mine.get(order.merchant_order_id)?.status === expected(order));
         },
-        120_000,
-        500,
+        { what: "every order the sandbox paid or failed to be so in the store", timeoutMs: 120_000, everyMs: 500 },
       );
       const settleSeconds = (performance.now() - settledStarted) / 1000;
       const events = await allEvents(reader);

@@ -8,9 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canTransition } from "../../server/store/types.ts";
 import type { PaymentStatus } from "../../server/gateway/schemas.ts";
-import { createdOrder } from "../server/helpers.ts";
-import { actOnPaymentPage, seededRandom, startStack, type Stack } from "../server/stack.ts";
-import { allOrders, offsetClock, pool, printFigures, printTable, sleep } from "./support.ts";
+import { createdOrder } from "../support/stack-requests.ts";
+import { actOnPaymentPage, seededRandom, startStack, type Stack } from "../support/stack.ts";
+import { allOrders, pool, printFigures, printTable } from "../support/load.ts";
+import { offsetClock, sleep } from "../support/time.ts";
 
 const ORDERS = 300;
 const IN_FLIGHT = 50;
@@ -82,7 +83,7 @@ beforeAll(async () => {
   // The rest is the sweep's (the dropped ones nobody polled).
   clock.advance(2_000);
   for (let pass = 0; pass < 50; pass++) {
-    const result = await stack.app.checkout.sweepOnce();
+    const result = await stack.checkout.sweepOnce();
     settle.passes++;
     settle.claimed += result.claimed;
     if (result.claimed === 0) break;

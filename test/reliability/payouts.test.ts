@@ -6,8 +6,9 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { createPostgresStore } from "../../server/store/postgres.ts";
-import { startStack, type Stack } from "../server/stack.ts";
-import { allOrders, offsetClock, pool, printFigures } from "./support.ts";
+import { startStack, type Stack } from "../support/stack.ts";
+import { allOrders, pool, printFigures } from "../support/load.ts";
+import { offsetClock } from "../support/time.ts";
 
 const KEY = "sk_test_reliability_payouts_0123456789abcdef";
 const PAYOUTS = 500;
@@ -63,7 +64,7 @@ describe("payouts under gateway faults", () => {
       for (;;) {
         const undecided = (await allOrders(stack)).filter((order) => order.kind === "payout" && (order.gatewayState === "creating" || order.gatewayState === "unknown"));
         if (undecided.length === 0 || passes >= 200) break;
-        await stack.app.checkout.sweepOnce();
+        await stack.checkout.sweepOnce();
         passes++;
       }
 

@@ -14,9 +14,9 @@ import { UnsignableFieldError, canonicalString, signFields, verifyFields } from 
 import { createOctopusClient } from "../../server/gateway/client.ts";
 import { readAttributes } from "../../widget/attributes.ts";
 import { decimalsOf, parseTyped, toMinor, fromMinor } from "../../widget/money.ts";
-import { createdOrder, signNotification } from "../server/helpers.ts";
-import { SHOP, startStack, type Stack } from "../server/stack.ts";
-import { printFigures, propertySeed } from "./support.ts";
+import { createdOrder, signNotification } from "../support/stack-requests.ts";
+import { SHOP, startStack, type Stack } from "../support/stack.ts";
+import { printFigures, propertySeed } from "../support/load.ts";
 
 const SEED = propertySeed("properties.test.ts");
 const HTTP_RUNS = 300;
@@ -30,7 +30,7 @@ let allowed: Set<string>;
 beforeAll(async () => {
   // Thousands of bad requests on purpose: neither the create limit nor the refused-request limit may answer for the code under test.
   stack = await startStack({ server: { rateLimit: { windowMs: 60_000, max: 1_000_000 }, refusedRateLimit: { windowMs: 60_000, max: 1_000_000 } } });
-  allowed = new Set(stack.app.checkout.allowedOrigins);
+  allowed = new Set(stack.checkout.allowedOrigins);
 });
 afterAll(async () => {
   await stack?.close();

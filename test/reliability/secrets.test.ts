@@ -11,9 +11,10 @@ import { describe, expect, it } from "vitest";
 import type { FaultMode } from "../../demo/sandbox/faults.ts";
 import { SENSITIVE_ORDER_FIELDS, type OrderDetails } from "../../server/gateway/schemas.ts";
 import { canonicalString, hmacSha256Hex } from "../../server/gateway/signing.ts";
-import { actOnPaymentPage, SHOP } from "../server/stack.ts";
-import { I18N_DIR, WIDGET_FILE, startCaptureStack, translationFiles, widgetCode, type CaptureOptions, type CaptureStack } from "./capture-stack.ts";
-import { offsetClock, printTable, sleep } from "./support.ts";
+import { actOnPaymentPage, SHOP } from "../support/stack.ts";
+import { I18N_DIR, WIDGET_FILE, startCaptureStack, translationFiles, widgetCode, type CaptureOptions, type CaptureStack } from "../support/capture-stack.ts";
+import { printTable } from "../support/load.ts";
+import { offsetClock, sleep } from "../support/time.ts";
 
 const FAULT_MODES: readonly FaultMode[] = ["error500", "malformed", "hang", "commit_then_hang", "commit_then_fail"];
 const random = () => Math.random().toString(36).slice(2, 10);
@@ -164,7 +165,7 @@ async function runFlow(stack: CaptureStack, credentials: CaptureOptions, clock: 
 
   // The sweep settles everything, then every order is looked at once more.
   clock.advance(6 * 60_000);
-  for (let pass = 0; pass < 20; pass++) if ((await stack.app.checkout.sweepOnce()).claimed === 0) break;
+  for (let pass = 0; pass < 20; pass++) if ((await stack.checkout.sweepOnce()).claimed === 0) break;
   clock.advance(2_000);
   for (const order of await stack.store.recent(1_000)) {
     await get(stack, `/api/checkout/${order.id}`);

@@ -1,17 +1,15 @@
 /**
  * Pieces of the webhook reliability suite: a merchant endpoint on 127.0.0.1 that verifies every
- * delivery (standardwebhooks) and can refuse, drop the connection or answer slowly; the real server
- * (`server/main.ts`) as a child process that can be killed; and the tally that says whether every
+ * delivery (standardwebhooks) and can refuse, drop the connection or answer slowly; paying an order
+ * on a server process (test/support/server-process.ts); and the tally that says whether every
  * event arrived, per order in order, and which arrived twice.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { fileURLToPath } from "node:url";
 import { Webhook } from "standardwebhooks";
 import type { EventRecord, OrderStore } from "../../server/store/types.ts";
+import type { ServerProcess } from "../support/server-process.ts";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 export type Behaviour = "accept" | "refuse" | "drop";
 
@@ -177,77 +175,6 @@ export function tallyFigures(result: Tally): Record<string, string | number> {
   };
 }
 
-/** A free port on 127.0.0.1 (bound and released: the server process binds it next). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-export interface ServerProcess {
-  url: string;
-  child: ChildProcess;
-  output: string[];
-  /** SIGKILL: no shutdown code runs. Resolves once the process is gone. */
-  kill(): Promise<void>;
-  /** SIGTERM, the way an operator stops it; resolves once it has exited. */
-  stop(): Promise<void>;
-}
-
-/**
- * `npm start`'s server (server/main.ts) in a process of its own, in sandbox mode, with exactly the
- * environment given (no DATABASE_URL or OCTOPUS_* from the test's own). Node runs it directly
- * (`--import tsx`), so the pid is the server's and a SIGKILL reaches it and nothing else.
- * `entry` "demo/sandbox/main.ts" starts `npm run sandbox`'s standalone sandbox gateway instead.
- */
-export async function startServerProcess(port: number, env: Record<string, string>, entry = "server/main.ts"): Promise<ServerProcess> {
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: String(port), CHECKOUT_PUBLIC_URL: url, LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const output: string[] = [];
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  let onEarlyExit: ((code: number | null) => void) | undefined;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start within 30 s:\n${output.join("")}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output.push(chunk.toString("utf8"));
-      if (output.join("").includes("listening on")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", (chunk: Buffer) => output.push(chunk.toString("utf8")));
-    onEarlyExit = (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the server exited (${code}) before it listened:\n${output.join("")}`));
-    };
-    child.once("exit", onEarlyExit);
-  });
-  child.off("exit", onEarlyExit!);
-  return {
-    url,
-    child,
-    output,
-    async kill() {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-      await exited;
-    },
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      await exited;
-    },
-  };
-}
-
 /** Creates a checkout on a server process and pays it on the sandbox's payment page; the order id. */
 export async function payOne(server: ServerProcess, index: number): Promise<string> {
   const created = await fetch(`${server.url}/api/checkout`, {
@@ -263,12 +190,4 @@ export async function payOne(server: ServerProcess, index: number): Promise<stri
   await paid.text();
   if (paid.status >= 400) throw new Error(`the payment page answered ${paid.status}`);
   return view.id;
-}
-
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number, everyMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
 }

@@ -25,11 +25,13 @@ import { createPostgresStore } from "../../server/store/postgres.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
 import type { EventRecord, OrderStore } from "../../server/store/types.ts";
 import { createWebhookDispatcher } from "../../server/webhooks/dispatcher.ts";
-import { TEST_WEBHOOK_SECRET } from "../helpers/webhook-receiver.ts";
-import { seededRandom } from "../server/stack.ts";
-import { makeOrder, T } from "../store/contract.ts";
-import { pool, printFigures } from "./support.ts";
-import { allDelivered, allEvents, freePort, payOne, startEndpoint, startServerProcess, tally, tallyFigures, waitFor, type Receipt, type ServerProcess, type Tally } from "./webhook-support.ts";
+import { TEST_WEBHOOK_SECRET } from "../support/webhook-receiver.ts";
+import { seededRandom } from "../support/stack.ts";
+import { newOrder, T } from "../support/orders.ts";
+import { pool, printFigures } from "../support/load.ts";
+import { allDelivered, allEvents, payOne, startEndpoint, tally, tallyFigures, type Receipt, type Tally } from "./webhook-support.ts";
+import { freePort, type ServerProcess, startServerProcess } from "../support/server-process.ts";
+import { until } from "../support/time.ts";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -80,7 +82,7 @@ describe("webhooks: an endpoint failing half the time, then down for a day (disp
     /** Step s: order s is taken by the gateway, order s-2 goes to processing, order s-4 is paid (every fifth fails). */
     async function write(step: number): Promise<void> {
       if (step < ORDERS) {
-        const { order } = await store.insert(makeOrder({ createdAt: clock }));
+        const { order } = await store.insert(newOrder({ createdAt: clock }));
         await store.setGatewayState(order.id, { gatewayState: "created", at: clock });
         ids.push(order.id);
       }
@@ -145,8 +147,8 @@ describe("webhooks: the server killed (SIGKILL) mid-delivery, restarted on the s
     try {
       const orderIds = await pool(Array.from({ length: ORDERS }, (_, index) => index), 10, (index) => payOne(server!, index));
       // Every payment's notification handled (order.paid written) before the kill.
-      await waitFor("every order.paid in the store", async () => (await allEvents(reader)).filter((event) => event.type === "order.paid").length === ORDERS, 30_000);
-      await waitFor("a delivery in flight", () => endpoint.inFlight() > 0, 20_000, 5);
+      await until(async () => (await allEvents(reader)).filter((event) => event.type === "order.paid").length === ORDERS, { what: "every order.paid in the store", timeoutMs: 30_000 });
+      await until(() => endpoint.inFlight() > 0, { what: "a delivery in flight", timeoutMs: 20_000, everyMs: 5 });
       const killedAt = Date.now();
       await server.kill();
       server = null;
@@ -159,7 +161,7 @@ describe("webhooks: the server killed (SIGKILL) mid-delivery, restarted on the s
       const restartedAt = Date.now();
       server = await startServerProcess(port, env);
       let events: EventRecord[] = [];
-      await waitFor("every event delivered after the restart", async () => allDelivered(reader, (events = await allEvents(reader))), 90_000, 250);
+      await until(async () => allDelivered(reader, (events = await allEvents(reader))), { what: "every event delivered after the restart", timeoutMs: 90_000, everyMs: 250 });
       const doneAt = Date.now();
       await server.stop();
       server = null;
@@ -218,10 +220,10 @@ describe.skipIf(!databaseUrl)("webhooks: two servers on one PostgreSQL, one kill
       reader = createPostgresStore({ url: url.href, max: 2 });
       const store = reader;
       const orderIds = await pool(Array.from({ length: ORDERS }, (_, index) => index), 10, (index) => payOne(index % 2 === 0 ? a : b, index));
-      await waitFor("every order.paid in the store", async () => (await allEvents(store)).filter((event) => event.type === "order.paid").length === ORDERS, 30_000);
+      await until(async () => (await allEvents(store)).filter((event) => event.type === "order.paid").length === ORDERS, { what: "every order.paid in the store", timeoutMs: 30_000 });
       const leases = async () => (await sql`SELECT event_id, lease_owner FROM deliveries WHERE status = 'pending' AND lease_until > ${Date.now()}`) as unknown as { event_id: string; lease_owner: string }[];
       // Kill when both instances hold deliveries, so that the killed one surely had some.
-      await waitFor("both instances holding deliveries", async () => new Set((await leases()).map((row) => row.lease_owner)).size === 2, 20_000, 5);
+      await until(async () => new Set((await leases()).map((row) => row.lease_owner)).size === 2, { what: "both instances holding deliveries", timeoutMs: 20_000, everyMs: 5 });
       const killedAt = Date.now();
       await a.kill();
       const held = await leases();
@@ -230,7 +232,7 @@ describe.skipIf(!databaseUrl)("webhooks: two servers on one PostgreSQL, one kill
 
       const afterKill = Date.now();
       let events: EventRecord[] = [];
-      await waitFor("every event delivered by the survivor", async () => allDelivered(store, (events = await allEvents(store))), 90_000, 250);
+      await until(async () => allDelivered(store, (events = await allEvents(store))), { what: "every event delivered by the survivor", timeoutMs: 90_000, everyMs: 250 });
       const doneAt = Date.now();
       const result = tally(events, endpoint.receipts);
       const owners = new Map<string, number>();

@@ -3,9 +3,9 @@ import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSandboxGateway } from "../../demo/sandbox/gateway.ts";
 import { OrderDetails, PaymentInfo } from "../../server/gateway/schemas.ts";
-import { serve } from "../helpers/serve.ts";
-import { call, loopbackFetch, createOrder, getOrder, incomeFields, MERCHANT, OTHER, startSandbox, thaiFields, uniqueId, type Running } from "./support.ts";
-import { JAVA_SAMPLE } from "../helpers/java-sample.ts";
+import { serve } from "../support/serve.ts";
+import { call, loopbackFetch, createOrder, getOrder, incomeFields, MERCHANT, OTHER, startSandbox, thaiFields, uniqueId, type Running } from "../support/sandbox.ts";
+import { JAVA_SAMPLE, JAVA_SAMPLE_SIGNATURE } from "../support/java-sample.ts";
 
 let running: Running;
 let url: string;
@@ -25,7 +25,7 @@ describe("authentication", () => {
     const fields = { ...JAVA_SAMPLE };
     const result = await call(url, "new", fields, {
       key: "API_KEY",
-      signature: "a735124d234be9260c00dfbe8194372f8a7a215dc8d0a5497ac9fff538398bfc",
+      signature: JAVA_SAMPLE_SIGNATURE,
     });
     expect(result.status).toBe(200);
     expect(result.json.result).toBe("success");

@@ -1,9 +1,8 @@
 /** The standalone sandbox's settings (demo/sandbox/settings.ts): defaults, overrides, and one line per problem. */
-import { readFileSync } from "node:fs";
-import { dirname, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SandboxConfigError as ConfigError, readSandboxSettings } from "../../demo/sandbox/settings.ts";
+import { repoPath, ROOT, staticClosure } from "../support/import-graph.ts";
 
 describe("readSandboxSettings", () => {
   it("has defaults for everything, on loopback", () => {
@@ -47,25 +46,8 @@ describe("readSandboxSettings", () => {
 });
 
 describe("the standalone sandbox's imports", () => {
-  /** Every module main.ts loads, following relative imports (type-only ones too: they are edges a reader follows). */
-  function reachable(entry: string): Set<string> {
-    const seen = new Set<string>();
-    const queue = [entry];
-    while (queue.length > 0) {
-      const file = queue.pop()!;
-      if (seen.has(file)) continue;
-      seen.add(file);
-      const source = readFileSync(file, "utf8");
-      for (const match of source.matchAll(/^\s*(?:import|export)\b[^"';]*?from\s+"(\.{1,2}\/[^"]+)"/gm)) {
-        queue.push(resolve(dirname(file), match[1]!));
-      }
-    }
-    return seen;
-  }
-
   it("reach nothing of the server that reaches back into demo/ (no cycle with server/main.ts)", () => {
-    const root = fileURLToPath(new URL("../../", import.meta.url));
-    const files = [...reachable(resolve(root, "demo/sandbox/main.ts"))].map((file) => relative(root, file));
+    const files = [...staticClosure(join(ROOT, "demo/sandbox/main.ts"))].map(repoPath);
     const server = files.filter((file) => file.startsWith("server/")).sort();
     expect(server).toEqual(["server/gateway/amount.ts", "server/gateway/schemas.ts", "server/gateway/sensitive-fields.ts", "server/gateway/signing.ts"]);
     expect(files.filter((file) => file.startsWith("demo/") && !file.startsWith("demo/sandbox/"))).toEqual([]);

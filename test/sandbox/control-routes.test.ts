@@ -1,6 +1,6 @@
 /** The JSON control routes under /sandbox/api/, over HTTP as the demo panel and curl use them. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { call, createOrder, getOrder, incomeFields, MERCHANT, startReceiver, startSandbox, uniqueId, type Receiver, type Running } from "./support.ts";
+import { call, createOrder, getOrder, incomeFields, MERCHANT, startReceiver, startSandbox, uniqueId, type Receiver, type Running } from "../support/sandbox.ts";
 
 let running: Running;
 let url: string;

@@ -1,6 +1,7 @@
 /** Every API fault mode as raw HTTP, and latency: what a client actually sees on the wire. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { call, createOrder, getOrder, incomeFields, startSandbox, uniqueId, waitFor, type Running } from "./support.ts";
+import { call, createOrder, getOrder, incomeFields, startSandbox, uniqueId, type Running } from "../support/sandbox.ts";
+import { until } from "../support/time.ts";
 
 let running: Running;
 let url: string;
@@ -113,7 +114,7 @@ describe("hang", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     expect(stored(id)).toBe(0);
     // @hono/node-server aborts the request's signal when the client goes away: nothing stays held.
-    await waitFor(() => controls().state().hangingRequests === 0);
+    await until(() => controls().state().hangingRequests === 0);
   });
 
   it("commit_then_hang stores the order, then never answers", async () => {
@@ -122,14 +123,14 @@ describe("hang", () => {
     const outcome = await call(url, "new", incomeFields({ merchant_order_id: id }), { signal: AbortSignal.timeout(150) }).catch((error: unknown) => error);
     expect((outcome as DOMException).name).toBe("TimeoutError");
     expect(stored(id)).toBe(1);
-    await waitFor(() => controls().state().hangingRequests === 0);
+    await until(() => controls().state().hangingRequests === 0);
   });
 
   it("close() releases hanging requests", async () => {
     const other = await startSandbox();
     other.sandbox.controls.addFault({ endpoint: "any", mode: "hang" });
     const pending = [call(other.url, "new", incomeFields()), getOrder(other.url, "x")];
-    await waitFor(() => other.sandbox.controls.state().hangingRequests === 2);
+    await until(() => other.sandbox.controls.state().hangingRequests === 2);
     other.sandbox.close();
     const results = await Promise.all(pending);
     expect(results.map((result) => result.status)).toEqual([500, 500]);
@@ -155,6 +156,6 @@ describe("latency", () => {
     controls().setLatency(150);
     const id = uniqueId();
     await call(url, "new", incomeFields({ merchant_order_id: id }), { signal: AbortSignal.timeout(50) }).catch(() => undefined);
-    await waitFor(() => stored(id) === 1);
+    await until(() => stored(id) === 1);
   });
 });

@@ -6,7 +6,6 @@
  */
 import { spawn } from "node:child_process";
 import { request as httpRequest } from "node:http";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,8 +18,9 @@ import { buildOrder } from "../../demo/sandbox/new-order.ts";
 import type { Notifier } from "../../demo/sandbox/notifier.ts";
 import { createOrderBook, type SandboxOrder } from "../../demo/sandbox/order-book.ts";
 import { checkNewOrder } from "../../demo/sandbox/order-rules.ts";
-import { serve, type Served } from "../helpers/serve.ts";
-import { call, createOrder, getOrder, incomeFields, startSandbox, uniqueId, type Running } from "./support.ts";
+import { serve, type Served } from "../support/serve.ts";
+import { call, createOrder, getOrder, incomeFields, startSandbox, uniqueId, type Running } from "../support/sandbox.ts";
+import { freePort } from "../support/server-process.ts";
 
 interface RawAnswer {
   status: number;
@@ -109,17 +109,6 @@ describe("Host guard (DNS rebinding)", () => {
     }
   }, 30_000);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 describe("mounted in a server at its public URL", () => {
   const PUBLIC = "https://pay.shop.example";

@@ -1,7 +1,8 @@
 /** Status transitions, the sandbox clock and expiry, and the programmatic order controls. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SandboxControlError } from "../../demo/sandbox/controls.ts";
-import { createOrder, getOrder, incomeFields, MERCHANT, OTHER, payoutFields, startReceiver, startSandbox, uniqueId, waitFor, type Running } from "./support.ts";
+import { createOrder, getOrder, incomeFields, MERCHANT, OTHER, payoutFields, startReceiver, startSandbox, uniqueId, type Running } from "../support/sandbox.ts";
+import { until } from "../support/time.ts";
 
 let running: Running;
 let url: string;
@@ -59,7 +60,7 @@ describe("clock and expiry", () => {
       const id = uniqueId();
       await createOrder(quick.url, incomeFields({ merchant_order_id: id, notify_url: receiver.url }));
       // Real time passes here and nothing calls the sandbox: only its timer can notice, and notify.
-      await waitFor(() => receiver.received.some((n) => n.body.payment_status === "overdue"));
+      await until(() => receiver.received.some((n) => n.body.payment_status === "overdue"));
       expect(receiver.received.map((n) => n.body.merchant_order_id)).toEqual([id]);
       expect(quick.sandbox.controls.getOrder(id)?.history.at(-1)?.source).toBe("expiry");
     } finally {

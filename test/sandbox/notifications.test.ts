@@ -1,8 +1,9 @@
 /** Notifications to notify_url, received by a small Hono app on 127.0.0.1. */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { verifyFields } from "../../server/gateway/signing.ts";
-import { serve } from "../helpers/serve.ts";
-import { createOrder, getOrder, incomeFields, MERCHANT, startReceiver, startSandbox, uniqueId, waitFor, type Receiver, type Running } from "./support.ts";
+import { serve } from "../support/serve.ts";
+import { createOrder, getOrder, incomeFields, MERCHANT, startReceiver, startSandbox, uniqueId, type Receiver, type Running } from "../support/sandbox.ts";
+import { until } from "../support/time.ts";
 
 let running: Running;
 let receiver: Receiver;
@@ -119,7 +120,7 @@ describe("acknowledgement and retries", () => {
       await createOrder(slow.url, incomeFields({ merchant_order_id: id, notify_url: receiver.url }));
       slow.sandbox.controls.complete(id);
       // Between the first attempt and the first retry.
-      await waitFor(() => slow.sandbox.controls.getOrder(id)?.notifications.length === 1);
+      await until(() => slow.sandbox.controls.getOrder(id)?.notifications.length === 1);
       const during = (await getOrder(slow.url, id)).json.data;
       expect(during.notify_status).toBe("delivered");
       expect(during.notify_fail_reason).toBe("HTTP 503");
@@ -175,7 +176,7 @@ describe("acknowledgement and retries", () => {
     let idle = false;
     const waiting = slow.sandbox.controls.idle().then(() => (idle = true));
     // The first attempt has been answered (500): only the minute-long retry is left, and idle waits for it.
-    await waitFor(() => receiver.received.length === 1 && slow.sandbox.controls.getOrder(id)!.notifications.length === 1);
+    await until(() => receiver.received.length === 1 && slow.sandbox.controls.getOrder(id)!.notifications.length === 1);
     expect(idle).toBe(false);
     expect(slow.sandbox.controls.state().pendingNotifications).toBe(1);
     await slow.stop();

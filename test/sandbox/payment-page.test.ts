@@ -1,6 +1,6 @@
 /** The hosted payment page: what the shopper sees, what its buttons do, and the headers it sends. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createOrder, fetchManual, getOrder, incomeFields, MERCHANT, payoutFields, postForm, startSandbox, thaiFields, uniqueId, type Running } from "./support.ts";
+import { createOrder, fetchManual, getOrder, incomeFields, MERCHANT, payoutFields, postForm, startSandbox, thaiFields, uniqueId, type Running } from "../support/sandbox.ts";
 
 let running: Running;
 let url: string;

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { OrderDetails } from "../../server/gateway/schemas.ts";
-import { call, createOrder, getOrder, incomeFields, payoutFields, startReceiver, startSandbox, thaiFields, uniqueId, waitFor, type Receiver, type Running } from "./support.ts";
+import { call, createOrder, getOrder, incomeFields, payoutFields, startReceiver, startSandbox, thaiFields, uniqueId, type Receiver, type Running } from "../support/sandbox.ts";
+import { until } from "../support/time.ts";
 
 const BASE = Date.UTC(2030, 0, 1, 12, 0, 0);
 const invalid = (details: string) => ({ result: "error", data: { error: "Invalid parameters", details } });
@@ -174,7 +175,7 @@ describe("settling", () => {
     try {
       const id = uniqueId("po");
       await createOrder(live.url, payoutFields({ merchant_order_id: id }));
-      await waitFor(() => live.sandbox.controls.getOrder(id)?.payment_status === "completed");
+      await until(() => live.sandbox.controls.getOrder(id)?.payment_status === "completed");
     } finally {
       await live.stop();
     }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readJson, type ErrorBody } from "./helpers.ts";
-import { SHOP, createCheckout, gcash, startStack, type Stack } from "./stack.ts";
+import { readJson, type ErrorBody } from "../support/stack-requests.ts";
+import { SHOP, createCheckout, gcash, startStack, type Stack } from "../support/stack.ts";
 
 let stack: Stack;
 beforeAll(async () => {

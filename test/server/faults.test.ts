@@ -5,8 +5,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { OctopusDuplicateOrderError, type OctopusClient } from "../../server/gateway/index.ts";
 import { scopedIdempotencyKey } from "../../server/orders/idempotency.ts";
-import { gatewayReader, readJson, type ErrorBody } from "./helpers.ts";
-import { SHOP, createCheckout, gcash, startStack, type Stack } from "./stack.ts";
+import { gatewayReader, readJson, type ErrorBody } from "../support/stack-requests.ts";
+import { SHOP, createCheckout, gcash, startStack, type Stack } from "../support/stack.ts";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -195,7 +195,7 @@ describe("gateway faults while creating", () => {
       expect(stored?.gatewayState).toBe("unknown");
       expect(stored?.errorCode).toBe("gateway_unavailable");
       // The sweep finds it at the gateway: orphaned, never "rejected".
-      const settled = await racy.app.checkout.service.refreshFromGateway(stored!, "sweep");
+      const settled = await racy.checkout.service.refreshFromGateway(stored!, "sweep");
       expect(settled.gatewayState).toBe("orphaned");
     } finally {
       await racy.close();

@@ -4,8 +4,8 @@
  * field from requestFingerprint must fail this test (it once could: only some fields were tested).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readJson, type ErrorBody } from "./helpers.ts";
-import { SHOP, TEST_CONFIG, createCheckout, startStack, type Stack } from "./stack.ts";
+import { readJson, type ErrorBody } from "../support/stack-requests.ts";
+import { SHOP, TEST_CONFIG, createCheckout, startStack, type Stack } from "../support/stack.ts";
 
 let stack: Stack;
 beforeAll(async () => {

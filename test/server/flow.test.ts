@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SHOP, actOnPaymentPage, createCheckout, gcash, startStack, until, type Stack } from "./stack.ts";
+import { actOnPaymentPage, createCheckout, gcash, startStack, type Stack } from "../support/stack.ts";
+import { until } from "../support/time.ts";
 
 let stack: Stack;
 beforeAll(async () => {

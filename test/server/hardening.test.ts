@@ -7,9 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRateLimiter } from "../../server/middleware/rate-limit.ts";
-import { parseServerSettings } from "../../server/server-settings.ts";
-import { readJson, type ErrorBody } from "./helpers.ts";
-import { SHOP, TEST_CONFIG, createCheckout, gcash, startStack, type Stack } from "./stack.ts";
+import { readServerSettings } from "../../server/config.ts";
+import { readJson, type ErrorBody } from "../support/stack-requests.ts";
+import { SHOP, TEST_CONFIG, createCheckout, gcash, startStack, type Stack } from "../support/stack.ts";
 
 const stacks: Stack[] = [];
 async function stackWith(options: Parameters<typeof startStack>[0]) {
@@ -63,7 +63,7 @@ describe("CHECKOUT_CREATE_RATE_LIMIT", () => {
   writeFileSync(join(dir, "checkout.config.json"), JSON.stringify(TEST_CONFIG));
   writeFileSync(join(dir, "limited.json"), JSON.stringify({ ...TEST_CONFIG, createRateLimitPerMinute: 12 }));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const read = (env: Record<string, string>) => parseServerSettings(env, { cwd: dir });
+  const read = (env: Record<string, string>) => readServerSettings(env, { cwd: dir });
 
   it("is 30 creates a minute by default, the config file's createRateLimitPerMinute, or the variable, which wins", () => {
     const settings = (env: Record<string, string>) => {
@@ -116,14 +116,34 @@ describe("X-Forwarded-For", () => {
     expect((await via("2001:db8:1:3::1")).status).toBe(201);
   });
 
-  it("is ignored, with one warning, when no proxy is trusted", async () => {
+  const forwardingLines = (stack: Stack) => stack.logs.filter((line) => line.includes("CHECKOUT_TRUSTED_PROXIES")).map((line) => JSON.parse(line) as { level: string; msg: string });
+
+  it("is ignored when no proxy is trusted: said at start, and warned once when one arrives", async () => {
     const stack = await stackWith({ server: { rateLimit: { windowMs: 60_000, max: 1 } } });
-    expect((await createCheckout(stack, gcash, { "X-Forwarded-For": "198.51.100.1" })).status).toBe(201);
+    // At start, before any request: the operator reads in the first lines what will be ignored.
+    const atStart = forwardingLines(stack);
+    expect(atStart).toHaveLength(1);
+    expect(atStart[0]!.level).toBe("info");
+    expect(atStart[0]!.msg).toMatch(/X-Forwarded-For.*will be ignored.*CHECKOUT_TRUST_PROXY/);
+    expect((await createCheckout(stack, gcash)).status).toBe(201);
+    expect(forwardingLines(stack)).toHaveLength(1);
     expect((await createCheckout(stack, gcash, { "X-Forwarded-For": "198.51.100.2" })).status).toBe(429);
     await createCheckout(stack, gcash, { "X-Forwarded-For": "198.51.100.3" });
-    const warnings = stack.logs.filter((line) => line.includes("CHECKOUT_TRUSTED_PROXIES"));
-    expect(warnings).toHaveLength(1);
-    expect(JSON.parse(warnings[0]!).level).toBe("warn");
+    await createCheckout(stack, gcash, { Forwarded: "for=198.51.100.4" });
+    const lines = forwardingLines(stack);
+    expect(lines.map((line) => line.level)).toEqual(["info", "warn"]);
+  });
+
+  it("warns at start when the public URL is https (a TLS proxy stands in front) and no proxy is trusted", async () => {
+    const untrusted = await stackWith({ server: { publicUrl: "https://pay.example" } });
+    expect(forwardingLines(untrusted).map((line) => line.level)).toEqual(["warn"]);
+    expect(forwardingLines(untrusted)[0]!.msg).toMatch(/public URL is https.*will be ignored/);
+    // Trusted proxies, by range or by count: nothing to say, at start or later.
+    for (const server of [{ trustedProxies: ["127.0.0.1"] }, { trustProxy: 1 }]) {
+      const trusted = await stackWith({ server: { publicUrl: "https://pay.example", ...server } });
+      await createCheckout(trusted, gcash, { "X-Forwarded-For": "198.51.100.5" });
+      expect(forwardingLines(trusted)).toEqual([]);
+    }
   });
 
   it("keeps CHECKOUT_TRUST_PROXY's hop count working beside the ranges", async () => {

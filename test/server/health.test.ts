@@ -3,8 +3,8 @@ import { createCheckoutServer } from "../../server/app.ts";
 import { parseCheckoutConfig } from "../../server/checkout-config.ts";
 import { silentLogger } from "../../server/log.ts";
 import type { OrderStore } from "../../server/store/types.ts";
-import { gatewayReader, readJson } from "./helpers.ts";
-import { TEST_CONFIG, startStack, type Stack } from "./stack.ts";
+import { gatewayReader, readJson } from "../support/stack-requests.ts";
+import { TEST_CONFIG, startStack, type Stack } from "../support/stack.ts";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -32,7 +32,7 @@ describe("GET /healthz", () => {
         if (down) throw new Error("connection refused: postgres://admin:hunter2@db.internal/checkout");
       },
     });
-    const app = createCheckoutServer({ config: parsed.config, store: flaky, gateway: gatewayReader(stack), publicUrl: stack.url, logger: silentLogger, sweep: false });
+    const { app } = createCheckoutServer({ config: parsed.config, store: flaky, gateway: gatewayReader(stack), publicUrl: stack.url, logger: silentLogger, sweep: false });
     const response = await app.request("/healthz");
     expect(response.status).toBe(503);
     const text = await response.text();

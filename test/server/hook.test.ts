@@ -4,8 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OutboxEvent } from "../../server/webhooks/dispatcher.ts";
-import { createdOrder, postNotification, readJson, signNotification, gatewayReader, notificationFieldsOf } from "./helpers.ts";
-import { actOnPaymentPage, startStack, until, type Stack } from "./stack.ts";
+import { createdOrder, postNotification, readJson, signNotification, gatewayReader, notificationFieldsOf } from "../support/stack-requests.ts";
+import { actOnPaymentPage, startStack, type Stack } from "../support/stack.ts";
+import { until } from "../support/time.ts";
 
 const calls: OutboxEvent[] = [];
 let failing = true;
@@ -46,9 +47,9 @@ describe("an onOrderUpdate hook", () => {
     failing = false;
     // The retry comes about 5 s later (the schedule's first step), with the same event id.
     const created = of(view.id!)[0]!;
-    await until(() => of(view.id!).filter((event) => event.id === created.id).length >= 2, 8_000);
+    await until(() => of(view.id!).filter((event) => event.id === created.id).length >= 2, { timeoutMs: 8_000 });
     // order.paid waited behind order.created (events of one order arrive in order), then came once it went through.
-    await until(() => of(view.id!).some((event) => event.type === "order.paid"), 8_000);
+    await until(() => of(view.id!).some((event) => event.type === "order.paid"), { timeoutMs: 8_000 });
     const types = of(view.id!).map((event) => event.type);
     expect(types.indexOf("order.paid")).toBeGreaterThan(types.lastIndexOf("order.created"));
     const paid = of(view.id!).find((event) => event.type === "order.paid")!;
@@ -63,7 +64,7 @@ describe("an onOrderUpdate hook", () => {
     const before = of(view.id!).length;
     const again = await postNotification(stack, await signNotification(notificationFieldsOf(await gatewayReader(stack).getOrder(merchantOrderId))));
     expect(await readJson(again)).toEqual({ result: "success" });
-    await stack.app.checkout.dispatcher.runOnce();
+    await stack.checkout.dispatcher.runOnce();
     expect(of(view.id!).length).toBe(before);
   });
 });

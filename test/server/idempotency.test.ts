@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { readJson, type ErrorBody } from "./helpers.ts";
-import { createCheckout, gcash, startStack, type Stack } from "./stack.ts";
+import { readJson, type ErrorBody } from "../support/stack-requests.ts";
+import { createCheckout, gcash, startStack, type Stack } from "../support/stack.ts";
+import { sleep } from "../support/time.ts";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -135,7 +136,7 @@ describe("Idempotency-Key", () => {
       quick.sandbox.controls.setLatency(400);
       const key = newKey();
       const first = createCheckout(quick, gcash, { "Idempotency-Key": key });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
       const second = await createCheckout(quick, gcash, { "Idempotency-Key": key });
       expect(second.status).toBe(409);
       expect(second.headers.get("retry-after")).toMatch(/^[1-9][0-9]*$/);

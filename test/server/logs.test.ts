@@ -3,8 +3,9 @@
  * log lines and its answers. Secrets and shoppers' data must be in neither.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createdOrder, gatewayReader, manualClock, signNotification } from "./helpers.ts";
-import { SHOP, actOnPaymentPage, gcash, startStack, type Stack } from "./stack.ts";
+import { createdOrder, gatewayReader, signNotification } from "../support/stack-requests.ts";
+import { SHOP, actOnPaymentPage, gcash, startStack, type Stack } from "../support/stack.ts";
+import { manualClock } from "../support/time.ts";
 
 const SHOPPER_IP = "203.0.113.77";
 const SHOPPER_UA = "Mozilla/5.0 (ShopperPhone; marker-ua-51f2) Mobile";
@@ -46,7 +47,7 @@ beforeAll(async () => {
   const another = await createdOrder(stack);
   stack.sandbox.controls.reject(another.merchantOrderId);
   clock.advance(2_000);
-  await stack.app.checkout.sweepOnce();
+  await stack.checkout.sweepOnce();
   // A garbled order/get answer (half of the fields, ip and user_agent among them) during a poll.
   const garbled = await createdOrder(stack);
   stack.sandbox.controls.addFault({ endpoint: "get", mode: "malformed", times: 1 });
@@ -64,7 +65,7 @@ beforeAll(async () => {
   await create(gcash);
   stack.sandbox.controls.clearFaults();
   clock.advance(2_000);
-  await stack.app.checkout.sweepOnce();
+  await stack.checkout.sweepOnce();
   // Refusals, forgeries and lookups.
   await create({ ...gcash, amount: "1e3" });
   await create({ ...gcash, redirect_url: "https://evil.test" });

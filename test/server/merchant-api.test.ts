@@ -4,8 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SESSION_ID } from "../../server/ids.ts";
-import { createdOrder, readJson, type ErrorBody } from "./helpers.ts";
-import { actOnPaymentPage, createCheckout, SHOP, startStack, until, type Stack } from "./stack.ts";
+import { createdOrder, readJson, type ErrorBody } from "../support/stack-requests.ts";
+import { actOnPaymentPage, createCheckout, SHOP, startStack, type Stack } from "../support/stack.ts";
+import { until } from "../support/time.ts";
 
 const KEY = "sk_test_0123456789abcdefghijklmnopqrstuvwxyz";
 const OLD_KEY = "sk_test_old_key_0123456789abcdefghijklmnopqrs";

@@ -6,8 +6,9 @@
 import { describe, expect, it } from "vitest";
 import type { NotifyFaults } from "../../demo/sandbox/notifier.ts";
 import { canTransition } from "../../server/store/types.ts";
-import { createdOrder, manualClock } from "./helpers.ts";
-import { actOnPaymentPage, seededRandom, startStack } from "./stack.ts";
+import { createdOrder } from "../support/stack-requests.ts";
+import { actOnPaymentPage, seededRandom, startStack } from "../support/stack.ts";
+import { manualClock } from "../support/time.ts";
 
 const ORDERS = 30;
 
@@ -35,7 +36,7 @@ async function payOrFailAtRandom(faults: Partial<NotifyFaults>, seed: number) {
 
     // Whatever was dropped is found by the sweep (or, just the same, by a poll).
     clock.advance(2_000);
-    for (let pass = 0; pass < 5; pass++) if ((await stack.app.checkout.sweepOnce()).claimed === 0) break;
+    for (let pass = 0; pass < 5; pass++) if ((await stack.checkout.sweepOnce()).claimed === 0) break;
     clock.advance(2_000);
     await Promise.all(orders.slice(0, 5).map((order) => stack.app.request(`/api/checkout/${order.id}`)));
 

@@ -5,8 +5,9 @@
  * at most one read in flight and a minimum interval between reads, whatever arrives.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createdOrder, gatewayReader, notificationFieldsOf, postNotification, readJson, signNotification, sleep, updatesOf } from "./helpers.ts";
-import { createCheckout, gcash, startStack, until, type Stack } from "./stack.ts";
+import { createdOrder, gatewayReader, notificationFieldsOf, postNotification, readJson, signNotification, updatesOf } from "../support/stack-requests.ts";
+import { createCheckout, gcash, startStack, type Stack } from "../support/stack.ts";
+import { sleep, until } from "../support/time.ts";
 
 const INTERVAL_MS = 400;
 
@@ -122,7 +123,7 @@ describe("notifications as hints", () => {
       expect((await postNotification(stack, unsigned({ merchant_order_id: merchantOrderId }))).status).toBe(200);
       expect(readsOf(merchantOrderId)).toBe(before + 1);
     }
-    await until(() => stack.app.checkout.notifyHintsPending === 0);
+    await until(() => stack.checkout.notifyHintsPending === 0);
   });
 
   it("leaves an order whose create is still running alone: no read that could find nothing yet", async () => {

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createdOrder, gatewayReader, notificationFieldsOf, postNotification, readJson, signNotification, updatesOf } from "./helpers.ts";
-import { actOnPaymentPage, startStack, until, type Stack } from "./stack.ts";
+import { createdOrder, gatewayReader, notificationFieldsOf, postNotification, readJson, signNotification, updatesOf } from "../support/stack-requests.ts";
+import { actOnPaymentPage, startStack, type Stack } from "../support/stack.ts";
+import { until } from "../support/time.ts";
 
 let stack: Stack;
 beforeAll(async () => {

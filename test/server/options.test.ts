@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCheckoutServer } from "../../server/app.ts";
 import { parseCheckoutConfig } from "../../server/checkout-config.ts";
 import { silentLogger } from "../../server/log.ts";
-import { gatewayReader, readJson, type ErrorBody } from "./helpers.ts";
-import { SHOP, TEST_CONFIG, startStack, type Stack } from "./stack.ts";
+import { gatewayReader, readJson, type ErrorBody } from "../support/stack-requests.ts";
+import { SHOP, TEST_CONFIG, startStack, type Stack } from "../support/stack.ts";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -47,7 +47,7 @@ describe("GET /api/checkout/options", () => {
   it("says sandbox: true when the server runs with the sandbox mounted", async () => {
     const parsed = parseCheckoutConfig(TEST_CONFIG, "test");
     if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-    const app = createCheckoutServer({
+    const { app } = createCheckoutServer({
       config: parsed.config,
       store: stack.store,
       gateway: gatewayReader(stack),

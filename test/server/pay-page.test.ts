@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { payPage } from "../../server/http/pay-page.ts";
 import { acceptedLanguages, LOCALES, PAY_PAGE_TEXT, payPageLocale } from "../../server/http/pay-page-text.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
-import { createdOrder, manualClock, readJson } from "./helpers.ts";
-import { actOnPaymentPage, startStack, until, type Stack } from "./stack.ts";
+import { createdOrder, readJson } from "../support/stack-requests.ts";
+import { actOnPaymentPage, startStack, type Stack } from "../support/stack.ts";
+import { manualClock, until } from "../support/time.ts";
 
 const KEY = "sk_test_0123456789abcdefghijklmnopqrstuvwxyz";
 const clock = manualClock();

@@ -5,9 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PAYOUT_ID } from "../../server/ids.ts";
-import { startReceiver, TEST_WEBHOOK_SECRET, type Receiver } from "../helpers/webhook-receiver.ts";
-import { readJson, type ErrorBody } from "./helpers.ts";
-import { startStack, until, type Stack } from "./stack.ts";
+import { startReceiver, TEST_WEBHOOK_SECRET, type Receiver } from "../support/webhook-receiver.ts";
+import { readJson, type ErrorBody } from "../support/stack-requests.ts";
+import { startStack, type Stack } from "../support/stack.ts";
+import { until } from "../support/time.ts";
 
 const KEY = "sk_test_payouts_0123456789abcdefghijklmnopqrs";
 
@@ -68,7 +69,7 @@ describe("payouts", () => {
     expect(atGateway[0]!.body.redirect_url).toBeUndefined();
 
     // The sandbox settles it by itself; its notification makes the server re-read it.
-    await until(async () => (await readJson<{ status: string }>(await get(`/payouts/${payout.id}`))).status === "completed", 5_000);
+    await until(async () => (await readJson<{ status: string }>(await get(`/payouts/${payout.id}`))).status === "completed");
     await until(() => receiver.received.some((entry) => entry.type === "payout.paid" && entry.data.id === payout.id));
     const types = receiver.received.filter((entry) => entry.data.id === payout.id).map((entry) => entry.type);
     // processing is seen when a read falls between the sandbox's two steps; created and paid always, in order.

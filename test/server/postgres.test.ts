@@ -5,8 +5,9 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresStore } from "../../server/store/postgres.ts";
-import { manualClock, readJson, updatesOf } from "./helpers.ts";
-import { actOnPaymentPage, createCheckout, gcash, startStack, until, type Stack } from "./stack.ts";
+import { readJson, updatesOf } from "../support/stack-requests.ts";
+import { actOnPaymentPage, createCheckout, gcash, startStack, type Stack } from "../support/stack.ts";
+import { manualClock, until } from "../support/time.ts";
 
 const url = process.env.DATABASE_URL;
 if (!url) console.warn("Server flow on PostgreSQL skipped: DATABASE_URL is not set");

@@ -4,8 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nextRefundRecheck, REFUND_RECHECKS_MS } from "../../server/orders/service.ts";
-import { createdOrder, manualClock } from "./helpers.ts";
-import { actOnPaymentPage, startStack, until, type Stack } from "./stack.ts";
+import { createdOrder } from "../support/stack-requests.ts";
+import { actOnPaymentPage, startStack, type Stack } from "../support/stack.ts";
+import { manualClock, until } from "../support/time.ts";
 
 const clock = manualClock();
 let stack: Stack;
@@ -35,13 +36,13 @@ describe("re-reading paid orders for refunds", () => {
 
     // Nothing to do for the sweep before the first hour is up.
     const before = reads(merchantOrderId);
-    await stack.app.checkout.sweepOnce();
+    await stack.checkout.sweepOnce();
     expect(reads(merchantOrderId)).toBe(before);
 
     stack.sandbox.controls.setNotifyFaults({ drop: 1 });
     stack.sandbox.controls.refund(merchantOrderId);
     clock.advance(3_600_000);
-    await stack.app.checkout.sweepOnce();
+    await stack.checkout.sweepOnce();
     expect(reads(merchantOrderId)).toBe(before + 1);
     expect((await stack.store.get(view.id!))!.status).toBe("refund");
     expect((await stack.store.history(view.id!)).at(-1)).toMatchObject({ from: "completed", to: "refund", source: "sweep" });
@@ -56,11 +57,11 @@ describe("re-reading paid orders for refunds", () => {
     const start = reads(merchantOrderId);
     for (const [index, after] of REFUND_RECHECKS_MS.entries()) {
       clock.advance(paidAt + after - clock.now());
-      await stack.app.checkout.sweepOnce();
+      await stack.checkout.sweepOnce();
       expect(reads(merchantOrderId)).toBe(start + index + 1);
     }
     clock.advance(90 * 24 * 3_600_000);
-    await stack.app.checkout.sweepOnce();
+    await stack.checkout.sweepOnce();
     expect(reads(merchantOrderId)).toBe(start + REFUND_RECHECKS_MS.length);
     expect((await stack.store.get(view.id!))!.status).toBe("completed");
   });

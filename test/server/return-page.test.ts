@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCheckoutServer } from "../../server/app.ts";
 import { parseCheckoutConfig } from "../../server/checkout-config.ts";
 import { silentLogger } from "../../server/log.ts";
-import { createdOrder, gatewayReader, manualClock, readJson } from "./helpers.ts";
-import { SHOP, TEST_CONFIG, actOnPaymentPage, createCheckout, gcash, startStack, type Stack } from "./stack.ts";
+import { createdOrder, gatewayReader, readJson } from "../support/stack-requests.ts";
+import { SHOP, TEST_CONFIG, actOnPaymentPage, createCheckout, gcash, startStack, type Stack } from "../support/stack.ts";
+import { manualClock } from "../support/time.ts";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -183,7 +184,7 @@ describe("GET /checkout/return/:id", () => {
     const parsed = parseCheckoutConfig({ ...TEST_CONFIG, allowedOrigins: ["https://other-shop.example"] }, "test");
     if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
     const later = createCheckoutServer({ config: parsed.config, store: stack.store, gateway: gatewayReader(stack), publicUrl: stack.url, logger: silentLogger, sweep: false });
-    const response = await later.request(`/checkout/return/${view.id}`);
+    const response = await later.app.request(`/checkout/return/${view.id}`);
     expect(response.status).toBe(200);
     const html = await response.text();
     expect(bodyData(html)).toEqual({ id: view.id, origin: "", back: "" });

@@ -5,8 +5,9 @@ import { widgetBundle } from "../../server/http/widget-assets.ts";
 import { createLogger, silentLogger } from "../../server/log.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
 import type { OrderStore } from "../../server/store/types.ts";
-import { createdOrder, gatewayReader, manualClock, readJson, signNotification, type ErrorBody } from "./helpers.ts";
-import { SHOP, TEST_CONFIG, createCheckout, gcash, startStack, type Stack } from "./stack.ts";
+import { createdOrder, gatewayReader, readJson, signNotification, type ErrorBody } from "../support/stack-requests.ts";
+import { SHOP, TEST_CONFIG, createCheckout, gcash, startStack, type Stack } from "../support/stack.ts";
+import { manualClock } from "../support/time.ts";
 
 const STACK_FRAME = /\bat .*(\.ts|\.js|node:)[^\n]*:\d+/;
 
@@ -58,7 +59,7 @@ describe("security headers", () => {
   });
 
   it("add HSTS when the server is public over https", async () => {
-    const app = createCheckoutServer({ config: config(), store: stack.store, gateway: gatewayReader(stack), publicUrl: "https://pay.example", logger: silentLogger, sweep: false });
+    const { app } = createCheckoutServer({ config: config(), store: stack.store, gateway: gatewayReader(stack), publicUrl: "https://pay.example", logger: silentLogger, sweep: false });
     const response = await app.request("/healthz");
     expect(response.headers.get("strict-transport-security")).toMatch(/max-age=\d{7,}/);
   });
@@ -136,7 +137,7 @@ describe("errors", () => {
         throw new TypeError("Cannot read properties of undefined (reading 'row')");
       },
     });
-    const app = createCheckoutServer({
+    const { app } = createCheckoutServer({
       config: config(),
       store: broken,
       gateway: {} as never,

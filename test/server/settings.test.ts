@@ -2,8 +2,8 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseServerSettings, type Env } from "../../server/server-settings.ts";
-import { TEST_CONFIG } from "./stack.ts";
+import { readServerSettings, type Env } from "../../server/config.ts";
+import { TEST_CONFIG } from "../support/stack.ts";
 
 const SECRET = "s3cr3t-Value-9f1c";
 const LIVE: Env = {
@@ -27,13 +27,13 @@ afterAll(() => {
 });
 
 function problemsOf(env: Env): string[] {
-  const result = parseServerSettings(env, { cwd: dir });
+  const result = readServerSettings(env, { cwd: dir });
   if (result.ok) throw new Error("expected problems, got settings");
   return result.problems;
 }
 
 function settingsOf(env: Env) {
-  const result = parseServerSettings(env, { cwd: dir });
+  const result = readServerSettings(env, { cwd: dir });
   if (!result.ok) throw new Error(result.problems.join("\n"));
   return result.settings;
 }
@@ -55,7 +55,7 @@ describe("server settings from the environment", () => {
   });
 
   it("accepts the repository's own checkout.config.json", () => {
-    const result = parseServerSettings({}, { cwd: resolve(import.meta.dirname, "../..") });
+    const result = readServerSettings({}, { cwd: resolve(import.meta.dirname, "../..") });
     expect(result.ok).toBe(true);
   });
 
@@ -191,7 +191,7 @@ describe("merchant API and webhook settings", () => {
   it("takes several secret keys, and the sandbox's public key only in sandbox mode", async () => {
     expect(settingsOf({ ...LIVE, CHECKOUT_SECRET_KEYS: `${KEY}, sk_live_second_key_000000000000000000000` }).secretKeys).toEqual([KEY, "sk_live_second_key_000000000000000000000"]);
     expect(settingsOf(LIVE)).toMatchObject({ secretKeys: [], sandboxSecretKey: false });
-    const { SANDBOX_SECRET_KEY } = await import("../../server/server-settings.ts");
+    const { SANDBOX_SECRET_KEY } = await import("../../server/config.ts");
     expect(settingsOf({})).toMatchObject({ secretKeys: [SANDBOX_SECRET_KEY], sandboxSecretKey: true });
     expect(problemsOf({ ...LIVE, CHECKOUT_SECRET_KEYS: SANDBOX_SECRET_KEY })).toEqual([expect.stringContaining("public sandbox key")]);
   });

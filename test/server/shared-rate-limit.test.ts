@@ -12,8 +12,8 @@ import { createSharedRateLimiter } from "../../server/middleware/shared-rate-lim
 import { createPostgresStore } from "../../server/store/postgres.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
 import type { OrderStore, SharedLimitTable } from "../../server/store/types.ts";
-import { readJson, type ErrorBody } from "./helpers.ts";
-import { createCheckout, gcash, startStack, type Stack } from "./stack.ts";
+import { readJson, type ErrorBody } from "../support/stack-requests.ts";
+import { createCheckout, gcash, startStack, type Stack } from "../support/stack.ts";
 
 const T = Date.UTC(2026, 11, 2, 12, 0, 0);
 

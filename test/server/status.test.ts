@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createdOrder, manualClock, readJson, updatesOf, type ErrorBody } from "./helpers.ts";
-import { startStack, type Stack } from "./stack.ts";
+import { createdOrder, readJson, updatesOf, type ErrorBody } from "../support/stack-requests.ts";
+import { startStack, type Stack } from "../support/stack.ts";
+import { manualClock } from "../support/time.ts";
 
 const clock = manualClock();
 let stack: Stack;

@@ -1,9 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { newCheckoutId, newMerchantOrderId } from "../../server/ids.ts";
+import { newMerchantOrderId } from "../../server/ids.ts";
 import { scopedIdempotencyKey } from "../../server/orders/idempotency.ts";
 import type { NewOrder } from "../../server/store/types.ts";
-import { createdOrder, gatewayReader, manualClock, readJson, updatesOf, type ErrorBody } from "./helpers.ts";
-import { SHOP, createCheckout, gcash, startStack, type Stack } from "./stack.ts";
+import { newOrder } from "../support/orders.ts";
+import { createdOrder, gatewayReader, readJson, updatesOf, type ErrorBody } from "../support/stack-requests.ts";
+import { SHOP, createCheckout, gcash, startStack, type Stack } from "../support/stack.ts";
+import { manualClock } from "../support/time.ts";
 
 const clock = manualClock();
 let stack: Stack;
@@ -24,7 +26,7 @@ const PENDING_TIMEOUT_MS = 15 * 60_000; // TEST_CONFIG.pendingTimeoutMinutes
 
 /** One pass takes up to 50 orders: more than this suite ever has open. */
 async function sweepAll() {
-  const { claimed, failed } = await stack.app.checkout.sweepOnce();
+  const { claimed, failed } = await stack.checkout.sweepOnce();
   expect(failed).toBe(0);
   expect(claimed).toBeLessThan(50);
 }
@@ -33,32 +35,7 @@ async function sweepAll() {
 function abandoned(overrides: Partial<NewOrder> = {}): NewOrder {
   // Older than the 5-minute creating timeout: the process that was creating it is gone.
   const at = clock.now() - 6 * 60_000;
-  return {
-    id: newCheckoutId(),
-    merchantOrderId: newMerchantOrderId("test", at),
-    gatewayState: "creating",
-    status: "none",
-    amount: "100.00",
-    currency: "php",
-    country: "PH",
-    payment: "gcash",
-    channel: null,
-    finalAmount: null,
-    floatingAmount: null,
-    paymentUrl: null,
-    product: null,
-    customer: null,
-    description: null,
-    locale: null,
-    origin: "https://shop.example",
-    returnUrl: null,
-    idempotencyKey: null,
-    requestHash: null,
-    errorCode: null,
-    createdAt: at,
-    expiresAt: at + PENDING_TIMEOUT_MS,
-    ...overrides,
-  };
+  return newOrder({ merchantOrderId: newMerchantOrderId("test", at), amount: "100.00", product: null, locale: null, returnUrl: null, createdAt: at, expiresAt: at + PENDING_TIMEOUT_MS, ...overrides });
 }
 
 async function unsettledCount(): Promise<number> {
@@ -209,7 +186,7 @@ describe("the sweep", () => {
     stack.sandbox.controls.complete(merchantOrderId);
     stack.sandbox.controls.addFault({ endpoint: "get", mode: "error500" });
     clock.advance(2_000);
-    const result = await stack.app.checkout.sweepOnce();
+    const result = await stack.checkout.sweepOnce();
     expect(result.failed).toBeGreaterThanOrEqual(1);
     expect((await stack.store.get(view.id!))?.status).toBe("pending");
     stack.sandbox.controls.clearFaults();

@@ -8,8 +8,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../server/log.ts";
 import { createPostgresStore } from "../../server/store/postgres.ts";
 import { createWebhookDispatcher } from "../../server/webhooks/dispatcher.ts";
-import { makeOrder, T } from "../store/contract.ts";
-import { startReceiver, TEST_WEBHOOK_SECRET } from "../helpers/webhook-receiver.ts";
+import { newOrder, T } from "../support/orders.ts";
+import { startReceiver, TEST_WEBHOOK_SECRET } from "../support/webhook-receiver.ts";
 
 const url = process.env.DATABASE_URL;
 if (!url) console.warn("Webhook tests on PostgreSQL skipped: DATABASE_URL is not set");
@@ -31,7 +31,7 @@ describe.skipIf(!url)("webhooks from two instances on one PostgreSQL", () => {
       const writer = stores[0]!;
       const orders = [];
       for (let index = 0; index < 40; index++) {
-        const { order } = await writer.insert(makeOrder());
+        const { order } = await writer.insert(newOrder());
         await writer.setGatewayState(order.id, { gatewayState: "created", at: T });
         await writer.transition(order.id, { status: "processing", source: "notify", at: T + 1 });
         await writer.transition(order.id, { status: "completed", source: "notify", at: T + 2 });

@@ -10,10 +10,11 @@ import { createSqliteStore } from "../../server/store/sqlite.ts";
 import type { OrderStore } from "../../server/store/types.ts";
 import { createWebhookDispatcher } from "../../server/webhooks/dispatcher.ts";
 import { RETRY_DELAYS_MS } from "../../server/webhooks/schedule.ts";
-import { makeOrder, T } from "../store/contract.ts";
-import { startReceiver, TEST_WEBHOOK_SECRET, type Receiver } from "../helpers/webhook-receiver.ts";
-import { createdOrder, readJson } from "./helpers.ts";
-import { actOnPaymentPage, startStack, until, type Stack } from "./stack.ts";
+import { newOrder, T } from "../support/orders.ts";
+import { startReceiver, TEST_WEBHOOK_SECRET, type Receiver } from "../support/webhook-receiver.ts";
+import { createdOrder, readJson } from "../support/stack-requests.ts";
+import { actOnPaymentPage, startStack, type Stack } from "../support/stack.ts";
+import { until } from "../support/time.ts";
 
 const KEY = "sk_test_0123456789abcdefghijklmnopqrstuvwxyz";
 
@@ -112,8 +113,8 @@ describe("the dispatcher's rules, on a fake clock", () => {
   }
 
   /** An order the gateway took: one order.created event. */
-  async function newOrder() {
-    const { order } = await store.insert(makeOrder());
+  async function takenOrder() {
+    const { order } = await store.insert(newOrder());
     await store.setGatewayState(order.id, { gatewayState: "created", at: clock });
     await store.transition(order.id, { status: "pending", source: "create", at: clock });
     return order;
@@ -127,7 +128,7 @@ describe("the dispatcher's rules, on a fake clock", () => {
   it("retries on the schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, 14 h, 20 h, 24 h), then gives up", async () => {
     const dispatcher = await setup();
     receiver.answer = () => ({ status: 500 });
-    const order = await newOrder();
+    const order = await takenOrder();
     const times: number[] = [];
     for (let attempt = 0; attempt < 11; attempt++) {
       expect((await dispatcher.runOnce()).claimed).toBe(1);
@@ -163,7 +164,7 @@ describe("the dispatcher's rules, on a fake clock", () => {
   it("honours Retry-After when it asks for longer than the schedule", async () => {
     const dispatcher = await setup();
     receiver.answer = () => ({ status: 503, headers: { "Retry-After": "120" } });
-    const order = await newOrder();
+    const order = await takenOrder();
     await dispatcher.runOnce();
     expect((await deliveryOf(order.id)).nextAttemptAt).toBe(clock + 120_000);
   });
@@ -171,7 +172,7 @@ describe("the dispatcher's rules, on a fake clock", () => {
   it("does not follow a redirect: a 3xx is a failed attempt", async () => {
     const dispatcher = await setup();
     receiver.answer = () => ({ status: 307, headers: { Location: `${receiver.url}/elsewhere` } });
-    const order = await newOrder();
+    const order = await takenOrder();
     await dispatcher.runOnce();
     expect(receiver.received).toHaveLength(1);
     const delivery = await deliveryOf(order.id);
@@ -182,7 +183,7 @@ describe("the dispatcher's rules, on a fake clock", () => {
   it("counts a timeout and a refused connection as failed attempts to retry", async () => {
     const dispatcher = await setup({ timeoutMs: 200 });
     receiver.answer = () => "hang";
-    const order = await newOrder();
+    const order = await takenOrder();
     await dispatcher.runOnce();
     expect((await deliveryOf(order.id)).attempts[0]).toMatchObject({ statusCode: null, error: expect.stringContaining("no answer") });
 
@@ -194,7 +195,7 @@ describe("the dispatcher's rules, on a fake clock", () => {
       });
     });
     const closed = await setup({ url: `http://127.0.0.1:${port}/hooks` });
-    const other = await newOrder();
+    const other = await takenOrder();
     await closed.runOnce();
     const delivery = await deliveryOf(other.id);
     expect(delivery.status).toBe("pending");
@@ -204,11 +205,11 @@ describe("the dispatcher's rules, on a fake clock", () => {
   it("disables an endpoint that answers 410 Gone, until its URL changes", async () => {
     const dispatcher = await setup();
     receiver.answer = () => ({ status: 410 });
-    const first = await newOrder();
+    const first = await takenOrder();
     await dispatcher.runOnce();
     expect((await deliveryOf(first.id)).status).toBe("failed");
     receiver.answer = () => ({ status: 204 });
-    const second = await newOrder();
+    const second = await takenOrder();
     clock += 60_000;
     expect((await dispatcher.runOnce()).claimed).toBe(0);
     expect(receiver.received).toHaveLength(1);
@@ -230,7 +231,7 @@ describe("the dispatcher's rules, on a fake clock", () => {
     const dispatcher = await setup();
     let up = false;
     receiver.answer = () => (up ? { status: 200 } : { status: 502 });
-    const orders = [await newOrder(), await newOrder(), await newOrder()];
+    const orders = [await takenOrder(), await takenOrder(), await takenOrder()];
     for (const order of orders) {
       await store.transition(order.id, { status: "processing", source: "notify", at: clock });
       await store.transition(order.id, { status: "completed", source: "notify", at: clock });
@@ -270,7 +271,7 @@ describe("the dispatcher's rules, on a fake clock", () => {
       send: { allowPrivate: false, sandbox: false },
       now: () => clock,
     });
-    const order = await newOrder();
+    const order = await takenOrder();
     await strict.runOnce();
     expect(receiver.received).toHaveLength(0);
     expect((await deliveryOf(order.id)).attempts[0]).toMatchObject({ statusCode: null, error: expect.stringContaining("private or loopback") });

@@ -11,13 +11,13 @@ import { pickEncoding } from "../../server/http/encoded-asset.ts";
 import { readWidgetBuild, widgetBundle, type WidgetBundle } from "../../server/http/widget-assets.ts";
 import { silentLogger } from "../../server/log.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
-import { TEST_CONFIG } from "./stack.ts";
+import { TEST_CONFIG } from "../support/stack.ts";
 
 function server(widget: WidgetBundle | null) {
   const parsed = parseCheckoutConfig(TEST_CONFIG, "test");
   if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
   // The widget routes never touch the store or the gateway.
-  return createCheckoutServer({ config: parsed.config, store: createSqliteStore({ filename: ":memory:" }), gateway: {} as never, publicUrl: "http://127.0.0.1:9", logger: silentLogger, sweep: false, widget });
+  return createCheckoutServer({ config: parsed.config, store: createSqliteStore({ filename: ":memory:" }), gateway: {} as never, publicUrl: "http://127.0.0.1:9", logger: silentLogger, sweep: false, widget }).app;
 }
 
 const CODE = "console.log(1)";
@@ -70,9 +70,11 @@ describe("widget assets", () => {
     expect(await response.text()).not.toContain(CODE);
   });
 
-  it("serves the dialog file the loader asks for, immutable and readable cross-origin (the loader checks its integrity)", async () => {
-    const dialog = "var OctopusCheckoutDialog={}";
-    const file = `dialog.${createHash("sha256").update(dialog).digest("hex").slice(0, 12)}.js`;
+  it.each([
+    ["dialog", "var OctopusCheckoutDialog={}"],
+    ["dialog-setup", "var OctopusCheckoutSetup={}"],
+  ])("serves the %s file the widget asks for, immutable and readable cross-origin (the widget checks its integrity)", async (prefix, dialog) => {
+    const file = `${prefix}.${createHash("sha256").update(dialog).digest("hex").slice(0, 12)}.js`;
     const app = server(await widgetBundle(CODE, [{ file, code: dialog }]));
     const response = await app.request(`/widget/${file}`, { headers: { Origin: "https://any-shop.example" } });
     expect(response.status).toBe(200);
@@ -82,18 +84,19 @@ describe("widget assets", () => {
     expect(response.headers.get("cross-origin-resource-policy")).toBe("cross-origin");
     expect(await response.text()).toBe(dialog);
     // Another build's dialog, or anything else under /widget/, is not there.
-    for (const path of ["/widget/dialog.000000000000.js", "/widget/dialog.js", `/widget/${file}.map`]) expect((await app.request(path)).status, path).toBe(404);
+    for (const path of ["/widget/dialog.000000000000.js", "/widget/dialog-setup.000000000000.js", "/widget/dialog.js", "/widget/dialog-other.0123456789ab.js", `/widget/${file}.map`]) expect((await app.request(path)).status, path).toBe(404);
   });
 
-  it("reads what vite build wrote: widget.js and its dialog file", async () => {
+  it("reads what vite build wrote: widget.js and its dialog files", async () => {
     const dir = mkdtempSync(join(tmpdir(), "widget-build-"));
     expect(await readWidgetBuild(pathToFileURL(`${dir}/`))).toBeNull();
     writeFileSync(join(dir, "widget.js"), CODE);
     writeFileSync(join(dir, "dialog.0123456789ab.js"), "var OctopusCheckoutDialog={}");
+    writeFileSync(join(dir, "dialog-setup.0123456789ab.js"), "var OctopusCheckoutSetup={}");
     writeFileSync(join(dir, "notes.txt"), "not served");
     const bundle = (await readWidgetBuild(pathToFileURL(`${dir}/`)))!;
     expect(bundle.code).toBe(CODE);
-    expect([...bundle.dialogs.keys()]).toEqual(["dialog.0123456789ab.js"]);
+    expect([...bundle.dialogs.keys()].sort()).toEqual(["dialog-setup.0123456789ab.js", "dialog.0123456789ab.js"]);
   });
 
   it("answers 404 with a hint when no bundle was built", async () => {
@@ -169,7 +172,7 @@ describe("widget assets, compressed", () => {
   function withTranslations(translations: Record<string, string>) {
     const parsed = parseCheckoutConfig(TEST_CONFIG, "test");
     if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-    return createCheckoutServer({ config: parsed.config, store: createSqliteStore({ filename: ":memory:" }), gateway: {} as never, publicUrl: "http://127.0.0.1:9", logger: silentLogger, sweep: false, widget: null, translations });
+    return createCheckoutServer({ config: parsed.config, store: createSqliteStore({ filename: ":memory:" }), gateway: {} as never, publicUrl: "http://127.0.0.1:9", logger: silentLogger, sweep: false, widget: null, translations }).app;
   }
 
   it("sends a translation compressed, with an ETag that changes with its text", async () => {

@@ -6,43 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { PaymentStatus } from "../../server/gateway/schemas.ts";
 import type { NewOrder, OrderStore } from "../../server/store/types.ts";
-
-/** A fixed clock: every time in these tests is T plus something, so failures replay exactly. */
-export const T = 1_700_000_000_000;
-
-let serial = 0;
-
-/** A valid new order with unique ids; `overrides` change what the test is about. */
-export function makeOrder(overrides: Partial<NewOrder> = {}): NewOrder {
-  serial += 1;
-  const n = `${Date.now().toString(36)}${serial.toString(36)}`;
-  return {
-    id: `ck_${n}`,
-    merchantOrderId: `mo-${n}`,
-    gatewayState: "creating",
-    status: "none",
-    amount: "100.50",
-    currency: "php",
-    country: "PH",
-    payment: "gcash",
-    channel: null,
-    finalAmount: null,
-    floatingAmount: null,
-    paymentUrl: null,
-    product: "T-shirt",
-    customer: null,
-    description: null,
-    locale: "en",
-    origin: "https://shop.example",
-    returnUrl: "https://shop.example/thanks",
-    idempotencyKey: null,
-    requestHash: null,
-    errorCode: null,
-    createdAt: T,
-    expiresAt: T + 30 * 60_000,
-    ...overrides,
-  };
-}
+import { newOrder, T } from "../support/orders.ts";
 
 export function storeContract(name: string, makeStore: () => Promise<OrderStore>, cleanup: (store: OrderStore) => Promise<void>): void {
   describe(`OrderStore contract: ${name}`, () => {
@@ -59,14 +23,14 @@ export function storeContract(name: string, makeStore: () => Promise<OrderStore>
 
     /** Inserts an order already at `status` (as if order/new answered), with its history. */
     async function orderAt(status: PaymentStatus, overrides: Partial<NewOrder> = {}) {
-      const { order } = await store.insert(makeOrder({ gatewayState: "created", status, ...overrides }));
+      const { order } = await store.insert(newOrder({ gatewayState: "created", status, ...overrides }));
       return order;
     }
 
     describe("lifecycle", () => {
       it("ping answers and migrate is harmless to repeat, also concurrently", async () => {
         await store.ping();
-        const { order } = await store.insert(makeOrder());
+        const { order } = await store.insert(newOrder());
         await store.migrate();
         await Promise.all([store.migrate(), store.migrate()]);
         expect(await store.get(order.id)).toEqual(order);
@@ -75,7 +39,7 @@ export function storeContract(name: string, makeStore: () => Promise<OrderStore>
 
     describe("insert and get", () => {
       it("stores every field and reads it back by id and by merchant order id", async () => {
-        const input = makeOrder({
+        const input = newOrder({
           channel: "promptpay",
           finalAmount: "100.50",
           floatingAmount: "100.37",
@@ -98,14 +62,14 @@ export function storeContract(name: string, makeStore: () => Promise<OrderStore>
       });
 
       it("keeps money as the exact decimal strings given", async () => {
-        const { order } = await store.insert(makeOrder({ amount: "0.10", finalAmount: "12345678901234567890.01" }));
+        const { order } = await store.insert(newOrder({ amount: "0.10", finalAmount: "12345678901234567890.01" }));
         const read = await store.get(order.id);
         expect(read?.amount).toBe("0.10");
         expect(read?.finalAmount).toBe("12345678901234567890.01");
       });
 
       it("defaults refreshedAt to null and updatedAt to createdAt", async () => {
-        const { order } = await store.insert(makeOrder({ createdAt: T + 7 }));
+        const { order } = await store.insert(newOrder({ createdAt: T + 7 }));
         expect(order.refreshedAt).toBeNull();
         expect(order.updatedAt).toBe(T + 7);
       });
@@ -116,8 +80,8 @@ export function storeContract(name: string, makeStore: () => Promise<OrderStore>
       });
 
       it("returns the existing order untouched for a repeated idempotency key", async () => {
-        const first = await store.insert(makeOrder({ idempotencyKey: "key-1", requestHash: "h1", amount: "10.00" }));
-        const retry = makeOrder({ idempotencyKey: "key-1", requestHash: "h2", amount: "99.00" });
+        const first = await store.insert(newOrder({ idempotencyKey: "key-1", requestHash: "h1", amount: "10.00" }));
+        const retry = newOrder({ idempotencyKey: "key-1", requestHash: "h2", amount: "99.00" });
         const second = await store.insert(retry);
         expect(first.inserted).toBe(true);
         expect(second).toEqual({ inserted: false, order: first.order });
@@ -128,7 +92,7 @@ export function storeContract(name: string, makeStore: () => Promise<OrderStore>
       });
 
       it("yields exactly one order when 20 inserts race on one key", async () => {
-        const attempts = Array.from({ length: 20 }, () => makeOrder({ idempotencyKey: "key-race" }));
+        const attempts = Array.from({ length: 20 }, () => newOrder({ idempotencyKey: "key-race" }));
         const results = await Promise.all(attempts.map((order) => store.insert(order)));
         const winners = results.filter((result) => result.inserted);
         expect(winners).toHaveLength(1);
@@ -138,23 +102,23 @@ export function storeContract(name: string, makeStore: () => Promise<OrderStore>
       });
 
       it("never makes orders without a key collide", async () => {
-        const results = await Promise.all(Array.from({ length: 10 }, () => store.insert(makeOrder({ idempotencyKey: null }))));
+        const results = await Promise.all(Array.from({ length: 10 }, () => store.insert(newOrder({ idempotencyKey: null }))));
         expect(results.every((result) => result.inserted)).toBe(true);
         expect(await store.recent(50)).toHaveLength(10);
       });
 
       it("refuses a second order with the same merchant order id or id", async () => {
-        const { order } = await store.insert(makeOrder());
-        await expect(store.insert(makeOrder({ merchantOrderId: order.merchantOrderId }))).rejects.toThrow();
-        await expect(store.insert(makeOrder({ id: order.id }))).rejects.toThrow();
-        await expect(store.insert(makeOrder({ merchantOrderId: order.merchantOrderId, idempotencyKey: "fresh-key" }))).rejects.toThrow();
+        const { order } = await store.insert(newOrder());
+        await expect(store.insert(newOrder({ merchantOrderId: order.merchantOrderId }))).rejects.toThrow();
+        await expect(store.insert(newOrder({ id: order.id }))).rejects.toThrow();
+        await expect(store.insert(newOrder({ merchantOrderId: order.merchantOrderId, idempotencyKey: "fresh-key" }))).rejects.toThrow();
         expect(await store.recent(10)).toEqual([order]);
       });
     });
 
     describe("setGatewayState", () => {
       it("records order/new's outcome without touching the status", async () => {
-        const { order } = await store.insert(makeOrder({ status: "none" }));
+        const { order } = await store.insert(newOrder({ status: "none" }));
         const created = await store.setGatewayState(order.id, { gatewayState: "created", paymentUrl: "https://pay.example/x", at: T + 10 });
         expect(created).toEqual({ ...order, gatewayState: "created", paymentUrl: "https://pay.example/x", updatedAt: T + 10 });
         expect(await store.get(order.id)).toEqual(created);
@@ -162,7 +126,7 @@ export function storeContract(name: string, makeStore: () => Promise<OrderStore>
       });
 
       it("leaves paymentUrl and errorCode alone unless given; null clears them", async () => {
-        const { order } = await store.insert(makeOrder({ paymentUrl: "https://pay.example/y", errorCode: "E1" }));
+        const { order } = await store.insert(newOrder({ paymentUrl: "https://pay.example/y", errorCode: "E1" }));
         const unknown = await store.setGatewayState(order.id, { gatewayState: "unknown", at: T + 1 });
         expect(unknown).toMatchObject({ gatewayState: "unknown", paymentUrl: "https://pay.example/y", errorCode: "E1" });
         const rejected = await store.setGatewayState(order.id, { gatewayState: "rejected", paymentUrl: null, errorCode: "duplicate", at: T + 2 });
@@ -178,8 +142,8 @@ export function storeContract(name: string, makeStore: () => Promise<OrderStore>
 
     describe("recordGatewayAnswer", () => {
       it("writes what setGatewayState then transition write, in one call", async () => {
-        const { order: one } = await store.insert(makeOrder());
-        const { order: two } = await store.insert(makeOrder());
+        const { order: one } = await store.insert(newOrder());
+        const { order: two } = await store.insert(newOrder());
         const patch = { gatewayState: "created", paymentUrl: "https://pay.example/x", at: T + 10 } as const;
         const update = { status: "pending", floatingAmount: "100.53", source: "create", at: T + 11 } as const;
         const together = await store.recordGatewayAnswer(one, patch, update);
@@ -193,7 +157,7 @@ export function storeContract(name: string, makeStore: () => Promise<OrderStore>
       });
 
       it("when the order moved on since the caller's copy, applies the answer to the order as it is: no second change", async () => {
-        const { order: copy } = await store.insert(makeOrder());
+        const { order: copy } = await store.insert(newOrder());
         // A notification got there first: the order was read back, orphaned, at pending.
         await store.setGatewayState(copy.id, { gatewayState: "orphaned", errorCode: "gateway_unavailable", at: T + 5 });
         await store.transition(copy.id, { status: "pending", source: "notify", at: T + 6 });
@@ -204,7 +168,7 @@ export function storeContract(name: string, makeStore: () => Promise<OrderStore>
       });
 
       it("racing identical transitions, records the first status exactly once", async () => {
-        const { order } = await store.insert(makeOrder());
+        const { order } = await store.insert(newOrder());
         const results = await Promise.all([
           store.recordGatewayAnswer(order, { gatewayState: "created", paymentUrl: "https://pay.example/x", at: T + 1 }, { status: "pending", source: "create", at: T + 2 }),
           ...Array.from({ length: 10 }, (_, index) => store.transition(order.id, { status: "pending", source: "notify", at: T + 3 + index })),
@@ -215,7 +179,7 @@ export function storeContract(name: string, makeStore: () => Promise<OrderStore>
       });
 
       it("returns null for an unknown order", async () => {
-        const missing = { ...(await store.insert(makeOrder())).order, id: "ck_missing" };
+        const missing = { ...(await store.insert(newOrder())).order, id: "ck_missing" };
         expect(await store.recordGatewayAnswer(missing, { gatewayState: "created", at: T }, { status: "pending", source: "create", at: T })).toBeNull();
       });
     });
@@ -449,9 +413,9 @@ export function storeContract(name: string, makeStore: () => Promise<OrderStore>
 
     describe("recent", () => {
       it("lists newest first, up to the limit", async () => {
-        const a = await store.insert(makeOrder({ createdAt: T + 1 }));
-        const c = await store.insert(makeOrder({ createdAt: T + 3 }));
-        const b = await store.insert(makeOrder({ createdAt: T + 2 }));
+        const a = await store.insert(newOrder({ createdAt: T + 1 }));
+        const c = await store.insert(newOrder({ createdAt: T + 3 }));
+        const b = await store.insert(newOrder({ createdAt: T + 2 }));
         expect(await store.recent(10)).toEqual([c.order, b.order, a.order]);
         expect(await store.recent(2)).toEqual([c.order, b.order]);
         expect(await store.recent(0)).toEqual([]);

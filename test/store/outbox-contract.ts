@@ -6,11 +6,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { OutboxConfig } from "../../server/store/outbox.ts";
 import type { NewSession, OrderStore } from "../../server/store/types.ts";
-import { makeOrder, T } from "./contract.ts";
+import { newOrder, T } from "../support/orders.ts";
 
 let serial = 0;
 
-export function makeSession(overrides: Partial<NewSession> = {}): NewSession {
+function makeSession(overrides: Partial<NewSession> = {}): NewSession {
   serial += 1;
   return {
     id: `cs_${Date.now().toString(36)}${serial.toString(36)}`,
@@ -52,8 +52,8 @@ export function outboxContract(name: string, makeStore: (outbox?: OutboxConfig) 
     });
 
     /** An order the gateway has accepted (order.created written), at `pending`. */
-    async function createdOrder(store: OrderStore, overrides: Parameters<typeof makeOrder>[0] = {}) {
-      const { order } = await store.insert(makeOrder(overrides));
+    async function createdOrder(store: OrderStore, overrides: Parameters<typeof newOrder>[0] = {}) {
+      const { order } = await store.insert(newOrder(overrides));
       await store.setGatewayState(order.id, { gatewayState: "created", paymentUrl: "https://pay.example/x", at: T + 1 });
       await store.transition(order.id, { status: "pending", source: "create", at: T + 2 });
       return order;
@@ -78,14 +78,14 @@ export function outboxContract(name: string, makeStore: (outbox?: OutboxConfig) 
 
       it("writes order.created (and a first status's own event after it) with their deliveries when order/new's answer is recorded", async () => {
         const store = await open();
-        const { order: pending } = await store.insert(makeOrder());
+        const { order: pending } = await store.insert(newOrder());
         await store.recordGatewayAnswer(pending, { gatewayState: "created", paymentUrl: "https://pay.example/x", at: T + 1 }, { status: "pending", source: "create", at: T + 2 });
         const [created] = (await store.listEvents({ objectId: pending.id, limit: 10 })).data;
         expect(created).toMatchObject({ type: "order.created", createdAt: T + 2, data: { id: pending.id, status: "pending" } });
         expect(created!.data.history).toHaveLength(1);
         expect((await store.deliveries(created!.id)).map((delivery) => [delivery.endpoint, delivery.status])).toEqual([["all", "pending"]]);
 
-        const { order: paid } = await store.insert(makeOrder());
+        const { order: paid } = await store.insert(newOrder());
         await store.recordGatewayAnswer(paid, { gatewayState: "created", paymentUrl: "https://pay.example/y", at: T + 1 }, { status: "completed", finalAmount: "100.50", source: "create", at: T + 2 });
         const events = (await store.listEvents({ objectId: paid.id, limit: 10 })).data;
         expect(events.map((event) => event.type)).toEqual(["order.paid", "order.created"]);
@@ -96,7 +96,7 @@ export function outboxContract(name: string, makeStore: (outbox?: OutboxConfig) 
 
       it("writes no event when order/new's answer finds the order already announced", async () => {
         const store = await open();
-        const { order: copy } = await store.insert(makeOrder());
+        const { order: copy } = await store.insert(newOrder());
         await store.setGatewayState(copy.id, { gatewayState: "orphaned", at: T + 1 });
         await store.transition(copy.id, { status: "pending", source: "notify", at: T + 2 });
         await store.recordGatewayAnswer(copy, { gatewayState: "created", paymentUrl: "https://pay.example/x", at: T + 3 }, { status: "pending", source: "create", at: T + 4 });
@@ -249,8 +249,8 @@ export function outboxContract(name: string, makeStore: (outbox?: OutboxConfig) 
 
     describe("payouts", () => {
       const cap = (amountMinor: number) => ({ day: "2026-12-02", currency: "php", amountMinor, maxPerDayMinor: 100_000 });
-      const payout = (overrides: Parameters<typeof makeOrder>[0] = {}) =>
-        makeOrder({ kind: "payout", payeeAccount: "09171234567", payeeName: "Juan", payeeBank: null, accountingType: "pay", createdBy: "x9Qa", ...overrides });
+      const payout = (overrides: Parameters<typeof newOrder>[0] = {}) =>
+        newOrder({ kind: "payout", payeeAccount: "09171234567", payeeName: "Juan", payeeBank: null, accountingType: "pay", createdBy: "x9Qa", ...overrides });
 
       it("reserves the day's total with the insert, and refuses past the cap without writing", async () => {
         const store = await open();
@@ -279,7 +279,7 @@ export function outboxContract(name: string, makeStore: (outbox?: OutboxConfig) 
       it("keeps payouts out of the order list, and announces them as payout events", async () => {
         const store = await open();
         const { order } = (await store.insertPayout(payout(), cap(1_000))) as { order: { id: string } };
-        await store.insert(makeOrder());
+        await store.insert(newOrder());
         expect((await store.listOrders({ limit: 10 })).data.map((item) => item.kind)).toEqual(["checkout"]);
         expect((await store.listOrders({ limit: 10, kind: "payout" })).data.map((item) => item.id)).toEqual([order.id]);
         await store.setGatewayState(order.id, { gatewayState: "created", at: T + 1 });
@@ -297,7 +297,7 @@ export function outboxContract(name: string, makeStore: (outbox?: OutboxConfig) 
         const store = await open();
         const made = [];
         for (let index = 0; index < 5; index++) {
-          const { order } = await store.insert(makeOrder({ createdAt: T + index, customer: index % 2 === 0 ? "even" : "odd", sessionId: index === 4 ? "cs_x" : null }));
+          const { order } = await store.insert(newOrder({ createdAt: T + index, customer: index % 2 === 0 ? "even" : "odd", sessionId: index === 4 ? "cs_x" : null }));
           made.push(order);
         }
         await store.transition(made[1]!.id, { status: "completed", source: "notify", at: T + 9 });
@@ -315,7 +315,7 @@ export function outboxContract(name: string, makeStore: (outbox?: OutboxConfig) 
 
       it("orders made at the same millisecond are neither skipped nor repeated across pages", async () => {
         const store = await open();
-        for (let index = 0; index < 7; index++) await store.insert(makeOrder({ createdAt: T }));
+        for (let index = 0; index < 7; index++) await store.insert(newOrder({ createdAt: T }));
         const seen: string[] = [];
         let after: string | undefined;
         for (;;) {

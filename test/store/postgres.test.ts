@@ -9,7 +9,8 @@ import { createPostgresStore } from "../../server/store/postgres.ts";
 import type { OutboxConfig } from "../../server/store/outbox.ts";
 import type { OrderStore } from "../../server/store/types.ts";
 import { outboxContract } from "./outbox-contract.ts";
-import { makeOrder, storeContract, T } from "./contract.ts";
+import { storeContract } from "./contract.ts";
+import { newOrder, T } from "../support/orders.ts";
 
 const url = process.env.DATABASE_URL;
 if (!url) console.warn("PostgreSQL store tests skipped: DATABASE_URL is not set");
@@ -83,7 +84,7 @@ describe.skipIf(!url)("PostgreSQL store", () => {
       await Promise.all([warm(a), warm(b)]);
 
       const inserts = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => pick(i).insert(makeOrder({ idempotencyKey: "two-processes", status: "pending", gatewayState: "created" }))),
+        Array.from({ length: 20 }, (_, i) => pick(i).insert(newOrder({ idempotencyKey: "two-processes", status: "pending", gatewayState: "created" }))),
       );
       expect(inserts.filter((result) => result.inserted)).toHaveLength(1);
       const id = inserts[0]!.order.id;
@@ -95,12 +96,12 @@ describe.skipIf(!url)("PostgreSQL store", () => {
       expect(moves.filter((result) => result?.changed)).toHaveLength(1);
       expect(await a.history(id)).toEqual([{ orderId: id, from: "pending", to: "completed", source: "notify", at: T + 1 }]);
 
-      const refreshed = await a.insert(makeOrder({ status: "pending", gatewayState: "created" }));
+      const refreshed = await a.insert(newOrder({ status: "pending", gatewayState: "created" }));
       const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => pick(i).claimRefresh(refreshed.order.id, T + 500, T + 500)));
       expect(claims.filter(Boolean)).toHaveLength(1);
 
       const open = await Promise.all(
-        Array.from({ length: 30 }, (_, i) => pick(i).insert(makeOrder({ status: "pending", gatewayState: "created", refreshedAt: T + i }))),
+        Array.from({ length: 30 }, (_, i) => pick(i).insert(newOrder({ status: "pending", gatewayState: "created", refreshedAt: T + i }))),
       );
       const expected = [refreshed.order.id, ...open.map((result) => result.order.id)].sort();
       const claimedBy = new Map<string, string>();

@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createStore, createSqliteStore } from "../../server/store/index.ts";
-import { makeOrder, storeContract, T } from "./contract.ts";
+import { storeContract } from "./contract.ts";
+import { newOrder, T } from "../support/orders.ts";
 import { outboxContract } from "./outbox-contract.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "octopus-store-"));
@@ -41,10 +42,10 @@ describe("SQLite store in a file", () => {
     const filename = nextFile();
     const first = createSqliteStore({ filename });
     await first.migrate();
-    const { order } = await first.insert(makeOrder({ idempotencyKey: "persist", status: "pending", gatewayState: "created" }));
+    const { order } = await first.insert(newOrder({ idempotencyKey: "persist", status: "pending", gatewayState: "created" }));
     const moved = await first.transition(order.id, { status: "completed", finalAmount: "100.50", source: "notify", at: T + 1 });
     await first.claimForSweep({ limit: 10, now: T + 2, leaseMs: 60_000, owner: "a" });
-    const pendingToo = await first.insert(makeOrder({ status: "pending", gatewayState: "created" }));
+    const pendingToo = await first.insert(newOrder({ status: "pending", gatewayState: "created" }));
     await first.claimForSweep({ limit: 10, now: T + 3, leaseMs: 60_000, owner: "a" });
     await first.close();
 
@@ -52,7 +53,7 @@ describe("SQLite store in a file", () => {
     await second.migrate();
     expect(await second.get(order.id)).toEqual(moved?.order);
     expect(await second.history(order.id)).toEqual([{ orderId: order.id, from: "pending", to: "completed", source: "notify", at: T + 1 }]);
-    expect(await second.insert(makeOrder({ idempotencyKey: "persist" }))).toEqual({ inserted: false, order: moved?.order });
+    expect(await second.insert(newOrder({ idempotencyKey: "persist" }))).toEqual({ inserted: false, order: moved?.order });
     // The lease taken before the reopen still holds.
     expect(await second.claimForSweep({ limit: 10, now: T + 4, leaseMs: 60_000, owner: "b" })).toEqual([]);
     expect(await second.claimForSweep({ limit: 10, now: T + 60_003, leaseMs: 60_000, owner: "b" })).toEqual([pendingToo.order]);
@@ -64,7 +65,7 @@ describe("SQLite store in a file", () => {
     const a = createSqliteStore({ filename });
     const b = createSqliteStore({ filename });
     await Promise.all([a.migrate(), b.migrate()]);
-    const inserts = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).insert(makeOrder({ idempotencyKey: "shared", status: "pending", gatewayState: "created" }))));
+    const inserts = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).insert(newOrder({ idempotencyKey: "shared", status: "pending", gatewayState: "created" }))));
     expect(inserts.filter((result) => result.inserted)).toHaveLength(1);
     const id = inserts[0]!.order.id;
     const moves = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).transition(id, { status: "completed", source: "poll", at: T + 1 })));

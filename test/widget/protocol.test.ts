@@ -1,5 +1,5 @@
 /**
- * More of the postMessage contract than test/widget-protocol.test.ts covers: origin tricks, window
+ * The postMessage contract between the server's pages and the widget: origin tricks, window
  * identity, the order of the checks, and shapes that are close to ours.
  */
 import { describe, expect, it } from "vitest";
@@ -27,7 +27,11 @@ describe("readCheckoutMessage: origin", () => {
     "https://sub.pay.example.com",
     "https://pay.example.com@evil.test",
     "https://pay.example.company",
+    "https://pay.example.com.evil.test",
+    "https://evil.test",
+    "http://pay.example.com",
     "wss://pay.example.com",
+    "null",
     "",
   ])("ignores %j", (origin) => {
     expect(read({ origin })).toBeNull();
@@ -76,6 +80,8 @@ describe("readCheckoutMessage: shape", () => {
     ["v as a string", envelope({ v: "1" })],
     ["v missing", envelope({ v: undefined })],
     ["v 0", envelope({ v: 0 })],
+    ["v 2 (a version we do not speak)", envelope({ v: 2 })],
+    ["event paid (not ours to announce)", envelope({ event: "paid" })],
     ["event in capitals", envelope({ event: "RETURN" })],
     ["event not a string", envelope({ event: ["return"] })],
     ["event success (the widget's own DOM event name)", envelope({ event: "success" })],
@@ -85,6 +91,8 @@ describe("readCheckoutMessage: shape", () => {
     ["id with a space", envelope({ id: "ck_abcdefgh 1234" })],
     ["id as a number", envelope({ id: 12345678901 })],
     ["id with a newline", envelope({ id: `${id}\n` })],
+    ["id as a path", envelope({ id: "../../x" })],
+    ["id missing", envelope({ id: undefined })],
     ["the envelope as a string", { octopusCheckout: JSON.stringify(envelope({}).octopusCheckout) }],
   ])("ignores %s", (_what, data) => {
     expect(read({ data })).toBeNull();

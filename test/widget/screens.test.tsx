@@ -193,6 +193,14 @@ describe("screens", () => {
     expect(app.act.again).not.toHaveBeenCalled();
   });
 
+  it("error the shopper cannot fix (the shop's setup): Close instead of Try again", () => {
+    const app = renderApp({ screen: "error", error: "This shop's checkout isn't set up for this page yet.", closeOnly: true });
+    expect(screen.queryByText("Try again")).toBeNull();
+    fireEvent.click(screen.getByText("Close"));
+    expect(app.act.close).toHaveBeenCalledTimes(1);
+    expect(app.act.retry).not.toHaveBeenCalled();
+  });
+
   it("resume: a payment in progress, Continue or Start a new payment", () => {
     const app = renderApp({ screen: "resume", order: order({ amount: "500.00", floating_amount: "500.37", currency: "thb" }), locale: "th" });
     expect(text("You have a payment in progress")).toBeTruthy();

@@ -75,6 +75,7 @@ export function view(patch: Partial<View> = {}): View {
     frameable: null,
     slow: false,
     popupClosed: false,
+    closeOnly: false,
     locale: "en",
     t: translator({}),
     act: acts(),

@@ -6,6 +6,7 @@
 import { Fragment, h } from "preact";
 import type { MessageKey } from "../i18n/en.ts";
 import { formatMoney } from "../money.ts";
+import { productOf } from "../setup-check.ts";
 import type { Screen, View } from "../view-model.ts";
 import { Form } from "./form.tsx";
 
@@ -34,8 +35,7 @@ const ENDINGS: Partial<Record<Screen, Ending>> = {
 /** What is being bought, in the merchant's words: the product's name, else the description. */
 export function purchaseName(view: View): string | undefined {
   if (view.session) return view.session.description ?? undefined;
-  const product = view.options.product ? view.catalog?.products.find((item) => item.id === view.options.product) : undefined;
-  return product?.name ?? view.options.description;
+  return productOf(view.catalog, view.options)?.name ?? view.options.description;
 }
 
 function Waiting({ view, amount }: { view: View; amount: string }) {
@@ -88,6 +88,8 @@ function Body({ view }: { view: View }) {
       </main>
     );
   const what = screen === "resume" ? purchaseName(view) : undefined;
+  // The shop's setup stops payments here: trying again cannot help the shopper, closing can.
+  const closeOnly = screen === "error" && view.closeOnly;
   return (
     <main class="centered">
       {ending.icon && (
@@ -98,8 +100,8 @@ function Body({ view }: { view: View }) {
       <p class="big">{t(`${screen}Title` as MessageKey)}</p>
       {what && <p class="label">{what}</p>}
       <p>{screen === "error" ? view.error : t(`${screen}Text` as MessageKey, { amount })}</p>
-      <button type="button" data-main="" onClick={view.act[ending.action]}>
-        {t(ending.label)}
+      <button type="button" data-main="" onClick={view.act[closeOnly ? "close" : ending.action]}>
+        {t(closeOnly ? "close" : ending.label)}
       </button>
       {screen === "resume" && (
         <button type="button" class="secondary" onClick={view.act.again}>

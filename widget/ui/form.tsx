@@ -3,8 +3,8 @@
  * every step with a single choice skipped. Errors are shown inline and say what is allowed.
  */
 import { h } from "preact";
-import { decimalsOf, formatMoney, parseTyped, toMinor } from "../money.ts";
-import { methodsFor, withSession } from "../setup-check.ts";
+import { decimalsOf, formatMoney, parseTyped } from "../money.ts";
+import { inLimits, methodsFor, productOf, withSession } from "../setup-check.ts";
 import type { Method } from "../types.ts";
 import type { View } from "../view-model.ts";
 
@@ -16,8 +16,7 @@ export function Form({ view }: { view: View }) {
   // A checkout session fixes the amount and currency: the form only asks how to pay.
   const options = withSession(view.options, view.session);
   const pick = view.act.pick;
-  const { products } = view.catalog!;
-  const product = options.product ? products.find((item) => item.id === options.product) : undefined;
+  const product = productOf(view.catalog, options);
   let methods = methodsFor(view.catalog!, options);
   // Country, then currency, then method: each narrows the next, and keeps the shopper's pick while it fits.
   const steps = STEPS.map((step) => {
@@ -49,10 +48,7 @@ export function Form({ view }: { view: View }) {
   const fixed = product?.price ?? options.amount;
   const decimals = decimalsOf(currency);
   const range = { min: money(method.min), max: money(method.max) };
-  const inRange = (value: string) => {
-    const minor = toMinor(value, decimals);
-    return minor !== null && minor >= toMinor(method.min, decimals)! && minor <= toMinor(method.max, decimals)!;
-  };
+  const inRange = (value: string) => inLimits(method, value);
   const error = picks.error;
   // A typed amount shows on the Pay button as soon as it reads as one this method can take.
   const typed = parseTyped(picks.typed ?? "", currency, locale);

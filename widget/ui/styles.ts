@@ -46,14 +46,14 @@ input{width:100%;padding:0 .75em}\
 .centered button{width:100%}\
 .icon{width:56px;height:56px;border-radius:50%;display:grid;place-items:center;font-size:28px;color:#fff;background:#64748b}\
 .good{background:#15803d}.bad{background:#dc2626}\
-.sandbox{margin:0 16px;padding:4px;background:#fde68a;color:#78350f;text-align:center}\
+.sandbox{margin:0 16px 10px;padding:4px;background:#fde68a;color:#78350f;text-align:center}\
 iframe{width:100%;height:min(600px,100dvh - 270px);background:#fff}\
 progress{width:100%}\
 .new-window{display:none}\
 @media (max-width:600px){\
 .framed .new-window{display:block}\
 .framed .note,.framed .open-page{display:none}\
-dialog[open].framed{width:100vw;max-width:none;height:100dvh;max-height:none;margin:0;border-radius:0;display:flex;flex-direction:column}\
+dialog[open].framed{width:100vw;height:100dvh;max-height:none;margin:0;border-radius:0;display:flex;flex-direction:column}\
 .framed .screen{flex:1;display:flex;min-height:0}\
 .framed-main{flex:1;display:flex;flex-direction:column;gap:10px;padding:0 8px 8px}\
 .framed header{padding:8px 8px 6px 16px}\

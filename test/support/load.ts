@@ -1,20 +1,9 @@
 /**
- * Small pieces the reliability suites share: a clock that runs in real time but can be moved
- * forward, a bounded worker pool, percentiles, and printing figures so that a CI log shows them.
+ * Pieces of load and property tests: a bounded worker pool, percentiles, a replayable seed, and
+ * printing figures so that a CI log shows them.
  */
 import type { OrderRecord } from "../../server/store/types.ts";
-import type { Stack } from "../server/stack.ts";
-
-/** Real time plus an offset the test can grow: timers and timeouts still run, the server's "now" jumps. */
-export function offsetClock() {
-  let offset = 0;
-  return {
-    now: () => Date.now() + offset,
-    advance(ms: number): void {
-      offset += ms;
-    },
-  };
-}
+import type { Stack } from "./stack.ts";
 
 /** Runs `work` for every item with at most `limit` in flight; results in item order. */
 export async function pool<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
@@ -74,4 +63,3 @@ export function propertySeed(name: string): number {
   return seed;
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -2,11 +2,11 @@
  * Shared pieces of the sandbox tests: a seeded random, signed calls as a client written from the
  * seeds would make them, and a tiny notification receiver. Everything talks to 127.0.0.1 only.
  */
-import { loopbackFetch } from "../helpers/loopback-fetch.ts";
+import { loopbackFetch } from "./loopback-fetch.ts";
 import { Hono } from "hono";
 import { createSandboxGateway, type SandboxGateway, type SandboxGatewayOptions } from "../../demo/sandbox/gateway.ts";
 import { canonicalString, hmacSha256Hex } from "../../server/gateway/signing.ts";
-import { serve, type Served } from "../helpers/serve.ts";
+import { serve, type Served } from "./serve.ts";
 
 export const MERCHANT = { apiKey: "sandbox-key", apiSecret: "sandbox-secret", merchantUid: "sandbox-merchant", merchantName: "Sandbox Shop" };
 export const OTHER = { apiKey: "other-key", apiSecret: "other-secret", merchantUid: "other-merchant", merchantName: "Other Shop" };
@@ -176,10 +176,3 @@ export function postForm(url: string, action: string): Promise<Response> {
   });
 }
 
-export async function waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

@@ -1,23 +1,11 @@
 /**
- * Small pieces the server suites share on top of stack.ts: a clock the test moves, signed
- * notifications as the gateway would send them, a reader of the sandbox's orders, error bodies.
+ * Small pieces the server suites share on top of stack.ts: signed notifications as the gateway would
+ * send them, a reader of the sandbox's orders, created orders, error bodies.
  */
 import { canonicalString, createOctopusClient, hmacSha256Hex, type OctopusClient, type OrderDetails } from "../../server/gateway/index.ts";
 import type { OrderRecord } from "../../server/store/types.ts";
-import { loopbackFetch } from "../helpers/loopback-fetch.ts";
+import { loopbackFetch } from "./loopback-fetch.ts";
 import { createCheckout, type Stack } from "./stack.ts";
-
-/** A clock for the server's `now` option: still until the test moves it. */
-export function manualClock(start = Date.now()) {
-  let at = start;
-  return {
-    now: () => at,
-    advance(ms: number): number {
-      at += ms;
-      return at;
-    },
-  };
-}
 
 export interface ErrorBody {
   error: { code: string; message: string; field?: string };
@@ -63,4 +51,3 @@ export function updatesOf(stack: Stack, orderId: string) {
   return stack.updates.filter((update) => update.order.id === orderId).map((update) => update.change);
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,11 +1,11 @@
 /**
- * The stack of test/server/stack.ts (sandbox gateway + checkout server on 127.0.0.1, SQLite in
+ * The stack of test/support/stack.ts (sandbox gateway + checkout server on 127.0.0.1, SQLite in
  * memory), for the secrets suite: with credentials of the test's choosing, a gateway client that
  * calls from its own loopback address with its own User-Agent (so that what the gateway records
  * about the caller is distinctive), the widget bundle and translations served, and EVERY response
  * the server sends (status, headers, body) and every log line it writes captured.
  */
-import { recordChanges } from "../helpers/recording-store.ts";
+import { recordChanges } from "./recording-store.ts";
 import http from "node:http";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
@@ -18,9 +18,9 @@ import { createLogger } from "../../server/log.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
 import type { OrderRecord, OrderStore, StatusChange } from "../../server/store/types.ts";
 import { createSandboxGateway } from "../../demo/sandbox/gateway.ts";
-import { loopbackFetch } from "../helpers/loopback-fetch.ts";
-import { serve, type Served } from "../helpers/serve.ts";
-import { TEST_CONFIG, seededRandom } from "../server/stack.ts";
+import { loopbackFetch } from "./loopback-fetch.ts";
+import { serve, type Served } from "./serve.ts";
+import { TEST_CONFIG, seededRandom } from "./stack.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const WIDGET_FILE = `${ROOT}dist/widget/widget.js`;
@@ -49,7 +49,7 @@ export function translationFiles(): Record<string, string> {
  * A fetch over node:http that connects from `localAddress` (any 127.x.y.z is this machine on Linux)
  * and sends `userAgent`. Only to 127.0.0.1, like every fetch in the tests.
  */
-export function fetchFrom(localAddress: string, userAgent: string): typeof fetch {
+function fetchFrom(localAddress: string, userAgent: string): typeof fetch {
   return (input, init) =>
     new Promise<Response>((resolve, reject) => {
       const url = new URL(input instanceof Request ? input.url : String(input));
@@ -95,7 +95,8 @@ export interface CapturedResponse {
 }
 
 export interface CaptureStack {
-  app: CheckoutServer;
+  app: CheckoutServer["app"];
+  checkout: CheckoutServer;
   sandbox: ReturnType<typeof createSandboxGateway>;
   store: OrderStore;
   url: string;
@@ -137,17 +138,17 @@ export async function startCaptureStack(options: CaptureOptions): Promise<Captur
 
   const responses: CapturedResponse[] = [];
   const logs: string[] = [];
-  let app: CheckoutServer | undefined;
+  let checkout: CheckoutServer | undefined;
   const server = await serve({
     fetch: async (request, env) => {
       const url = new URL(request.url);
-      const response = await app!.fetch(request, env);
+      const response = await checkout!.app.fetch(request, env);
       const body = await response.clone().text();
       responses.push({ request: `${request.method} ${url.pathname}${url.search}`, status: response.status, headers: [...response.headers], body });
       return response;
     },
   });
-  app = createCheckoutServer({
+  checkout = createCheckoutServer({
     config: parsed.config,
     store,
     gateway,
@@ -160,7 +161,8 @@ export async function startCaptureStack(options: CaptureOptions): Promise<Captur
     translations: translationFiles(),
   });
   return {
-    app,
+    app: checkout.app,
+    checkout,
     sandbox,
     store,
     url: server.url,
@@ -170,7 +172,7 @@ export async function startCaptureStack(options: CaptureOptions): Promise<Captur
     logs,
     updates,
     async close() {
-      await app!.checkout.close();
+      await checkout.close();
       sandbox.close();
       await server.close();
       await gatewayServed.close();

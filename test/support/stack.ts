@@ -9,9 +9,9 @@ import { createLogger } from "../../server/log.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
 import type { OrderRecord, OrderStore, StatusChange } from "../../server/store/types.ts";
 import { createSandboxGateway, type SandboxGatewayOptions } from "../../demo/sandbox/gateway.ts";
-import { loopbackFetch } from "../helpers/loopback-fetch.ts";
-import { recordChanges } from "../helpers/recording-store.ts";
-import { serve, type Served } from "../helpers/serve.ts";
+import { loopbackFetch } from "./loopback-fetch.ts";
+import { recordChanges } from "./recording-store.ts";
+import { serve, type Served } from "./serve.ts";
 
 export const SHOP = "https://shop.example";
 
@@ -40,7 +40,10 @@ export function seededRandom(seed = 7) {
 }
 
 export interface Stack {
-  app: CheckoutServer;
+  /** The server's Hono app (`stack.app.request(…)` skips HTTP). */
+  app: CheckoutServer["app"];
+  /** Its service, dispatcher, sweep: what createCheckoutServer returned. */
+  checkout: CheckoutServer;
   server: Served;
   gatewayServed: Served;
   sandbox: ReturnType<typeof createSandboxGateway>;
@@ -96,10 +99,10 @@ export async function startStack(
     },
   );
   const logs: string[] = [];
-  let app: CheckoutServer | undefined;
+  let checkout: CheckoutServer | undefined;
   // The server must know its own URL (for notify_url) before it exists: bind first, build second.
-  const server = await serve({ fetch: (request, env) => app!.fetch(request, env) });
-  app = createCheckoutServer({
+  const server = await serve({ fetch: (request, env) => checkout!.app.fetch(request, env) });
+  checkout = createCheckoutServer({
     config: parsed.config,
     store,
     gateway,
@@ -112,7 +115,8 @@ export async function startStack(
     ...options.server,
   });
   return {
-    app,
+    app: checkout.app,
+    checkout,
     server,
     gatewayServed,
     sandbox,
@@ -124,7 +128,7 @@ export async function startStack(
     maxConcurrentReads,
     url: server.url,
     async close() {
-      await app!.checkout.close();
+      await checkout.close();
       sandbox.close();
       await server.close();
       await gatewayServed.close();
@@ -156,12 +160,3 @@ export async function actOnPaymentPage(paymentUrl: string, action: "pay" | "fail
   });
 }
 
-export async function until<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -1,0 +1,55 @@
+/**
+ * `npm start` (server/main.ts) as an operator runs it, in a process of its own: sandbox mode mounts
+ * the sandbox gateway and the demo shop; a live gateway gets neither.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, type ServerProcess, startServerProcess } from "../support/server-process.ts";
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "checkout-main-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function started(env: Record<string, string>, test: (server: ServerProcess) => Promise<void>): Promise<void> {
+  const server = await startServerProcess(await freePort(), { CHECKOUT_SQLITE_FILE: join(dir, `${Math.random().toString(36).slice(2)}.db`), LOG_LEVEL: "info", ...env });
+  try {
+    await test(server);
+  } finally {
+    await server.stop();
+  }
+}
+
+describe("npm start", () => {
+  it("in sandbox mode serves the demo shop at / and the sandbox gateway beside the server", { timeout: 60_000 }, async () => {
+    await started({}, async (server) => {
+      const home = await fetch(`${server.url}/`);
+      expect(home.status).toBe(200);
+      expect(home.headers.get("content-type")).toContain("text/html");
+      const health = (await (await fetch(`${server.url}/healthz`)).json()) as { mode?: string };
+      expect(health.mode).toBe("sandbox");
+      expect((await fetch(`${server.url}/sandbox/api/state`)).status).toBe(200);
+    });
+  });
+
+  it("with a live gateway mounts no demo and no sandbox", { timeout: 60_000 }, async () => {
+    const live = {
+      // Never called: nothing here creates an order. Port 9 (discard) on loopback, in case.
+      OCTOPUS_API_URL: "http://127.0.0.1:9",
+      OCTOPUS_API_KEY: "live-key",
+      OCTOPUS_API_SECRET: "live-secret",
+      OCTOPUS_MERCHANT_UID: "merchant-1",
+    };
+    await started(live, async (server) => {
+      expect(server.output.join("")).toContain("live gateway 127.0.0.1:9");
+      const health = (await (await fetch(`${server.url}/healthz`)).json()) as { mode?: string };
+      expect(health.mode).toBe("live");
+      for (const path of ["/", "/demo/backend", "/sandbox/api/state", "/octopus/api/order/get"]) {
+        expect((await fetch(`${server.url}${path}`)).status, path).toBe(404);
+      }
+    });
+  });
+});
