@@ -7,6 +7,7 @@ import type { Browser } from "playwright-core";
 import {
   SUITE_TIMEOUT,
   closed,
+  closeWindow,
   createdId,
   dialogOf,
   dialogShows,
@@ -107,7 +108,7 @@ describe.skipIf(warnIfNoChromium("browser fallbacks"))("fallbacks, in Chromium",
       // Paid at the gateway (as if in a banking app), then the window is closed before any return page.
       const order = await stack.gatewayOrder(id);
       stack.sandbox.controls.complete(order.merchant_order_id);
-      await popup.close();
+      await closeWindow(popup);
       await dialogShows(page, "Payment received");
       expect((await waitForEvent(page, "success")).detail?.id).toBe(id);
     } finally {

@@ -385,6 +385,25 @@ export async function closed(page: Page, timeout = WAIT): Promise<void> {
   });
 }
 
+/**
+ * Closes a window (the payment popup), as its shopper does, within `timeout`; else fails saying so.
+ * page.close() has no timeout of its own, and Chromium acknowledges a close that lands while the
+ * window's navigation commits and then drops it (crbug.com/536385539; playwright#42366): the window
+ * stays open and page.close() waits for good. So close a window once its page has loaded (wait for
+ * its URL first), never while it is still on its way somewhere.
+ */
+export async function closeWindow(page: Page, timeout = WAIT): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const gaveUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`closing the window at ${page.url()}: still open after ${timeout} ms (a close that raced a navigation?)`)), timeout);
+  });
+  try {
+    await Promise.race([page.close(), gaveUp]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The element that has focus, looking through shadow roots; `inDialog` when it is inside the widget's dialog. */
 export function focusedElement(page: Page) {
   return page.evaluate(() => {

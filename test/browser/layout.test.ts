@@ -8,6 +8,7 @@ import {
   PHP_100,
   PHP_PRESETS,
   SUITE_TIMEOUT,
+  closeWindow,
   createdId,
   dialogOf,
   dialogShows,
@@ -290,7 +291,7 @@ describe.skipIf(warnIfNoChromium("browser layout and keyboard"))("layout and key
       const popup = await popupOpened;
       await popup.waitForURL(`${stack.gatewayUrl}/octopus/pay/**`);
       expect(stack.sandbox.controls.listOrders()[0]).toMatchObject({ amount: "500.00", payment: "gcash" });
-      await popup.close();
+      await closeWindow(popup);
     } finally {
       await context.close();
     }

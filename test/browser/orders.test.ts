@@ -7,6 +7,7 @@ import type { Browser } from "playwright-core";
 import {
   SUITE_TIMEOUT,
   closed,
+  closeWindow,
   createdId,
   dialogOf,
   dialogShows,
@@ -74,7 +75,7 @@ describe.skipIf(warnIfNoChromium("browser orders"))("orders, in Chromium", { tim
       await dialogOf(page).getByRole("button", { name: "Close" }).click();
       await dialogOf(page).waitFor({ state: "detached" });
       expect((await waitForEvent(page, "close")).detail?.id).toBe(id);
-      await popup.close();
+      await closeWindow(popup);
 
       // And comes back to it.
       await payButton(page).click();

@@ -18,6 +18,7 @@ import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 import {
   PHP_PRESETS,
   SUITE_TIMEOUT,
+  closeWindow,
   createdId,
   dialogOf,
   dialogShows,
@@ -163,7 +164,9 @@ describe.skipIf(warnIfNoChromium("browser screenshots"))("screenshots for the RE
           await dialogOf(page).getByRole("button", { name: "Pay ₱100.00" }).click();
           const popup = await popupOpened;
           await createdId(page);
-          await popup.close();
+          // Not while the popup is still on its way to the payment page (see closeWindow).
+          await popup.waitForURL(`${stack.gatewayUrl}/octopus/pay/**`);
+          await closeWindow(popup);
           await dialogShows(page, "The payment window was closed");
           await shoot(page, `popup-closed-${device}`);
           await dialogOf(page).getByRole("button", { name: "Close", exact: true }).click();
