@@ -8,7 +8,7 @@ import { h, render } from "preact";
 import { createApi, type Order } from "./api.ts";
 import { openPopup, resolveMode } from "./display.ts";
 import { loadMessages, localeOf, translator } from "./i18n/index.ts";
-import { formatMoney } from "./money.ts";
+import type { FormatMoney } from "./money.ts";
 import { returnUrlOf } from "./page-url.ts";
 import { createPoller } from "./poller.ts";
 import { readCheckoutMessage } from "./protocol.ts";
@@ -40,14 +40,15 @@ const AFTER_POPUP_MS = 5_000;
 const newKey = () => `ock_${Array.from(crypto.getRandomValues(new Uint32Array(4)), (n) => n.toString(36)).join("_")}`;
 
 /**
- * `adoptStyles`: the loader's (ui/button-styles.ts), which the dialog borrows rather than ships: it
- * adopts the pay button's rules, which the dialog's CSS builds on, then the dialog's.
+ * `adoptStyles` (ui/button-styles.ts: the pay button's rules, which the dialog's CSS builds on, then
+ * the dialog's) and `formatMoney` (money.ts) are the loader's, lent: widget.js has them anyway, so
+ * the dialog file ships no second copy (the view passes formatMoney on to the components).
  *
  * @example
- *   const checkout = createCheckout("https://pay.example.com", window, adoptStyles);
+ *   const checkout = createCheckout("https://pay.example.com", window, adoptStyles, formatMoney);
  *   const result = await checkout.open({ amount: "100.00", currency: "php", country: "PH" });
  */
-export function createCheckout(server: string, win: Window, adoptStyles: AdoptStyles) {
+export function createCheckout(server: string, win: Window, adoptStyles: AdoptStyles, formatMoney: FormatMoney) {
   const api = createApi(server);
   const doc = win.document;
   let active: (() => void) | undefined;
@@ -147,6 +148,7 @@ export function createCheckout(server: string, win: Window, adoptStyles: AdoptSt
       closeOnly: false,
       locale,
       t: translator({}),
+      formatMoney,
       act: {
         pick: (picks) => set({ picks: { ...view.picks, ...picks } }),
         copy: (value) =>

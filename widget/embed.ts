@@ -32,7 +32,7 @@ export function createEmbed(server: string, win: Window, loadDialog: LoadDialog)
   let checkout: ReturnType<DialogModule["createCheckout"]> | undefined;
   // close() before the dialog is here cancels the opens waiting for it.
   let generation = 0;
-  const load = () => loadDialog().then((dialog) => (checkout ??= dialog.createCheckout(server, win, adoptStyles)));
+  const load = () => loadDialog().then((dialog) => (checkout ??= dialog.createCheckout(server, win, adoptStyles, formatMoney)));
   /** Fetches the dialog ahead of a click; failures are for the click to report. */
   const prefetch = () => void load().catch(() => {});
 

@@ -7,6 +7,7 @@
 import { fireEvent, within } from "@testing-library/preact";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { cleanUrl, createCheckout, isFinal } from "../../widget/checkout.ts";
+import { formatMoney } from "../../widget/money.ts";
 import { markStarted } from "../../widget/resume.ts";
 import { adoptStyles } from "../../widget/ui/button-styles.ts";
 import type { Order } from "../../widget/api.ts";
@@ -130,7 +131,7 @@ beforeEach(() => {
 /** Every checkout a test makes is closed after it, so that no listener outlives its test. */
 const checkouts: Array<ReturnType<typeof createCheckout>> = [];
 function newCheckout() {
-  const checkout = createCheckout(SERVER, window, adoptStyles);
+  const checkout = createCheckout(SERVER, window, adoptStyles, formatMoney);
   checkouts.push(checkout);
   return checkout;
 }
