@@ -98,6 +98,12 @@ export const SETUP_BUILD = iife("widget/setup-report.ts", "OctopusCheckoutSetup"
  */
 export const dialogConfig = (setup: { file: string; integrity: string } | null): InlineConfig => iife("widget/dialog.ts", "OctopusCheckoutDialog", { __OCTOPUS_SETUP__: JSON.stringify(setup) });
 
+/**
+ * The loader, widget/main.ts, built alone as `vite build` builds it, given the dialog file's name and
+ * integrity: for the bench's look at what it is made of (test/bench/size-modules.ts).
+ */
+export const loaderConfig = (dialog: { file: string; integrity: string }): InlineConfig => iife("widget/main.ts", "OctopusCheckout", { __OCTOPUS_DIALOG__: JSON.stringify(dialog) });
+
 /** The file name a built file is served under and the integrity it is checked against (of the exact bytes served). */
 export function builtFile(code: string, prefix = "dialog"): { file: string; integrity: string } {
   const hash = createHash("sha256").update(code).digest("hex").slice(0, 12);
