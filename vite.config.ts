@@ -70,20 +70,20 @@ const COMMON = {
 
 /**
  * Property names the dialog file's minifier shortens (rolldown's mangleProps: every `.name` and
- * `name:` in the file, consistently). Only names that never leave the file: the view model's and the
- * form's own (widget/view-model.ts, ui/), the poller's nudge, and Preact's internal `__x` fields, which
- * Preact itself mangles to these and nothing else in the file reads (no devtools, no hooks). Never a
- * name the server sends or is sent (frameable, field, label, session, locale…), an English message
- * key (copy, copied, close… : translations are looked up by string), a name kept in localStorage
- * (purchase, settled, exp), the API the loader calls, or a DOM or Preact prop name (screen, mode,
- * value, step on an input…), and no name the code looks up from a string (`view.act[ending.action]`
- * reaches retry, again and openPage that way): test/widget/private-properties.test.ts holds the list
- * to that, and the browser tests run the mangled file. It took
- * 117 B off the dialog's gzip when it came in (13,531 → 13,414).
+ * `name:` in the file, consistently). Only names that never leave the file: the view model's, the
+ * form's and the poller's own (widget/view-model.ts, ui/, poller.ts), and Preact's internal `__x`
+ * fields, which Preact itself mangles to these and nothing else in the file reads (no devtools, no
+ * hooks). Never a name the server sends or is sent (frameable, field, label, session, locale…), an
+ * English message key (copy, copied, close…: translations are looked up by string), a name kept in
+ * localStorage (purchase, settled, exp), the API the loader calls (open, buttonLabel…), a DOM or
+ * Preact prop name (screen, mode, value, step on an input…), or a name the code looks up from a
+ * string (`view.act[ending.action]` reaches retry, again and openPage that way):
+ * test/widget/private-properties.test.ts holds the list to that, and the browser tests run the
+ * mangled file. It took 138 B off the dialog's gzip when it came in (13,531 → 13,393).
  */
 export const DIALOG_PRIVATE_PROPERTIES = [
   ...["picks", "popupClosed", "closeOnly", "slow", "formatMoney", "act", "pick"],
-  ...["icon", "tone", "preset", "typed", "shown", "nudge"],
+  ...["icon", "tone", "preset", "typed", "shown", "nudge", "catalog", "options", "order", "view", "start", "stop"],
   ...["__", "__b", "__c", "__d", "__e", "__E", "__h", "__i", "__k", "__m", "__n", "__P", "__r", "__s", "__u", "__v", "_sb"],
 ];
 
