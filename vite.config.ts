@@ -15,13 +15,14 @@ const ROOT = fileURLToPath(new URL("./", import.meta.url));
  * `widget.js`, the loader every visitor of a merchant's page downloads: 2.5 kB to aim for, the build
  * fails above 3 kB. `shopper`: what a shopper who opens the dialog downloads in all, the loader and
  * the dialog file (its CSS and English included), 14 kB to aim for; `shopperLimit`: the build fails
- * above it. The target is not met (16.39 kB: Preact's runtime alone is 4.3 kB of it, every feature
- * the issue asked for is in, and the merchant's console wording already lives in a file of its own,
- * dialog-setup.<hash>.js, that a shopper does not download), so the limit holds today's figure with
- * a little room: growth fails the build instead of going unnoticed. Lower it to the target once the
- * dialog is under it.
+ * above it. The target is not met (15.90 kB: Preact's runtime alone is 4.2 kB of it, every feature
+ * the issue asked for is in, the merchant's console wording lives in a file of its own,
+ * dialog-setup.<hash>.js, that a shopper does not download, the dialog borrows what the loader has
+ * anyway and its private property names are mangled; `npm run bench -- size` lists what each module
+ * adds), so the limit holds today's figure with a little room: growth fails the build instead of
+ * going unnoticed. Lower it to the target once the dialog is under it.
  */
-export const WIDGET_BUDGET = { file: "widget.js", target: 2_500, limit: 3_000, shopper: 14_000, shopperLimit: 16_500 };
+export const WIDGET_BUDGET = { file: "widget.js", target: 2_500, limit: 3_000, shopper: 14_000, shopperLimit: 16_000 };
 
 const gzip = (code: string | Uint8Array) => gzipSync(code, { level: 9 }).length;
 
