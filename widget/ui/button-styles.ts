@@ -27,13 +27,14 @@ const sheetOf = (css: string) => {
  * merchant's accent; quietly nothing where the browser has no constructable stylesheets.
  */
 export function adoptStyles(root: ShadowRoot, color: string | undefined, ...more: Style[]): void {
-  if (typeof CSSStyleSheet === "undefined" || !("adoptedStyleSheets" in root)) return;
+  // Where CSSStyleSheet is missing, its constructor throws below; every browser that has the
+  // constructor also has adoptedStyleSheets (Safari 16.4, Firefox 101 and Chrome 73 brought both).
   try {
     const sheets = [BUTTON, ...more].map((style) => (style.sheet ??= sheetOf(style.css)));
     if (color && /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.test(color)) sheets.push(sheetOf(`:host{--accent:${color}}`));
     root.adoptedStyleSheets = sheets;
   } catch {
-    // A browser that refuses them shows the unstyled button and dialog, as one without them does.
+    // A browser without them, or that refuses them, shows the unstyled button and dialog, as one without them does.
   }
 }
 
