@@ -432,9 +432,9 @@ export async function closed(page: Page, timeout = WAIT): Promise<void> {
 /**
  * Closes a window (the payment popup), as its shopper does, within `timeout`; else fails saying so.
  * page.close() has no timeout of its own, and Chromium acknowledges a close that lands while the
- * window's navigation commits and then drops it (crbug.com/536385539; playwright#42366): the window
- * stays open and page.close() waits for good. So close a window once its page has loaded (wait for
- * its URL first), never while it is still on its way somewhere.
+ * window's navigation commits and then drops it (a known Chromium bug; playwright-core 1.65 sends
+ * the close once): the window stays open and page.close() waits for good. So close a window once
+ * its page has loaded (wait for its URL first), never while it is still on its way somewhere.
  */
 export async function closeWindow(page: Page, timeout = WAIT): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
