@@ -28,7 +28,7 @@ import {
   type OrderRow,
   type SessionRow,
 } from "./rows.ts";
-import { applyPlan, firstChange, planTransition, RECHECK_OWNER, SWEEP_ORDER_SQL, SWEEP_WANTED_SQL } from "./rules.ts";
+import { applyPlan, firstChange, planTransition, RECHECK_OWNER, SWEEP_ORDER_SQL, SWEEP_WANTED_SQL, type TransitionPlan } from "./rules.ts";
 import type { EventRecord, GatewayStatePatch, OrderRecord, OrderStore, PayoutInsertResult, StatusUpdate, TransitionResult } from "./types.ts";
 
 export interface PostgresStoreConfig extends OutboxConfig {
@@ -109,20 +109,24 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
     return row ? rowToOrder(row) : null;
   }
 
+  /**
+   * The columns a transition's plan writes, for both UPDATEs that apply one (writeTransition and
+   * answerInOneStatement): a column the plan gains is added here, once.
+   */
+  const planColumns = (plan: TransitionPlan) => sql`
+    status = ${plan.status},
+    final_amount = ${plan.finalAmount},
+    floating_amount = ${plan.floatingAmount},
+    payment_uid = ${plan.paymentUid},
+    payment_fail_reason = ${plan.paymentFailReason},
+    refreshed_at = ${plan.refreshedAt},
+    updated_at = ${plan.updatedAt}`;
+
   /** transition's decision and writes, `current` read under the row lock in the same transaction. */
   async function writeTransition(tx: Sql, current: OrderRecord, update: StatusUpdate): Promise<TransitionResult> {
     const id = current.id;
     const plan = planTransition(current, update);
-    await tx`
-      UPDATE ${orders} SET
-        status = ${plan.status},
-        final_amount = ${plan.finalAmount},
-        floating_amount = ${plan.floatingAmount},
-        payment_uid = ${plan.paymentUid},
-        payment_fail_reason = ${plan.paymentFailReason},
-        refreshed_at = ${plan.refreshedAt},
-        updated_at = ${plan.updatedAt}
-      WHERE id = ${id}`;
+    await tx`UPDATE ${orders} SET ${planColumns(plan)} WHERE id = ${id}`;
     const order = applyPlan(current, plan);
     if (!plan.change) return { changed: false, order };
     const { change } = plan;
@@ -173,13 +177,7 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
           gateway_state = ${order.gatewayState},
           payment_url = ${order.paymentUrl},
           error_code = ${order.errorCode},
-          status = ${plan.status},
-          final_amount = ${plan.finalAmount},
-          floating_amount = ${plan.floatingAmount},
-          payment_uid = ${plan.paymentUid},
-          payment_fail_reason = ${plan.paymentFailReason},
-          refreshed_at = ${plan.refreshedAt},
-          updated_at = ${plan.updatedAt}
+          ${planColumns(plan)}
         WHERE id = ${expected.id}
           AND gateway_state = ${expected.gatewayState}
           AND status = ${expected.status}
