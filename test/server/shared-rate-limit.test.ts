@@ -14,6 +14,7 @@ import { createPostgresStore } from "../../server/store/postgres.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
 import type { NewOrder, OrderRecord, OrderStore, SharedLimitTable } from "../../server/store/types.ts";
 import { startPgWireCounter } from "../bench/pg-wire-count.ts";
+import { newOrder } from "../support/orders.ts";
 import { readJson, type ErrorBody } from "../support/stack-requests.ts";
 import { createCheckout, gcash, startStack, type Stack } from "../support/stack.ts";
 
@@ -57,42 +58,8 @@ function failingTable(answer: () => Promise<never>, inserted: NewOrder[] = []): 
   };
 }
 
-let orders = 0;
-/** A new order as the service makes one (a fresh id each time, no idempotency key). */
-function newOrder(): NewOrder {
-  const at = Date.now();
-  const n = ++orders;
-  return {
-    sessionId: null,
-    metadata: null,
-    id: `co_limit${String(n).padStart(17, "0")}`,
-    merchantOrderId: `test-limit-${process.pid}-${n}`,
-    gatewayState: "creating",
-    status: "none",
-    amount: "100.00",
-    currency: "php",
-    country: "PH",
-    payment: "gcash",
-    channel: null,
-    finalAmount: null,
-    floatingAmount: null,
-    paymentUrl: null,
-    product: null,
-    customer: null,
-    description: null,
-    locale: null,
-    origin: null,
-    returnUrl: null,
-    idempotencyKey: null,
-    requestHash: "limit-test",
-    errorCode: null,
-    createdAt: at,
-    expiresAt: at + 15 * 60_000,
-  };
-}
-
 /** What one create does to the limit on PostgreSQL: `defer`, then the order's insert through it. */
-async function createThrough(limiter: SharedRateLimiter, key: string, order = newOrder()): Promise<RateLimitResult> {
+async function createThrough(limiter: SharedRateLimiter, key: string, order = newOrder({ createdAt: Date.now() })): Promise<RateLimitResult> {
   const hit = limiter.defer(key);
   if (!hit.allowed) return hit;
   try {
@@ -188,6 +155,9 @@ describe.skipIf(!url)("the create limit shared through PostgreSQL", () => {
     await store.migrate();
     return store;
   };
+  /** One instance on a store of its own on `schema`, with a create limit of `max` a minute. */
+  const stackOn = async (schema: string, max: number, through = url!) => startStack({ store: await storeOn(schema, through), server: { rateLimit: { windowMs: 60_000, max } } });
+  const orderCount = async (schema: string) => Number((await admin!.unsafe(`SELECT count(*) AS n FROM "${schema}".orders`))[0]!.n);
   const rows = async (schema: string) => (await admin!.unsafe(`SELECT key, points, expire FROM "${schema}".rate_limits ORDER BY key`)) as unknown as { key: string; points: number; expire: string }[];
   afterAll(async () => {
     for (const schema of made) await admin!.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
@@ -257,7 +227,7 @@ describe.skipIf(!url)("the create limit shared through PostgreSQL", () => {
       const limiters = stores.map((store) => limiterOn(store.limitTable!, { max: 10 }));
       const results = await Promise.all(Array.from({ length: 40 }, (_, index) => createThrough(limiters[index % 2]!, "198.51.100.7")));
       expect(results.filter((result) => result.allowed)).toHaveLength(10);
-      expect(Number((await admin!.unsafe(`SELECT count(*) AS n FROM "${schema}".orders`))[0]!.n)).toBe(10);
+      expect(await orderCount(schema)).toBe(10);
     } finally {
       for (const store of stores) await store.close();
     }
@@ -266,7 +236,7 @@ describe.skipIf(!url)("the create limit shared through PostgreSQL", () => {
   it("costs a create no transaction or round trip of its own: 2 transactions and 2 round trips per create, counted on the wire", async () => {
     const schema = newSchema();
     const counter = await startPgWireCounter(url!);
-    const stack = await startStack({ store: await storeOn(schema, counter.url), server: { rateLimit: { windowMs: 60_000, max: 100 } } });
+    const stack = await stackOn(schema, 100, counter.url);
     try {
       for (let i = 0; i < 3; i++) expect((await createCheckout(stack, gcash)).status).toBe(201);
       const before = counter.counts();
@@ -318,7 +288,7 @@ describe.skipIf(!url)("the create limit shared through PostgreSQL", () => {
         ["create:192.0.2.1", 3, T + 120_000],
         ["create:192.0.2.2", 3, T + 120_000],
       ]);
-      expect(Number((await admin!.unsafe(`SELECT count(*) AS n FROM "${schema}".orders`))[0]!.n)).toBe(3);
+      expect(await orderCount(schema)).toBe(3);
     } finally {
       vi.useRealTimers();
       await store.close();
@@ -327,7 +297,7 @@ describe.skipIf(!url)("the create limit shared through PostgreSQL", () => {
 
   it("counts a create that ends before its order is inserted (a session's error) all the same", async () => {
     const schema = newSchema();
-    const stack = await startStack({ store: await storeOn(schema), server: { rateLimit: { windowMs: 60_000, max: 2 } } });
+    const stack = await stackOn(schema, 2);
     try {
       const unknownSession = { session: `cs_${"A".repeat(22)}` };
       expect((await createCheckout(stack, unknownSession)).status).toBe(404);
@@ -342,7 +312,7 @@ describe.skipIf(!url)("the create limit shared through PostgreSQL", () => {
 
   it("does not keep a shopper waiting on a locked table: the create's statement is cancelled and its order inserted alone", async () => {
     const schema = newSchema();
-    const stack = await startStack({ store: await storeOn(schema), server: { rateLimit: { windowMs: 60_000, max: 2 } } });
+    const stack = await stackOn(schema, 2);
     // Another session holds the table (an operator's ALTER, a VACUUM FULL) until told to let go.
     const locker = postgres(url!, { max: 1, onnotice: () => {} });
     let release!: () => void;
@@ -364,7 +334,7 @@ describe.skipIf(!url)("the create limit shared through PostgreSQL", () => {
       await held;
       // Cancelled, so it wrote nothing: no count in the table, one order.
       expect(await rows(schema)).toEqual([]);
-      expect(Number((await admin!.unsafe(`SELECT count(*) AS n FROM "${schema}".orders`))[0]!.n)).toBe(1);
+      expect(await orderCount(schema)).toBe(1);
       const warnings = stack.logs.filter((line) => line.includes("create limit"));
       expect(warnings).toHaveLength(1);
       expect(JSON.parse(warnings[0]!)).toMatchObject({ level: "warn", error: { message: expect.stringContaining("did not answer within 1000 ms") } });
@@ -426,7 +396,7 @@ describe.skipIf(!url)("the create limit shared through PostgreSQL", () => {
 
   it("lets orders through, with a warning, when the table fails", async () => {
     const schema = newSchema();
-    const stack = await startStack({ store: await storeOn(schema), server: { rateLimit: { windowMs: 60_000, max: 2 } } });
+    const stack = await stackOn(schema, 2);
     try {
       expect((await createCheckout(stack, gcash)).status).toBe(201);
       // An operator's mistake, or a migration gone wrong: the orders table is fine, the limit's is not.
