@@ -8,9 +8,9 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import type { Browser, Page, Route } from "playwright-core";
+import type { Page, Route } from "playwright-core";
 import { en } from "../../widget/i18n/en.ts";
-import { PHP_100, SUITE_TIMEOUT, THB_500, createdId, dialogOf, dialogShows, newShopper, payButton, readMessages, warnIfNoChromium, type BrowserStack, useBrowserStack } from "./harness.ts";
+import { PHP_100, SUITE_TIMEOUT, THB_500, createdId, dialogOf, dialogShows, payButton, readMessages, warnIfNoChromium, useBrowserStack } from "./harness.ts";
 
 const AXE = readFileSync(fileURLToPath(new URL("../../node_modules/axe-core/axe.min.js", import.meta.url)), "utf8");
 const WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
@@ -39,12 +39,7 @@ const SCRIPTS = {
 } as const;
 
 describe.skipIf(warnIfNoChromium("browser accessibility"))("accessibility of every screen, axe-core in Chromium", { timeout: SUITE_TIMEOUT * 3 }, () => {
-  let stack: BrowserStack;
-  let browser: Browser;
-  useBrowserStack((started, launched) => {
-    stack = started;
-    browser = launched;
-  });
+  const suite = useBrowserStack();
 
   const combinations = (["light", "dark"] as const).flatMap((scheme) =>
     ([320, 1280] as const).flatMap((width) => (["latin", "thai"] as const).map((script) => [scheme, width, script] as const)),
@@ -52,18 +47,17 @@ describe.skipIf(warnIfNoChromium("browser accessibility"))("accessibility of eve
 
   it.each(combinations)("%s, %i px, %s: no WCAG 2.2 AA violation on any screen", async (scheme, width, script) => {
     const { attributes, locale, text } = SCRIPTS[script];
-    const { context, page } = await newShopper(browser, { viewport: { width, height: width < 400 ? 640 : 800 }, colorScheme: scheme, locale });
-    const found: Record<string, Violation[]> = {};
-    const check = async (screen: string) => {
-      found[screen] = await violations(page);
-    };
-    const t = (key: string) => (text as Record<string, string>)[key] ?? key;
-    const pay = () => dialogOf(page).locator("button[type=submit]");
-    /** Holds POST /api/checkout until released: the creating screen stays up. */
-    let held: Route | undefined;
-    const createUrl = `${stack.url}/api/checkout`;
-    const nudge = () => page.evaluate(() => window.dispatchEvent(new Event("focus")));
-    try {
+    await suite.withShopper({ viewport: { width, height: width < 400 ? 640 : 800 }, colorScheme: scheme, locale }, async ({ stack, page }) => {
+      const found: Record<string, Violation[]> = {};
+      const check = async (screen: string) => {
+        found[screen] = await violations(page);
+      };
+      const t = (key: string) => (text as Record<string, string>)[key] ?? key;
+      const pay = () => dialogOf(page).locator("button[type=submit]");
+      /** Holds POST /api/checkout until released: the creating screen stays up. */
+      let held: Route | undefined;
+      const createUrl = `${stack.url}/api/checkout`;
+      const nudge = () => page.evaluate(() => window.dispatchEvent(new Event("focus")));
       await page.goto(stack.embedUrl("iframe", attributes));
       await payButton(page, /./).click();
       await pay().waitFor();
@@ -116,8 +110,6 @@ describe.skipIf(warnIfNoChromium("browser accessibility"))("accessibility of eve
 
       expect(Object.keys(found)).toEqual(["form", "creating", "waiting", "resume", "error", "failed", "expired", "paid"]);
       expect(found).toEqual(Object.fromEntries(Object.keys(found).map((screen) => [screen, []])));
-    } finally {
-      await context.close();
-    }
+    });
   });
 });

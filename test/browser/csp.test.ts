@@ -4,29 +4,22 @@
  * violation (its CSS is adopted as constructable stylesheets, it has no inline script or style).
  */
 import { describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import {
   SUITE_TIMEOUT,
   createdId,
   dialogOf,
   dialogShows,
-  newShopper,
   payButton,
   pressOnPaymentPage,
   recordedViolations,
   waitForEvent,
   warnIfNoChromium,
-  type BrowserStack,
   useBrowserStack,
 } from "./harness.ts";
 
 describe.skipIf(warnIfNoChromium("browser CSP"))("a shop page with a strict CSP, in Chromium", { timeout: SUITE_TIMEOUT }, () => {
-  let stack: BrowserStack;
-  let browser: Browser;
-  useBrowserStack((started, launched) => {
-    stack = started;
-    browser = launched;
-  });
+  const suite = useBrowserStack();
 
   /** Chromium also reports CSP violations on the console: a second witness besides the events. */
   function consoleViolations(page: Page): string[] {
@@ -38,6 +31,7 @@ describe.skipIf(warnIfNoChromium("browser CSP"))("a shop page with a strict CSP,
   }
 
   it("serves the page with the CSP the test means", async () => {
+    const { stack } = suite;
     const response = await fetch(`${stack.shopUrl}/csp`);
     expect(response.headers.get("content-security-policy")).toBe(
       `default-src 'none'; script-src ${stack.url}; style-src 'self'; connect-src ${stack.url}; frame-src ${stack.url}; img-src 'self'`,
@@ -45,9 +39,8 @@ describe.skipIf(warnIfNoChromium("browser CSP"))("a shop page with a strict CSP,
   });
 
   it("shows the widget and completes a popup payment with zero CSP violations", async () => {
-    const { context, page } = await newShopper(browser);
-    const logged = consoleViolations(page);
-    try {
+    await suite.withShopper(async ({ stack, page }) => {
+      const logged = consoleViolations(page);
       await page.goto(`${stack.shopUrl}/csp`);
       const button = payButton(page, "Pay ₱100.00");
       await button.waitFor();
@@ -70,15 +63,12 @@ describe.skipIf(warnIfNoChromium("browser CSP"))("a shop page with a strict CSP,
       await page.waitForFunction(() => (window as unknown as { __violations: unknown[] }).__violations.length > 0);
       expect(await recordedViolations(page)).toMatchObject([{ directive: expect.stringMatching(/^style-src/) }]);
       expect(logged.length).toBeGreaterThan(0);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it("iframe mode under the same CSP, with the gateway's origin added to frame-src, pays with zero violations", async () => {
-    const { context, page } = await newShopper(browser);
-    const logged = consoleViolations(page);
-    try {
+    await suite.withShopper(async ({ stack, page }) => {
+      const logged = consoleViolations(page);
       await page.goto(`${stack.shopUrl}/csp?mode=iframe&frame=gateway`);
       await payButton(page, "Pay ₱100.00").click();
       await dialogOf(page).getByRole("button", { name: "Pay ₱100.00" }).click();
@@ -88,8 +78,6 @@ describe.skipIf(warnIfNoChromium("browser CSP"))("a shop page with a strict CSP,
       await dialogShows(page, "Payment received");
       expect(await recordedViolations(page)).toEqual([]);
       expect(logged).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 });

@@ -3,18 +3,16 @@
  * API (`OctopusCheckout.open()` with callbacks and a promise, `mount()`).
  */
 import { describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { demoShop } from "../../demo/shop/routes.ts";
 import {
   SUITE_TIMEOUT,
   createdId,
   dialogOf,
   dialogShows,
-  newShopper,
   pressOnPaymentPage,
   waitForEvent,
   warnIfNoChromium,
-  type BrowserStack,
   useBrowserStack,
 } from "./harness.ts";
 
@@ -24,33 +22,25 @@ interface Callback {
 }
 
 describe.skipIf(warnIfNoChromium("browser embeds"))("triggers and the JavaScript API, in Chromium", { timeout: SUITE_TIMEOUT }, () => {
-  let stack: BrowserStack;
-  let browser: Browser;
-  useBrowserStack((started, launched) => {
-    stack = started;
-    browser = launched;
-  });
+  const suite = useBrowserStack();
 
   it("a snippet copied from the demo works on the merchant's own site: it loads widget.js from the checkout server's public URL", async () => {
     // The demo as the checkout server serves it (its public URL is this stack's server), read as a merchant would copy it.
-    const demo = demoShop({ merchantName: "Sunrise Coffee", publicUrl: stack.url, sandbox: false });
-    const body = await (await demo.request(`${stack.url}/demo/top-up`)).text();
+    const { url } = suite.stack;
+    const demo = demoShop({ merchantName: "Sunrise Coffee", publicUrl: url, sandbox: false });
+    const body = await (await demo.request(`${url}/demo/top-up`)).text();
     const code = /<pre><code id="snippet-top-up">([\s\S]*?)<\/code><\/pre>/.exec(body)![1]!;
     const snippet = code.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
-    const { context, page } = await newShopper(browser);
-    try {
+    await suite.withShopper(async ({ stack, page }) => {
       // The shop is on another origin than the checkout server (and allowed by it).
       await page.goto(stack.paste(snippet));
       await page.locator("octopus-checkout-button").getByRole("button", { name: "Top up" }).click();
       await dialogOf(page).getByRole("button", { name: "Pay ₱100.00" }).waitFor();
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it("a merchant's <button data-octopus-checkout> opens the checkout with its own attributes; events fire on it", async () => {
-    const { context, page } = await newShopper(browser);
-    try {
+    await suite.withShopper(async ({ stack, page }) => {
       await page.goto(`${stack.shopUrl}/triggers`);
       // The script tag has no data-*: it renders no button of its own.
       expect(await page.locator("octopus-checkout-button").count()).toBe(0);
@@ -66,14 +56,11 @@ describe.skipIf(warnIfNoChromium("browser embeds"))("triggers and the JavaScript
       await dialogShows(page, "Payment received");
       const success = await waitForEvent(page, "success");
       expect(success).toMatchObject({ target: "button", detail: { id, status: "completed", amount: "250.00" } });
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it("a link trigger with data-product sells the server-priced product, and the link does not navigate", async () => {
-    const { context, page } = await newShopper(browser);
-    try {
+    await suite.withShopper(async ({ stack, page }) => {
       await page.goto(`${stack.shopUrl}/triggers`);
       const before = page.url();
       await page.getByRole("link", { name: "Buy the starter pack" }).click();
@@ -84,9 +71,7 @@ describe.skipIf(warnIfNoChromium("browser embeds"))("triggers and the JavaScript
       expect(await stack.gatewayOrder(id)).toMatchObject({ amount: "199.00", currency: "php" });
       expect((await stack.store.get(id))?.product).toBe("starter-pack");
       expect(page.url()).toBe(before);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   async function callbacks(page: Page): Promise<Callback[]> {
@@ -94,8 +79,7 @@ describe.skipIf(warnIfNoChromium("browser embeds"))("triggers and the JavaScript
   }
 
   it("OctopusCheckout.open(): pending, success and close callbacks, and the promise resolves with the result on close", async () => {
-    const { context, page } = await newShopper(browser);
-    try {
+    await suite.withShopper(async ({ stack, page }) => {
       await page.goto(`${stack.shopUrl}/api-page`);
       await page.getByRole("button", { name: "Checkout" }).click();
       const popupOpened = page.waitForEvent("popup");
@@ -113,22 +97,17 @@ describe.skipIf(warnIfNoChromium("browser embeds"))("triggers and the JavaScript
       expect(result).toMatchObject({ id, status: "completed", amount: "150.00", currency: "php" });
       expect((await callbacks(page)).map((c) => c.name)).toEqual(["pending", "success", "close"]);
       expect((await callbacks(page)).every((c) => c.detail?.id === id)).toBe(true);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it("OctopusCheckout.mount() renders a pay button with the given label and options", async () => {
-    const { context, page } = await newShopper(browser);
-    try {
+    await suite.withShopper(async ({ stack, page }) => {
       await page.goto(`${stack.shopUrl}/api-page?mode=iframe`);
       await page.locator("#slot").getByRole("button", { name: "Pay with Maya" }).click();
       await dialogOf(page).getByRole("button", { name: "Pay ₱75.00" }).click();
       const id = await createdId(page);
       expect(await stack.gatewayOrder(id)).toMatchObject({ amount: "75.00", payment: "maya" });
       await dialogOf(page).locator("iframe").waitFor();
-    } finally {
-      await context.close();
-    }
+    });
   });
 });

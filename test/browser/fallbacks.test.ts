@@ -3,36 +3,28 @@
  * that refuses to be framed. The shopper must still be able to pay and see the result.
  */
 import { describe, expect, it } from "vitest";
-import type { Browser } from "playwright-core";
 import {
   SUITE_TIMEOUT,
   closed,
+  closeWindow,
   createdId,
   dialogOf,
   dialogShows,
-  newShopper,
   payButton,
   pressOnPaymentPage,
   recordedEvents,
   waitForEvent,
   warnIfNoChromium,
-  type BrowserStack,
   useBrowserStack,
 } from "./harness.ts";
 
 describe.skipIf(warnIfNoChromium("browser fallbacks"))("fallbacks, in Chromium", { timeout: SUITE_TIMEOUT }, () => {
-  let stack: BrowserStack;
-  let browser: Browser;
-  useBrowserStack((started, launched) => {
-    stack = started;
-    browser = launched;
-  });
+  const suite = useBrowserStack();
 
   it("a blocked popup (window.open returns null) falls back to the payment page framed in the dialog", async () => {
-    const { context, page } = await newShopper(browser, { init: "window.open = () => null;" });
-    const popups: unknown[] = [];
-    context.on("page", (opened) => opened !== page && popups.push(opened));
-    try {
+    await suite.withShopper({ init: "window.open = () => null;" }, async ({ stack, context, page }) => {
+      const popups: unknown[] = [];
+      context.on("page", (opened) => opened !== page && popups.push(opened));
       await page.goto(stack.embedUrl("popup"));
       await payButton(page).click();
       await dialogOf(page).getByRole("button", { name: "Pay ₱100.00" }).click();
@@ -46,16 +38,13 @@ describe.skipIf(warnIfNoChromium("browser fallbacks"))("fallbacks, in Chromium",
       await dialogShows(page, "Payment received");
       expect((await waitForEvent(page, "success")).detail?.id).toBe(id);
       expect(popups).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it("a popup whose opener was cut off (as COOP or an in-app browser does) still ends in Payment received, by polling", async () => {
     // The gateway's payment page severs the opener (as a Cross-Origin-Opener-Policy or an in-app
     // browser does): the return page after it can post nothing back, only polling can find out.
-    const { context, page } = await newShopper(browser, { init: `if (location.origin === ${JSON.stringify(stack.gatewayUrl)}) window.opener = null;` });
-    try {
+    await suite.withShopper({ init: `if (location.origin === ${JSON.stringify(suite.stack.gatewayUrl)}) window.opener = null;` }, async ({ stack, page }) => {
       await page.goto(stack.embedUrl("popup"));
       await payButton(page).click();
       const popupOpened = page.waitForEvent("popup");
@@ -70,9 +59,7 @@ describe.skipIf(warnIfNoChromium("browser fallbacks"))("fallbacks, in Chromium",
       expect((await waitForEvent(page, "success")).detail).toMatchObject({ id, status: "completed" });
       // The widget closes the window it opened once the order is final.
       await closed(popup);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   // Regression (was a widget bug, fixed): When the popup's opener is severed while it still shows the server's
@@ -81,22 +68,18 @@ describe.skipIf(warnIfNoChromium("browser fallbacks"))("fallbacks, in Chromium",
   // and follow() never run, so the dialog stays on "Creating your order…" for good, with no button
   // and no polling, while the order exists at the gateway.
   it("a popup severed before the order exists still reaches the waiting screen, with a way to open the payment page", async () => {
-    const { context, page } = await newShopper(browser, { init: `if (location.origin === ${JSON.stringify(stack.url)}) window.opener = null;` });
-    try {
+    await suite.withShopper({ init: `if (location.origin === ${JSON.stringify(suite.stack.url)}) window.opener = null;` }, async ({ stack, page }) => {
       await page.goto(stack.embedUrl("popup"));
       await payButton(page).click();
       await dialogOf(page).getByRole("button", { name: "Pay ₱100.00" }).click();
       await createdId(page);
       // Expected: the waiting screen, with a button that opens the payment page.
       await dialogOf(page).getByRole("button", { name: "Open the payment page" }).waitFor({ timeout: 8_000 });
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it("a popup the shopper closes right after paying: the dialog still ends in Payment received", async () => {
-    const { context, page } = await newShopper(browser);
-    try {
+    await suite.withShopper(async ({ stack, page }) => {
       await page.goto(stack.embedUrl("popup"));
       await payButton(page).click();
       const popupOpened = page.waitForEvent("popup");
@@ -107,40 +90,39 @@ describe.skipIf(warnIfNoChromium("browser fallbacks"))("fallbacks, in Chromium",
       // Paid at the gateway (as if in a banking app), then the window is closed before any return page.
       const order = await stack.gatewayOrder(id);
       stack.sandbox.controls.complete(order.merchant_order_id);
-      await popup.close();
+      await closeWindow(popup);
       await dialogShows(page, "Payment received");
       expect((await waitForEvent(page, "success")).detail?.id).toBe(id);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it("iframe mode with a payment page that refuses framing says so and offers a new window, not a blank frame", async () => {
+    const { stack } = suite;
     stack.sandbox.controls.setRefuseFraming(true);
-    const { context, page } = await newShopper(browser);
     try {
-      await page.goto(stack.embedUrl("iframe"));
-      await payButton(page).click();
-      await dialogOf(page).getByRole("button", { name: "Pay ₱100.00" }).click();
-      const id = await createdId(page);
-      await dialogShows(page, "The payment page can't be shown here. Open it in a new window to pay.");
-      const openButton = dialogOf(page).getByRole("button", { name: "Open in a new window" });
-      expect(await openButton.isVisible()).toBe(true);
-      expect(await dialogOf(page).locator("iframe").count()).toBe(0);
-      expect(await dialogOf(page).getByText("Finish paying below").count()).toBe(0);
+      await suite.withShopper(async ({ page }) => {
+        await page.goto(stack.embedUrl("iframe"));
+        await payButton(page).click();
+        await dialogOf(page).getByRole("button", { name: "Pay ₱100.00" }).click();
+        const id = await createdId(page);
+        await dialogShows(page, "The payment page can't be shown here. Open it in a new window to pay.");
+        const openButton = dialogOf(page).getByRole("button", { name: "Open in a new window" });
+        expect(await openButton.isVisible()).toBe(true);
+        expect(await dialogOf(page).locator("iframe").count()).toBe(0);
+        expect(await dialogOf(page).getByText("Finish paying below").count()).toBe(0);
 
-      // The offered way works: a window with the same order's payment page.
-      const popupOpened = page.waitForEvent("popup");
-      await openButton.click();
-      const popup = await popupOpened;
-      await popup.waitForURL((await stack.gatewayOrder(id)).payment_url!);
-      await pressOnPaymentPage(popup, "Pay");
-      await dialogShows(page, "Payment received");
-      expect(stack.gatewayOrderCount()).toBeGreaterThanOrEqual(1);
-      expect((await recordedEvents(page)).filter((e) => e.type === "octopus-checkout:created")).toHaveLength(1);
+        // The offered way works: a window with the same order's payment page.
+        const popupOpened = page.waitForEvent("popup");
+        await openButton.click();
+        const popup = await popupOpened;
+        await popup.waitForURL((await stack.gatewayOrder(id)).payment_url!);
+        await pressOnPaymentPage(popup, "Pay");
+        await dialogShows(page, "Payment received");
+        expect(stack.gatewayOrderCount()).toBeGreaterThanOrEqual(1);
+        expect((await recordedEvents(page)).filter((e) => e.type === "octopus-checkout:created")).toHaveLength(1);
+      });
     } finally {
       stack.sandbox.controls.setRefuseFraming(false);
-      await context.close();
     }
   });
 });

@@ -97,22 +97,66 @@ export function readMessages(locale: string): Record<string, string> {
   return JSON.parse(readFileSync(join(ROOT, `widget/i18n/${locale}.json`), "utf8")) as Record<string, string>;
 }
 
+/** A shopper: a fresh browser context (own storage, so no order is resumed from another test) and its page. */
+export interface Shopper {
+  context: BrowserContext;
+  page: Page;
+}
+
+export type ShopperOptions = BrowserContextOptions & { init?: string };
+
+type AsShopper<T> = (shopper: Shopper & { stack: BrowserStack }) => Promise<T>;
+
+/** What useBrowserStack gives a describe block. */
+export interface BrowserSuite {
+  /** The block's stack: there once its beforeAll has run, so read it inside a test or a later hook. */
+  readonly stack: BrowserStack;
+  /**
+   * Runs `test` as a new shopper (newShopper's context and page, with the block's stack) and closes
+   * the shopper's context after it, passed or failed.
+   */
+  withShopper<T>(test: AsShopper<T>): Promise<T>;
+  withShopper<T>(options: ShopperOptions, test: AsShopper<T>): Promise<T>;
+}
+
 /**
- * One server stack and one browser for a whole test file, started before its tests and closed
- * after them; `ready` receives both once they are up.
+ * One server stack and one browser for the tests of a describe block, started before them and
+ * closed after them.
+ *
+ * @example
+ *   const suite = useBrowserStack();
+ *   it("pays", () => suite.withShopper(async ({ stack, page }) => { await page.goto(stack.embedUrl("popup")); }));
  */
-export function useBrowserStack(ready: (stack: BrowserStack, browser: Browser) => void): void {
+export function useBrowserStack(): BrowserSuite {
   let stack: BrowserStack | undefined;
   let browser: Browser | undefined;
   beforeAll(async () => {
     stack = await startBrowserStack();
     browser = await launchBrowser();
-    ready(stack, browser);
   }, SUITE_TIMEOUT);
   afterAll(async () => {
     await browser?.close();
     await stack?.close();
   });
+  const ready = () => {
+    if (!stack || !browser) throw new Error("the browser stack is not started yet: use it inside a test");
+    return { stack, browser };
+  };
+  return {
+    get stack() {
+      return ready().stack;
+    },
+    async withShopper<T>(...args: [ShopperOptions, AsShopper<T>] | [AsShopper<T>]) {
+      const [options, test] = args.length === 2 ? args : [{}, args[0]];
+      const { stack, browser } = ready();
+      const shopper = await newShopper(browser, options);
+      try {
+        return await test({ ...shopper, stack });
+      } finally {
+        await shopper.context.close();
+      }
+    },
+  };
 }
 
 export async function launchBrowser(): Promise<Browser> {
@@ -329,9 +373,9 @@ export async function startBrowserStack(options: { config?: Partial<CheckoutConf
 }
 
 // ---------------------------------------------------------------------------------------------
-// A shopper: a fresh context (own storage, so no order is resumed from another test) and a page.
+// Shoppers, and what a test reads off their pages.
 
-export async function newShopper(browser: Browser, options: BrowserContextOptions & { init?: string } = {}): Promise<{ context: BrowserContext; page: Page }> {
+export async function newShopper(browser: Browser, options: ShopperOptions = {}): Promise<Shopper> {
   const { init, ...contextOptions } = options;
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US", ...contextOptions });
   context.setDefaultTimeout(WAIT);
@@ -383,6 +427,25 @@ export async function closed(page: Page, timeout = WAIT): Promise<void> {
   if (!page.isClosed()) await page.waitForEvent("close", { timeout }).catch((error: unknown) => {
     if (!page.isClosed()) throw error;
   });
+}
+
+/**
+ * Closes a window (the payment popup), as its shopper does, within `timeout`; else fails saying so.
+ * page.close() has no timeout of its own, and Chromium acknowledges a close that lands while the
+ * window's navigation commits and then drops it (a known Chromium bug; playwright-core 1.65 sends
+ * the close once): the window stays open and page.close() waits for good. So close a window once
+ * its page has loaded (wait for its URL first), never while it is still on its way somewhere.
+ */
+export async function closeWindow(page: Page, timeout = WAIT): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const gaveUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`closing the window at ${page.url()}: still open after ${timeout} ms (a close that raced a navigation?)`)), timeout);
+  });
+  try {
+    await Promise.race([page.close(), gaveUp]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The element that has focus, looking through shadow roots; `inDialog` when it is inside the widget's dialog. */

@@ -3,32 +3,26 @@
  * button is reachable and works; and the whole thing can be driven with Tab, Enter and Escape.
  */
 import { describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import {
   PHP_100,
   PHP_PRESETS,
   SUITE_TIMEOUT,
+  closeWindow,
   createdId,
   dialogOf,
   dialogShows,
   focusedElement,
-  newShopper,
   payButton,
   pressOnPaymentPage,
   warnIfNoChromium,
-  type BrowserStack,
   useBrowserStack,
 } from "./harness.ts";
 
 const PHONE_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
 
 describe.skipIf(warnIfNoChromium("browser layout and keyboard"))("layout and keyboard, in Chromium", { timeout: SUITE_TIMEOUT }, () => {
-  let stack: BrowserStack;
-  let browser: Browser;
-  useBrowserStack((started, launched) => {
-    stack = started;
-    browser = launched;
-  });
+  const suite = useBrowserStack();
 
   /** No sideways scrolling of the page, and the dialog's box lies within the viewport. */
   async function expectFits(page: Page, width: number) {
@@ -44,19 +38,20 @@ describe.skipIf(warnIfNoChromium("browser layout and keyboard"))("layout and key
     expect(overflow.scrollWidth).toBeLessThanOrEqual(overflow.clientWidth);
   }
 
-  async function openPhoneForm(width: number) {
-    // A phone: touch, and a phone's user agent, so "auto" picks the redirect.
-    const shopper = await newShopper(browser, { viewport: { width, height: 640 }, isMobile: true, hasTouch: true, userAgent: PHONE_UA });
-    await shopper.page.goto(stack.embedUrl("auto", PHP_PRESETS));
-    expect(await shopper.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
-    await payButton(shopper.page, "Top up").tap();
-    await dialogOf(shopper.page).getByRole("button", { name: "Pay ₱100.00" }).waitFor();
-    return shopper;
+  /** A phone: touch, and a phone's user agent, so "auto" picks the redirect. */
+  const phone = (width: number) => ({ viewport: { width, height: 640 }, isMobile: true, hasTouch: true, userAgent: PHONE_UA });
+
+  /** On a phone(width) shopper: the presets form, no wider than the screen. */
+  async function openPhoneForm(page: Page, width: number) {
+    await page.goto(suite.stack.embedUrl("auto", PHP_PRESETS));
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    await payButton(page, "Top up").tap();
+    await dialogOf(page).getByRole("button", { name: "Pay ₱100.00" }).waitFor();
   }
 
   it.each([320, 375])("at %i px wide the dialog fits, and its Pay button is visible and works", async (width) => {
-    const { context, page } = await openPhoneForm(width);
-    try {
+    await suite.withShopper(phone(width), async ({ stack, page }) => {
+      await openPhoneForm(page, width);
       const dialog = dialogOf(page);
       await expectFits(page, width);
 
@@ -81,9 +76,7 @@ describe.skipIf(warnIfNoChromium("browser layout and keyboard"))("layout and key
       await page.waitForURL((url) => url.origin === stack.shopUrl);
       await dialogShows(page, "Payment received");
       await expectFits(page, width);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   // Regression (was a widget bug, fixed): The UA style of a
@@ -91,29 +84,24 @@ describe.skipIf(warnIfNoChromium("browser layout and keyboard"))("layout and key
   // widget's own min(440px, 100vw - 16px); the preset chips (white-space: nowrap) need more, so
   // "₱1,000.00" runs past its chip and the dialog scrolls sideways by a few pixels.
   it("at 320 px the presets wrap inside the dialog, which never scrolls sideways", async () => {
-    const { context, page } = await openPhoneForm(320);
-    try {
+    await suite.withShopper(phone(320), async ({ page }) => {
+      await openPhoneForm(page, 320);
       await expectNoOverflowInside(page);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it("at 375 px nothing overflows inside the dialog", async () => {
-    const { context, page } = await openPhoneForm(375);
-    try {
+    await suite.withShopper(phone(375), async ({ page }) => {
+      await openPhoneForm(page, 375);
       await expectNoOverflowInside(page);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it.each([
     [1280, 800],
     [375, 812],
   ])("the dialog is centred in a %ix%i viewport", async (width, height) => {
-    const { context, page } = await newShopper(browser, { viewport: { width, height } });
-    try {
+    await suite.withShopper({ viewport: { width, height } }, async ({ stack, page }) => {
       await page.goto(stack.embedUrl("popup", PHP_PRESETS));
       await payButton(page, "Top up").click();
       const dialog = dialogOf(page);
@@ -121,9 +109,7 @@ describe.skipIf(warnIfNoChromium("browser layout and keyboard"))("layout and key
       const box = (await dialog.boundingBox())!;
       expect(Math.abs(box.x - (width - box.x - box.width))).toBeLessThanOrEqual(1);
       expect(Math.abs(box.y - (height - box.y - box.height))).toBeLessThanOrEqual(1);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   // The ✓ of "Payment received" sat 6 px under the yellow sandbox banner, as if glued to it (seen on
@@ -137,8 +123,7 @@ describe.skipIf(warnIfNoChromium("browser layout and keyboard"))("layout and key
       ["Fail", "Payment failed"],
       ["expire", "Order expired"],
     ] as const) {
-      const { context, page } = await newShopper(browser, { viewport: { width, height } });
-      try {
+      await suite.withShopper({ viewport: { width, height } }, async ({ stack, context, page }) => {
         // The browser tests' server is not in sandbox mode: its options answer says sandbox, as a sandbox server's does.
         await context.route("**/api/checkout/options", async (route) => {
           const response = await route.fetch();
@@ -157,9 +142,7 @@ describe.skipIf(warnIfNoChromium("browser layout and keyboard"))("layout and key
         const icon = (await dialogOf(page).locator(".icon").boundingBox())!;
         expect(icon.y - (banner.y + banner.height), `${title}: space between the banner and the icon`).toBeGreaterThanOrEqual(14);
         await expectFits(page, width);
-      } finally {
-        await context.close();
-      }
+      });
     }
   });
 
@@ -169,8 +152,7 @@ describe.skipIf(warnIfNoChromium("browser layout and keyboard"))("layout and key
   // the framed page misbehaves) is cut by the dialog's bottom edge and needs scrolling inside the
   // dialog to reach. The same on a 375x812 phone (847 px in 796) and at 320x640 (704 in 624).
   it("in iframe mode at 1280x800 'Open in a new window' is inside the dialog", async () => {
-    const { context, page } = await newShopper(browser);
-    try {
+    await suite.withShopper(async ({ stack, page }) => {
       await page.goto(stack.embedUrl("iframe"));
       await payButton(page).click();
       await dialogOf(page).getByRole("button", { name: "Pay ₱100.00" }).click();
@@ -180,14 +162,11 @@ describe.skipIf(warnIfNoChromium("browser layout and keyboard"))("layout and key
       const box = (await button.boundingBox())!;
       const dialogBox = (await dialogOf(page).boundingBox())!;
       expect(box.y + box.height).toBeLessThanOrEqual(Math.min(800, dialogBox.y + dialogBox.height));
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it("keyboard only: Tab reaches the pay button, Enter opens the dialog with focus inside, Tab stays out of the page behind, Escape closes it", async () => {
-    const { context, page } = await newShopper(browser);
-    try {
+    await suite.withShopper(async ({ stack, page }) => {
       await page.goto(stack.embedUrl("popup"));
       await payButton(page).waitFor();
       let focused = await focusedElement(page);
@@ -219,9 +198,7 @@ describe.skipIf(warnIfNoChromium("browser layout and keyboard"))("layout and key
       // Focus back on the button: see the known bug below; focus must at least not be lost in a
       // removed dialog, and the next Tab must bring the shopper back to the button.
       expect(await focusedElement(page)).not.toMatchObject({ host: "octopus-checkout" });
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   // Regression (was a widget bug, fixed): After Escape (or ×, or Done) focus goes to <body>, not back to the
@@ -231,8 +208,7 @@ describe.skipIf(warnIfNoChromium("browser layout and keyboard"))("layout and key
   // rather than closed, the browser's own focus restoration does not run either. (A merchant's own
   // <button data-octopus-checkout> gets focus back: see the next test.)
   it("Escape returns focus to the script tag's pay button", async () => {
-    const { context, page } = await newShopper(browser);
-    try {
+    await suite.withShopper(async ({ stack, page }) => {
       await page.goto(stack.embedUrl("popup"));
       await payButton(page).focus();
       expect(await focusedElement(page)).toMatchObject({ tag: "button", host: "octopus-checkout-button" });
@@ -241,14 +217,11 @@ describe.skipIf(warnIfNoChromium("browser layout and keyboard"))("layout and key
       await page.keyboard.press("Escape");
       await dialogOf(page).waitFor({ state: "detached" });
       expect(await focusedElement(page)).toMatchObject({ tag: "button", host: "octopus-checkout-button" });
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it("keyboard only on a merchant's own trigger: Enter opens, Escape closes, focus returns to the trigger", async () => {
-    const { context, page } = await newShopper(browser);
-    try {
+    await suite.withShopper(async ({ stack, page }) => {
       await page.goto(`${stack.shopUrl}/triggers`);
       const trigger = page.getByRole("button", { name: "Buy a ₱250 gift card" });
       await trigger.waitFor();
@@ -260,14 +233,11 @@ describe.skipIf(warnIfNoChromium("browser layout and keyboard"))("layout and key
       await page.keyboard.press("Escape");
       await dialogOf(page).waitFor({ state: "detached" });
       expect(await focusedElement(page)).toMatchObject({ tag: "button", text: "Buy a ₱250 gift card" });
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it("keyboard only through the form: arrow keys pick a preset, Enter on Pay opens the payment window for that amount", async () => {
-    const { context, page } = await newShopper(browser);
-    try {
+    await suite.withShopper(async ({ stack, page }) => {
       await page.goto(stack.embedUrl("popup", PHP_PRESETS));
       await payButton(page, "Top up").focus();
       await page.keyboard.press("Enter");
@@ -290,10 +260,8 @@ describe.skipIf(warnIfNoChromium("browser layout and keyboard"))("layout and key
       const popup = await popupOpened;
       await popup.waitForURL(`${stack.gatewayUrl}/octopus/pay/**`);
       expect(stack.sandbox.controls.listOrders()[0]).toMatchObject({ amount: "500.00", payment: "gcash" });
-      await popup.close();
-    } finally {
-      await context.close();
-    }
+      await closeWindow(popup);
+    });
   });
 
   // WCAG's contrast ratio of two sRGB colours given as "rgb(r, g, b)" (or lch/others resolved by the browser to rgb).
@@ -309,8 +277,7 @@ describe.skipIf(warnIfNoChromium("browser layout and keyboard"))("layout and key
     ["#0f766e", "the default teal"],
     ["#1d4ed8", "a deep blue"],
   ])("the Pay button's text stays readable on a merchant's accent %s (%s)", async (color) => {
-    const { context, page } = await newShopper(browser);
-    try {
+    await suite.withShopper(async ({ stack, page }) => {
       await page.goto(stack.embedUrl("popup", { ...PHP_100, color }));
       const button = page.locator("octopus-checkout-button").getByRole("button");
       await button.waitFor();
@@ -328,8 +295,6 @@ describe.skipIf(warnIfNoChromium("browser layout and keyboard"))("layout and key
       });
       // WCAG AA for large bold text is 3:1, for other text 4.5:1; the button's text is 600-weight 16 px.
       expect(contrast(text!, background!)).toBeGreaterThanOrEqual(4.5);
-    } finally {
-      await context.close();
-    }
+    });
   });
 });

@@ -3,20 +3,18 @@
  * on the payment page, and expired at the gateway; with the DOM events the shop listens to.
  */
 import { describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import {
   SUITE_TIMEOUT,
   closed,
   createdId,
   dialogOf,
   dialogShows,
-  newShopper,
   payButton,
   pressOnPaymentPage,
   recordedEvents,
   waitForEvent,
   warnIfNoChromium,
-  type BrowserStack,
   useBrowserStack,
 } from "./harness.ts";
 
@@ -28,23 +26,18 @@ const SCREEN: Record<Outcome, { title: string; event: "success" | "failure"; sta
 };
 
 describe.skipIf(warnIfNoChromium("browser display modes"))("display modes, end to end in Chromium", { timeout: SUITE_TIMEOUT }, () => {
-  let stack: BrowserStack;
-  let browser: Browser;
-  useBrowserStack((started, launched) => {
-    stack = started;
-    browser = launched;
-  });
+  const suite = useBrowserStack();
 
   /** The shopper opens the dialog from the script tag's button and presses Pay in it. */
   async function orderFromForm(page: Page, mode: "popup" | "iframe" | "redirect") {
-    await page.goto(stack.embedUrl(mode));
+    await page.goto(suite.stack.embedUrl(mode));
     await payButton(page, "Pay ₱100.00").click();
     await dialogOf(page).getByRole("button", { name: "Pay ₱100.00" }).click();
   }
 
   async function expireAtGateway(checkoutId: string) {
-    const order = await stack.gatewayOrder(checkoutId);
-    stack.sandbox.controls.expire(order.merchant_order_id);
+    const order = await suite.stack.gatewayOrder(checkoutId);
+    suite.stack.sandbox.controls.expire(order.merchant_order_id);
   }
 
   async function expectResult(page: Page, outcome: Outcome, id: string, target: string) {
@@ -56,7 +49,7 @@ describe.skipIf(warnIfNoChromium("browser display modes"))("display modes, end t
     const events = await recordedEvents(page);
     // One result event, and not the other kind.
     expect(events.filter((e) => e.type === "octopus-checkout:success" || e.type === "octopus-checkout:failure").map((e) => e.type)).toEqual([`octopus-checkout:${event}`]);
-    expect((await stack.gatewayOrder(id)).payment_status).toBe(status);
+    expect((await suite.stack.gatewayOrder(id)).payment_status).toBe(status);
   }
 
   describe("popup", () => {
@@ -64,48 +57,39 @@ describe.skipIf(warnIfNoChromium("browser display modes"))("display modes, end t
       const popupOpened = page.waitForEvent("popup");
       await orderFromForm(page, "popup");
       const popup = await popupOpened;
-      await popup.waitForURL(`${stack.gatewayUrl}/octopus/pay/**`);
+      await popup.waitForURL(`${suite.stack.gatewayUrl}/octopus/pay/**`);
       const id = await createdId(page);
       await dialogShows(page, "Finish paying in the payment window");
       return { popup, id };
     }
 
     it("pays in the popup: the dialog shows Payment received, success fires, the popup closes", async () => {
-      const { context, page } = await newShopper(browser);
-      try {
+      await suite.withShopper(async ({ page }) => {
         const { popup, id } = await start(page);
         await pressOnPaymentPage(popup, "Pay");
         await expectResult(page, "paid", id, "octopus-checkout-button");
         await closed(popup);
         expect(await dialogOf(page).getByText("Thank you! Your payment of ₱100.00 is complete.").isVisible()).toBe(true);
-      } finally {
-        await context.close();
-      }
+      });
     });
 
     it("fails in the popup: Payment failed, failure fires", async () => {
-      const { context, page } = await newShopper(browser);
-      try {
+      await suite.withShopper(async ({ page }) => {
         const { popup, id } = await start(page);
         await pressOnPaymentPage(popup, "Fail");
         await expectResult(page, "failed", id, "octopus-checkout-button");
         expect(await dialogOf(page).getByRole("button", { name: "Try again" }).isVisible()).toBe(true);
-      } finally {
-        await context.close();
-      }
+      });
     });
 
     it("expires at the gateway while the popup is open: Order expired, failure fires, the popup is closed", async () => {
-      const { context, page } = await newShopper(browser);
-      try {
+      await suite.withShopper(async ({ page }) => {
         const { popup, id } = await start(page);
         await expireAtGateway(id);
         await expectResult(page, "expired", id, "octopus-checkout-button");
         await closed(popup);
         expect(await dialogOf(page).getByRole("button", { name: "Start again" }).isVisible()).toBe(true);
-      } finally {
-        await context.close();
-      }
+      });
     });
   });
 
@@ -115,14 +99,13 @@ describe.skipIf(warnIfNoChromium("browser display modes"))("display modes, end t
       const id = await createdId(page);
       const frame = dialogOf(page).locator("iframe");
       await frame.waitFor();
-      expect(await frame.getAttribute("src")).toMatch(new RegExp(`^${stack.gatewayUrl}/octopus/pay/`));
+      expect(await frame.getAttribute("src")).toMatch(new RegExp(`^${suite.stack.gatewayUrl}/octopus/pay/`));
       await dialogShows(page, "Finish paying below");
       return { frame: frame.contentFrame(), id };
     }
 
     it("pays inside the dialog's frame: Payment received, success fires, the frame is gone", async () => {
-      const { context, page } = await newShopper(browser);
-      try {
+      await suite.withShopper(async ({ page }) => {
         const { frame, id } = await start(page);
         // The payment page got the permissions the frame grants (allow is applied at load, so it
         // must be set before the frame goes into the page): Payment Request, and copying.
@@ -134,31 +117,23 @@ describe.skipIf(warnIfNoChromium("browser display modes"))("display modes, end t
         await pressOnPaymentPage(frame, "Pay");
         await expectResult(page, "paid", id, "octopus-checkout-button");
         expect(await dialogOf(page).locator("iframe").count()).toBe(0);
-      } finally {
-        await context.close();
-      }
+      });
     });
 
     it("fails inside the frame: Payment failed, failure fires", async () => {
-      const { context, page } = await newShopper(browser);
-      try {
+      await suite.withShopper(async ({ page }) => {
         const { frame, id } = await start(page);
         await pressOnPaymentPage(frame, "Fail");
         await expectResult(page, "failed", id, "octopus-checkout-button");
-      } finally {
-        await context.close();
-      }
+      });
     });
 
     it("expires at the gateway while framed: Order expired, failure fires", async () => {
-      const { context, page } = await newShopper(browser);
-      try {
+      await suite.withShopper(async ({ page }) => {
         const { id } = await start(page);
         await expireAtGateway(id);
         await expectResult(page, "expired", id, "octopus-checkout-button");
-      } finally {
-        await context.close();
-      }
+      });
     });
   });
 
@@ -166,14 +141,14 @@ describe.skipIf(warnIfNoChromium("browser display modes"))("display modes, end t
     /** To the payment page in the same tab; the id comes from the order the sandbox just got. */
     async function start(page: Page) {
       await orderFromForm(page, "redirect");
-      await page.waitForURL(`${stack.gatewayUrl}/octopus/pay/**`);
-      const newest = stack.sandbox.controls.listOrders()[0]!;
-      const record = await stack.store.getByMerchantOrderId(newest.merchant_order_id);
+      await page.waitForURL(`${suite.stack.gatewayUrl}/octopus/pay/**`);
+      const newest = suite.stack.sandbox.controls.listOrders()[0]!;
+      const record = await suite.stack.store.getByMerchantOrderId(newest.merchant_order_id);
       return record!.id;
     }
 
     async function expectBack(page: Page) {
-      await page.waitForURL((url) => url.origin === stack.shopUrl);
+      await page.waitForURL((url) => url.origin === suite.stack.shopUrl);
       const url = new URL(page.url());
       await dialogOf(page).waitFor();
       // The widget took its order id out of the address bar.
@@ -183,8 +158,7 @@ describe.skipIf(warnIfNoChromium("browser display modes"))("display modes, end t
     }
 
     it("goes to the payment page, pays, comes back to the shop page and shows Payment received", async () => {
-      const { context, page } = await newShopper(browser);
-      try {
+      await suite.withShopper(async ({ page }) => {
         const id = await start(page);
         await pressOnPaymentPage(page, "Pay");
         await expectBack(page);
@@ -195,26 +169,20 @@ describe.skipIf(warnIfNoChromium("browser display modes"))("display modes, end t
         const back = new URL(page.url());
         expect(back.pathname).toBe("/embed/redirect");
         expect(back.search).toBe("");
-      } finally {
-        await context.close();
-      }
+      });
     });
 
     it("fails on the payment page, comes back and shows Payment failed", async () => {
-      const { context, page } = await newShopper(browser);
-      try {
+      await suite.withShopper(async ({ page }) => {
         const id = await start(page);
         await pressOnPaymentPage(page, "Fail");
         await expectBack(page);
         await expectResult(page, "failed", id, "octopus-checkout-button");
-      } finally {
-        await context.close();
-      }
+      });
     });
 
     it("expires while on the payment page; returning from it shows Order expired", async () => {
-      const { context, page } = await newShopper(browser);
-      try {
+      await suite.withShopper(async ({ page }) => {
         const id = await start(page);
         await expireAtGateway(id);
         await page.reload();
@@ -222,9 +190,7 @@ describe.skipIf(warnIfNoChromium("browser display modes"))("display modes, end t
         await page.getByRole("link", { name: /^Return to/ }).click();
         await expectBack(page);
         await expectResult(page, "expired", id, "octopus-checkout-button");
-      } finally {
-        await context.close();
-      }
+      });
     });
   });
 });

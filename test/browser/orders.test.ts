@@ -3,21 +3,19 @@
  * same one, and a Thai order shows the exact floating amount to transfer, with a copy button.
  */
 import { describe, expect, it } from "vitest";
-import type { Browser } from "playwright-core";
 import {
   SUITE_TIMEOUT,
   closed,
+  closeWindow,
   createdId,
   dialogOf,
   dialogShows,
-  newShopper,
   payButton,
   pressOnPaymentPage,
   readMessages,
   recordedEvents,
   waitForEvent,
   warnIfNoChromium,
-  type BrowserStack,
   useBrowserStack,
 } from "./harness.ts";
 import { sleep } from "../support/time.ts";
@@ -25,18 +23,12 @@ import { sleep } from "../support/time.ts";
 const th = readMessages("th");
 
 describe.skipIf(warnIfNoChromium("browser orders"))("orders, in Chromium", { timeout: SUITE_TIMEOUT }, () => {
-  let stack: BrowserStack;
-  let browser: Browser;
-  useBrowserStack((started, launched) => {
-    stack = started;
-    browser = launched;
-  });
+  const suite = useBrowserStack();
 
   const settle = () => sleep(1_500);
 
   it.each(["popup", "iframe"] as const)("a double click on Pay (%s) makes one order", async (mode) => {
-    const { context, page } = await newShopper(browser);
-    try {
+    await suite.withShopper(async ({ stack, page }) => {
       const before = stack.gatewayOrderCount();
       await page.goto(stack.embedUrl(mode));
       // On the script tag's button: one dialog.
@@ -52,14 +44,11 @@ describe.skipIf(warnIfNoChromium("browser orders"))("orders, in Chromium", { tim
       expect((await stack.gatewayOrder(id)).amount).toBe("100.00");
       expect((await recordedEvents(page)).filter((e) => e.type === "octopus-checkout:created")).toHaveLength(1);
       expect(await page.locator("octopus-checkout").count()).toBe(1);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it("closing the dialog midway and opening it again resumes the same order", async () => {
-    const { context, page } = await newShopper(browser);
-    try {
+    await suite.withShopper(async ({ stack, page }) => {
       const before = stack.gatewayOrderCount();
       await page.goto(stack.embedUrl("popup"));
       await payButton(page).click();
@@ -74,7 +63,7 @@ describe.skipIf(warnIfNoChromium("browser orders"))("orders, in Chromium", { tim
       await dialogOf(page).getByRole("button", { name: "Close" }).click();
       await dialogOf(page).waitFor({ state: "detached" });
       expect((await waitForEvent(page, "close")).detail?.id).toBe(id);
-      await popup.close();
+      await closeWindow(popup);
 
       // And comes back to it.
       await payButton(page).click();
@@ -94,14 +83,11 @@ describe.skipIf(warnIfNoChromium("browser orders"))("orders, in Chromium", { tim
       expect((await stack.gatewayOrder(id)).payment_status).toBe("completed");
       expect(stack.gatewayOrderCount()).toBe(before + 1);
       await closed(resumed);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it("after a reload the order in progress is offered again; 'Start a new payment' makes a new one", async () => {
-    const { context, page } = await newShopper(browser);
-    try {
+    await suite.withShopper(async ({ stack, page }) => {
       await page.goto(stack.embedUrl("iframe"));
       await payButton(page).click();
       await dialogOf(page).getByRole("button", { name: "Pay ₱100.00" }).click();
@@ -117,15 +103,12 @@ describe.skipIf(warnIfNoChromium("browser orders"))("orders, in Chromium", { tim
       const second = await createdId(page);
       expect(second).not.toBe(first);
       expect(stack.gatewayOrderCount()).toBe(before + 1);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it("a Thai order shows, in Thai, the exact floating amount the sandbox set, and copies it", async () => {
-    const { context, page } = await newShopper(browser, { locale: "th-TH" });
-    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: stack.shopUrl });
-    try {
+    await suite.withShopper({ locale: "th-TH" }, async ({ stack, context, page }) => {
+      await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: stack.shopUrl });
       await page.goto(`${stack.shopUrl}/thb`);
       await payButton(page, `${th.pay} ฿500.00`).click();
       const popupOpened = page.waitForEvent("popup");
@@ -153,14 +136,11 @@ describe.skipIf(warnIfNoChromium("browser orders"))("orders, in Chromium", { tim
 
       await pressOnPaymentPage(popup, "Pay");
       await dialogShows(page, th.paidTitle!);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it("a thb order in English shows the floating amount with a 'Copy amount' button", async () => {
-    const { context, page } = await newShopper(browser);
-    try {
+    await suite.withShopper(async ({ stack, page }) => {
       await page.goto(`${stack.shopUrl}/thb?locale=en&mode=iframe`);
       // English writes the currency's code, not ฿: "THB 500.00".
       await payButton(page, /^Pay THB\s500\.00$/).click();
@@ -172,8 +152,6 @@ describe.skipIf(warnIfNoChromium("browser orders"))("orders, in Chromium", { tim
       expect(await dialogOf(page).getByRole("button", { name: "Copy amount" }).isVisible()).toBe(true);
       // The framed payment page asks for the same figure.
       await dialogOf(page).locator("iframe").contentFrame().getByText(floating).first().waitFor();
-    } finally {
-      await context.close();
-    }
+    });
   });
 });

@@ -9,11 +9,11 @@
  */
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContextOptions } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContextOptions } from "playwright-core";
 import { PAY_PAGE_TEXT } from "../../server/http/pay-page-text.ts";
 import { actOnPaymentPage, createCheckout } from "../support/stack.ts";
-import { launchBrowser, newShopper, recordedViolations, startBrowserStack, SUITE_TIMEOUT, warnIfNoChromium, type BrowserStack } from "./harness.ts";
+import { recordedViolations, SUITE_TIMEOUT, useBrowserStack, warnIfNoChromium } from "./harness.ts";
 import { until } from "../support/time.ts";
 
 const OUT = fileURLToPath(new URL(process.env.UPDATE_SCREENSHOTS === "1" ? "../../docs/screenshots/" : "../../test-results/screenshots/", import.meta.url));
@@ -24,14 +24,13 @@ const SIZES: Record<"320" | "1280", BrowserContextOptions> = {
 };
 
 describe.skipIf(warnIfNoChromium("payment link page"))("payment link page in Chromium", { timeout: SUITE_TIMEOUT }, () => {
-  let stack: BrowserStack;
-  let browser: Browser;
+  const suite = useBrowserStack();
   const links: Record<"open" | "paid" | "expired" | "404", string> = { open: "", paid: "", expired: "", "404": "" };
 
+  // After the suite's own beforeAll (hooks run in the order they are registered): its stack is up.
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
-    stack = await startBrowserStack({ config: { merchantName: "Sunrise Coffee" } });
-    browser = await launchBrowser();
+    const { stack } = suite;
     const make = async (body: Record<string, unknown>) =>
       (await stack.checkout.sessions.create({ body: body as never, idempotencyKey: crypto.randomUUID(), keyId: "test" })).session;
     const open = await make({ amount: "250.00", currency: "php", description: "2 × Iced latte, 1 × Ensaymada" });
@@ -61,16 +60,11 @@ describe.skipIf(warnIfNoChromium("payment link page"))("payment link page in Chr
     links.expired = `${stack.url}/pay/${expired.id}`;
     links["404"] = `${stack.url}/pay/cs_AAAAAAAAAAAAAAAAAAAAAA`;
   }, SUITE_TIMEOUT);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
 
   const cases = (["open", "paid", "expired", "404"] as const).flatMap((state) => (["320", "1280"] as const).map((size) => [state, size] as const));
 
   it.each(cases)("%s at %s px: fits, no CSP violation, screenshot", async (state, size) => {
-    const { context, page } = await newShopper(browser, { ...SIZES[size] });
-    try {
+    await suite.withShopper({ ...SIZES[size] }, async ({ page }) => {
       const response = await page.goto(links[state]);
       expect(response?.status()).toBe(state === "404" ? 404 : 200);
       if (state === "open") {
@@ -82,15 +76,12 @@ describe.skipIf(warnIfNoChromium("payment link page"))("payment link page in Chr
       expect(overflow).toBeLessThanOrEqual(0);
       expect(await recordedViolations(page)).toEqual([]);
       await page.screenshot({ path: `${OUT}pay-${state}-${size}.png`, fullPage: true, animations: "disabled", caret: "hide" });
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it("in Thai and Bengali at 320 px: the page's text in the language, nothing cut off", async () => {
     for (const locale of ["th", "bn"] as const) {
-      const { context, page } = await newShopper(browser, { ...SIZES["320"], locale });
-      try {
+      await suite.withShopper({ ...SIZES["320"], locale }, async ({ page }) => {
         await page.goto(links.open);
         await page.getByRole("heading", { name: PAY_PAGE_TEXT[locale].request }).waitFor();
         await page.locator("octopus-checkout-button").getByRole("button").waitFor({ state: "visible" });
@@ -99,9 +90,7 @@ describe.skipIf(warnIfNoChromium("payment link page"))("payment link page in Chr
         expect(await page.evaluate(() => document.documentElement.lang)).toBe(locale);
         expect(await recordedViolations(page)).toEqual([]);
         await page.screenshot({ path: `${OUT}pay-open-${locale}-320.png`, fullPage: true, animations: "disabled", caret: "hide" });
-      } finally {
-        await context.close();
-      }
+      });
     }
   });
 });

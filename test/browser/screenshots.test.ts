@@ -13,22 +13,20 @@
  */
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContextOptions, Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContextOptions, Page } from "playwright-core";
 import {
   PHP_PRESETS,
   SUITE_TIMEOUT,
+  closeWindow,
   createdId,
   dialogOf,
   dialogShows,
-  launchBrowser,
-  newShopper,
   payButton,
   pressOnPaymentPage,
   readMessages,
-  startBrowserStack,
   warnIfNoChromium,
-  type BrowserStack,
+  useBrowserStack,
 } from "./harness.ts";
 
 const OUT = fileURLToPath(new URL(process.env.UPDATE_SCREENSHOTS === "1" ? "../../docs/screenshots/" : "../../test-results/screenshots/", import.meta.url));
@@ -41,16 +39,9 @@ const DEVICES: Record<"phone" | "laptop", BrowserContextOptions> = {
 const th = readMessages("th");
 
 describe.skipIf(warnIfNoChromium("browser screenshots"))("screenshots for the README", { timeout: SUITE_TIMEOUT }, () => {
-  let stack: BrowserStack;
-  let browser: Browser;
-  beforeAll(async () => {
+  const suite = useBrowserStack();
+  beforeAll(() => {
     mkdirSync(OUT, { recursive: true });
-    stack = await startBrowserStack();
-    browser = await launchBrowser();
-  }, SUITE_TIMEOUT);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
   });
 
   async function shoot(page: Page, name: string) {
@@ -61,12 +52,12 @@ describe.skipIf(warnIfNoChromium("browser screenshots"))("screenshots for the RE
 
   /** Opens the form on the presets page and, unless `form`, presses Pay ₱100.00 (popup mode). */
   async function toPopupWaiting(page: Page) {
-    await page.goto(stack.embedUrl("popup", PHP_PRESETS));
+    await page.goto(suite.stack.embedUrl("popup", PHP_PRESETS));
     await payButton(page, "Top up").click();
     const popupOpened = page.waitForEvent("popup");
     await dialogOf(page).getByRole("button", { name: "Pay ₱100.00" }).click();
     const popup = await popupOpened;
-    await popup.waitForURL(`${stack.gatewayUrl}/octopus/pay/**`);
+    await popup.waitForURL(`${suite.stack.gatewayUrl}/octopus/pay/**`);
     const id = await createdId(page);
     await dialogShows(page, "Finish paying in the payment window");
     return { popup, id };
@@ -75,30 +66,23 @@ describe.skipIf(warnIfNoChromium("browser screenshots"))("screenshots for the RE
   for (const [device, options] of Object.entries(DEVICES)) {
     describe(device, () => {
       it("form", async () => {
-        const { context, page } = await newShopper(browser, options);
-        try {
+        await suite.withShopper(options, async ({ stack, page }) => {
           await page.goto(stack.embedUrl("popup", PHP_PRESETS));
           await payButton(page, "Top up").click();
           await dialogOf(page).getByRole("button", { name: "Pay ₱100.00" }).waitFor();
           await shoot(page, `form-${device}`);
-        } finally {
-          await context.close();
-        }
+        });
       });
 
       it("waiting for the popup", async () => {
-        const { context, page } = await newShopper(browser, options);
-        try {
+        await suite.withShopper(options, async ({ page }) => {
           await toPopupWaiting(page);
           await shoot(page, `waiting-${device}`);
-        } finally {
-          await context.close();
-        }
+        });
       });
 
       it("iframe", async () => {
-        const { context, page } = await newShopper(browser, options);
-        try {
+        await suite.withShopper(options, async ({ stack, page }) => {
           await page.goto(stack.embedUrl("iframe"));
           await payButton(page).click();
           await dialogOf(page).getByRole("button", { name: "Pay ₱100.00" }).click();
@@ -107,14 +91,11 @@ describe.skipIf(warnIfNoChromium("browser screenshots"))("screenshots for the RE
           // On the phone a full-screen sheet: no note under the frame, "Open in a new window" in its header.
           if (device === "laptop") await dialogShows(page, "Finish paying below");
           await shoot(page, `iframe-${device}`);
-        } finally {
-          await context.close();
-        }
+        });
       });
 
       it("Thai waiting, with the amount to transfer", async () => {
-        const { context, page } = await newShopper(browser, { ...options, locale: "th-TH" });
-        try {
+        await suite.withShopper({ ...options, locale: "th-TH" }, async ({ stack, page }) => {
           await page.goto(`${stack.shopUrl}/thb`);
           await payButton(page, `${th.pay} ฿500.00`).click();
           const popupOpened = page.waitForEvent("popup");
@@ -125,79 +106,64 @@ describe.skipIf(warnIfNoChromium("browser screenshots"))("screenshots for the RE
           await dialogOf(page).getByText(`฿${floating}`, { exact: true }).waitFor();
           await dialogOf(page).getByRole("button", { name: th.copy }).waitFor();
           await shoot(page, `thai-waiting-${device}`);
-        } finally {
-          await context.close();
-        }
+        });
       });
 
       it("paid", async () => {
-        const { context, page } = await newShopper(browser, options);
-        try {
+        await suite.withShopper(options, async ({ page }) => {
           const { popup } = await toPopupWaiting(page);
           await pressOnPaymentPage(popup, "Pay");
           await dialogShows(page, "Payment received");
           await shoot(page, `paid-${device}`);
-        } finally {
-          await context.close();
-        }
+        });
       });
 
       it("failed", async () => {
-        const { context, page } = await newShopper(browser, options);
-        try {
+        await suite.withShopper(options, async ({ page }) => {
           const { popup } = await toPopupWaiting(page);
           await pressOnPaymentPage(popup, "Fail");
           await dialogShows(page, "Payment failed");
           await shoot(page, `failed-${device}`);
-        } finally {
-          await context.close();
-        }
+        });
       });
 
       it("a payment in progress, offered again", async () => {
-        const { context, page } = await newShopper(browser, options);
-        try {
+        await suite.withShopper(options, async ({ stack, page }) => {
           await page.goto(stack.embedUrl("popup", { ...PHP_PRESETS, description: "Coffee card top-up" }));
           await payButton(page, "Top up").click();
           const popupOpened = page.waitForEvent("popup");
           await dialogOf(page).getByRole("button", { name: "Pay ₱100.00" }).click();
           const popup = await popupOpened;
           await createdId(page);
-          await popup.close();
+          // Not while the popup is still on its way to the payment page (see closeWindow).
+          await popup.waitForURL(`${stack.gatewayUrl}/octopus/pay/**`);
+          await closeWindow(popup);
           await dialogShows(page, "The payment window was closed");
           await shoot(page, `popup-closed-${device}`);
           await dialogOf(page).getByRole("button", { name: "Close", exact: true }).click();
           await payButton(page, "Top up").click();
           await dialogShows(page, "You have a payment in progress");
           await shoot(page, `resume-${device}`);
-        } finally {
-          await context.close();
-        }
+        });
       });
 
       it("a page whose origin is not allowed", async () => {
-        const { context, page } = await newShopper(browser, options);
-        try {
+        await suite.withShopper(options, async ({ stack, page }) => {
           await page.goto(`${stack.strangerUrl}/embed/popup?${new URLSearchParams(PHP_PRESETS)}`);
           await payButton(page, "Top up").click();
           await dialogShows(page, "This shop's checkout isn't set up for this page yet");
           await shoot(page, `not-set-up-${device}`);
-        } finally {
-          await context.close();
-        }
+        });
       });
 
       it("expired", async () => {
-        const { context, page } = await newShopper(browser, options);
-        try {
+        await suite.withShopper(options, async ({ stack, page }) => {
           const { id } = await toPopupWaiting(page);
           stack.sandbox.controls.expire((await stack.gatewayOrder(id)).merchant_order_id);
           await dialogShows(page, "Order expired");
           await shoot(page, `expired-${device}`);
           expect(await dialogOf(page).getByRole("button", { name: "Start again" }).isVisible()).toBe(true);
-        } finally {
-          await context.close();
-        }
+        });
       });
     });
   }

@@ -1,44 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { toPublicOrder } from "../../server/orders/public-view.ts";
-import type { OrderRecord } from "../../server/store/types.ts";
+import { storedOrder } from "../support/orders.ts";
 
-const base: OrderRecord = {
-  id: "ck_AAAAAAAAAAAAAAAAAAAAAA",
-  merchantOrderId: "test-1",
-  gatewayState: "created",
-  status: "pending",
-  amount: "100.00",
-  currency: "php",
-  country: "PH",
-  payment: "gcash",
-  channel: null,
-  finalAmount: null,
-  floatingAmount: null,
-  paymentUrl: "https://gw.example/pay/1",
-  product: null,
-  customer: "member-1",
-  description: null,
-  locale: null,
-  origin: "https://shop.example",
-  returnUrl: null,
-  idempotencyKey: "k",
-  requestHash: "h",
-  errorCode: null,
-  createdAt: 0,
-  updatedAt: 0,
-  expiresAt: 60_000,
-  refreshedAt: null,
-  sessionId: null,
-  metadata: null,
-  paymentUid: null,
-  paymentFailReason: null,
-  kind: "checkout",
-  payeeAccount: null,
-  payeeName: null,
-  payeeBank: null,
-  accountingType: null,
-  createdBy: null,
-};
+// Waiting for its payment, with the fields a shopper must never see filled in.
+const base = storedOrder({ gatewayState: "created", status: "pending", paymentUrl: "https://gw.example/pay/1", customer: "member-1", idempotencyKey: "k", requestHash: "h" });
 
 describe("what a shopper's browser sees of an order", () => {
   it("shows the payment page only while the order can be paid", () => {

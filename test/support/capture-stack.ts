@@ -5,22 +5,14 @@
  * about the caller is distinctive), the widget bundle and translations served, and EVERY response
  * the server sends (status, headers, body) and every log line it writes captured.
  */
-import { recordChanges } from "./recording-store.ts";
 import http from "node:http";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { parseCheckoutConfig } from "../../server/checkout-config.ts";
-import { createCheckoutServer, type CheckoutServer } from "../../server/app.ts";
 import { createOctopusClient, type OctopusClient } from "../../server/gateway/index.ts";
 import { readWidgetBuild } from "../../server/http/widget-assets.ts";
-import { createLogger } from "../../server/log.ts";
-import { createSqliteStore } from "../../server/store/sqlite.ts";
-import type { OrderRecord, OrderStore, StatusChange } from "../../server/store/types.ts";
-import { createSandboxGateway } from "../../demo/sandbox/gateway.ts";
 import { loopbackFetch } from "./loopback-fetch.ts";
-import { serve, type Served } from "./serve.ts";
-import { TEST_CONFIG, seededRandom } from "./stack.ts";
+import { seededRandom, startStack, type Stack } from "./stack.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const WIDGET_FILE = `${ROOT}dist/widget/widget.js`;
@@ -94,19 +86,12 @@ export interface CapturedResponse {
   body: string;
 }
 
-export interface CaptureStack {
-  app: CheckoutServer["app"];
-  checkout: CheckoutServer;
-  sandbox: ReturnType<typeof createSandboxGateway>;
-  store: OrderStore;
-  url: string;
+export interface CaptureStack extends Stack {
   gatewayUrl: string;
   /** A gateway client with the merchant's credentials (for reading orders as the server would). */
   reader: OctopusClient;
+  /** Every response the server sent, in order. */
   responses: CapturedResponse[];
-  logs: string[];
-  updates: { order: OrderRecord; change: StatusChange }[];
-  close(): Promise<void>;
 }
 
 export interface CaptureOptions {
@@ -125,58 +110,25 @@ export interface CaptureOptions {
 export async function startCaptureStack(options: CaptureOptions): Promise<CaptureStack> {
   // Maya is in the shop's config but not enabled at the gateway: a checkout with it is refused (502).
   const merchant = { apiKey: options.apiKey, apiSecret: options.apiSecret, merchantUid: options.merchantUid, merchantName: options.merchantName, methods: ["gcash", "thailand", "momo"] };
-  const sandbox = createSandboxGateway({ merchants: [merchant], random: seededRandom(99), notifyRetryDelaysMs: [20, 40, 80, 160], fetch: loopbackFetch });
-  const gatewayServed: Served = await serve(sandbox.app);
-  const parsed = parseCheckoutConfig(TEST_CONFIG, "test config");
-  if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-  const updates: CaptureStack["updates"] = [];
-  const store = recordChanges(createSqliteStore({ filename: ":memory:" }), updates);
-  await store.migrate();
-  const credentials = { baseUrl: gatewayServed.url, apiKey: options.apiKey, apiSecret: options.apiSecret, merchantUid: options.merchantUid };
-  const gateway = createOctopusClient({ ...credentials, timeoutMs: 400, retryDelayMs: 5 }, { fetch: fetchFrom(options.localAddress, options.userAgent) });
-  const reader = createOctopusClient({ ...credentials, timeoutMs: 2_000 }, { fetch: loopbackFetch });
-
+  const credentials = { apiKey: options.apiKey, apiSecret: options.apiSecret, merchantUid: options.merchantUid };
   const responses: CapturedResponse[] = [];
-  const logs: string[] = [];
-  let checkout: CheckoutServer | undefined;
-  const server = await serve({
-    fetch: async (request, env) => {
+  const stack = await startStack({
+    sandbox: { merchants: [merchant], random: seededRandom(99) },
+    client: { ...credentials, timeoutMs: 400 },
+    gatewayFetch: fetchFrom(options.localAddress, options.userAgent),
+    server: {
+      // The server's own default, not the stack's 0: notifications here run as they do in production.
+      notifyMinIntervalMs: 1_000,
+      ...(options.now ? { now: options.now } : {}),
+      rateLimit: { windowMs: 60_000, max: 100_000 },
+      widget: (widgetCode(), await readWidgetBuild(new URL("dist/widget/", `file://${ROOT}`))),
+      translations: translationFiles(),
+    },
+    async onResponse(request, response) {
       const url = new URL(request.url);
-      const response = await checkout!.app.fetch(request, env);
-      const body = await response.clone().text();
-      responses.push({ request: `${request.method} ${url.pathname}${url.search}`, status: response.status, headers: [...response.headers], body });
-      return response;
+      responses.push({ request: `${request.method} ${url.pathname}${url.search}`, status: response.status, headers: [...response.headers], body: await response.clone().text() });
     },
   });
-  checkout = createCheckoutServer({
-    config: parsed.config,
-    store,
-    gateway,
-    publicUrl: server.url,
-    logger: createLogger({ level: "debug", write: (line) => logs.push(line) }),
-    sweep: false,
-    ...(options.now ? { now: options.now } : {}),
-    rateLimit: { windowMs: 60_000, max: 100_000 },
-    widget: (widgetCode(), await readWidgetBuild(new URL("dist/widget/", `file://${ROOT}`))),
-    translations: translationFiles(),
-  });
-  return {
-    app: checkout.app,
-    checkout,
-    sandbox,
-    store,
-    url: server.url,
-    gatewayUrl: gatewayServed.url,
-    reader,
-    responses,
-    logs,
-    updates,
-    async close() {
-      await checkout.close();
-      sandbox.close();
-      await server.close();
-      await gatewayServed.close();
-      await store.close();
-    },
-  };
+  const reader = createOctopusClient({ baseUrl: stack.gatewayServed.url, ...credentials, timeoutMs: 2_000 }, { fetch: loopbackFetch });
+  return { ...stack, gatewayUrl: stack.gatewayServed.url, reader, responses };
 }

@@ -3,7 +3,8 @@
  * contracts, the sweep, the CLI, webhooks): a valid order in the shape the server inserts before
  * order/new; `overrides` say what the test is about.
  */
-import type { NewOrder } from "../../server/store/types.ts";
+import { newOrderToRow, rowToOrder } from "../../server/store/rows.ts";
+import type { NewOrder, OrderRecord } from "../../server/store/types.ts";
 
 /** A fixed clock: every time in these tests is T plus something, so failures replay exactly. */
 export const T = 1_700_000_000_000;
@@ -45,4 +46,9 @@ export function newOrder(overrides: Partial<NewOrder> = {}): NewOrder {
     expiresAt: createdAt + 30 * 60_000,
     ...overrides,
   };
+}
+
+/** newOrder(overrides) as the store gives it back once inserted: through the stores' own row mapping. */
+export function storedOrder(overrides: Partial<NewOrder> = {}): OrderRecord {
+  return rowToOrder(newOrderToRow(newOrder(overrides)));
 }

@@ -69,8 +69,13 @@ export async function startStack(
     client?: Partial<OctopusClientConfig>;
     server?: Partial<CheckoutServerOptions>;
     store?: OrderStore;
+    /** How the server's gateway client reaches the sandbox (default: loopbackFetch); its calls are recorded either way. */
+    gatewayFetch?: typeof fetch;
+    /** Sees every response the server sends, with its request, before the client does. */
+    onResponse?: (request: Request, response: Response) => void | Promise<void>;
   } = {},
 ): Promise<Stack> {
+  const gatewayFetch = options.gatewayFetch ?? loopbackFetch;
   const sandbox = createSandboxGateway({ random: seededRandom(), notifyRetryDelaysMs: [20, 40, 80, 160], fetch: loopbackFetch, ...options.sandbox });
   const gatewayServed = await serve(sandbox.app);
   const parsed = parseCheckoutConfig({ ...TEST_CONFIG, ...options.config }, "test config");
@@ -90,18 +95,24 @@ export async function startStack(
         gatewayCalls.push(path);
         const body = typeof init?.body === "string" ? (JSON.parse(init.body) as Record<string, string>) : {};
         gatewayRequests.push({ path, body });
-        if (path !== "order/get") return loopbackFetch(input, init);
+        if (path !== "order/get") return gatewayFetch(input, init);
         const id = body.merchant_order_id ?? "";
         readsInFlight.set(id, (readsInFlight.get(id) ?? 0) + 1);
         maxConcurrentReads.set(id, Math.max(maxConcurrentReads.get(id) ?? 0, readsInFlight.get(id)!));
-        return loopbackFetch(input, init).finally(() => readsInFlight.set(id, readsInFlight.get(id)! - 1));
+        return gatewayFetch(input, init).finally(() => readsInFlight.set(id, readsInFlight.get(id)! - 1));
       },
     },
   );
   const logs: string[] = [];
   let checkout: CheckoutServer | undefined;
   // The server must know its own URL (for notify_url) before it exists: bind first, build second.
-  const server = await serve({ fetch: (request, env) => checkout!.app.fetch(request, env) });
+  const server = await serve({
+    fetch: async (request, env) => {
+      const response = await checkout!.app.fetch(request, env);
+      await options.onResponse?.(request, response);
+      return response;
+    },
+  });
   checkout = createCheckoutServer({
     config: parsed.config,
     store,
