@@ -22,6 +22,7 @@ const ERROR_CODES = {
   internal_error: 500,
   gateway_refused: 502,
   gateway_unavailable: 503,
+  store_unavailable: 503,
   invalid_signature: 401,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
@@ -48,4 +49,12 @@ export class CheckoutError extends HTTPException {
 
 export function checkoutError(code: ErrorCode, message: string, field?: string, headers?: Record<string, string>): CheckoutError {
   return new CheckoutError(code, message, field, headers);
+}
+
+/**
+ * The order store cannot be reached (server/store/unavailable.ts): nothing was stored or sent to the
+ * gateway, and the same request may succeed in a few seconds, on this instance or another.
+ */
+export function storeUnavailableError(): CheckoutError {
+  return checkoutError("store_unavailable", "The checkout is unavailable for a moment. Please try again in a few seconds.", undefined, { "Retry-After": "5" });
 }
