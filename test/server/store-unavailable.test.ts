@@ -14,7 +14,6 @@ import { join } from "node:path";
 import postgres from "postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createCheckoutServer, type CheckoutServer } from "../../server/app.ts";
-import { parseCheckoutConfig } from "../../server/checkout-config.ts";
 import { OctopusNetworkError } from "../../server/gateway/errors.ts";
 import { createLogger } from "../../server/log.ts";
 import { createPostgresStore } from "../../server/store/postgres.ts";
@@ -22,7 +21,8 @@ import { createSqliteStore } from "../../server/store/sqlite.ts";
 import { storeUnavailableCode } from "../../server/store/unavailable.ts";
 import { freePort } from "../support/server-process.ts";
 import { readJson, type ErrorBody } from "../support/stack-requests.ts";
-import { createCheckout, gcash, SHOP, startStack, TEST_CONFIG, type Stack } from "../support/stack.ts";
+import { createCheckout, gcash, SHOP, startStack, type Stack } from "../support/stack.ts";
+import { testConfig } from "../support/test-server.ts";
 
 const STACK_FRAME = /\bat .*(\.ts|\.js|node:)[^\n]*:\d+/;
 const KEY = "sk_test_0123456789abcdefghijklmnopqrstuvwxyz";
@@ -125,12 +125,10 @@ describe("with PostgreSQL refusing connections", () => {
   let store: ReturnType<typeof createPostgresStore>;
   const logs: string[] = [];
   beforeAll(async () => {
-    const parsed = parseCheckoutConfig(TEST_CONFIG, "test");
-    if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
     // Nothing listens there: the state of a stopped PostgreSQL. The password must reach no log.
     store = createPostgresStore({ url: `postgres://checkout:hunter2@127.0.0.1:${await freePort()}/checkout`, max: 2 });
     checkout = createCheckoutServer({
-      config: parsed.config,
+      config: testConfig(),
       store,
       // Never reached: nothing is stored, so nothing is sent.
       gateway: {} as never,
