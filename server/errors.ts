@@ -13,6 +13,7 @@ const ERROR_CODES = {
   origin_not_allowed: 403,
   not_found: 404,
   idempotency_key_in_use: 409,
+  checkout_failed: 409,
   session_completed: 409,
   session_expired: 410,
   payouts_disabled: 403,
