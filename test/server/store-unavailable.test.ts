@@ -19,6 +19,7 @@ import { createLogger } from "../../server/log.ts";
 import { createPostgresStore } from "../../server/store/postgres.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
 import { storeUnavailableCode } from "../../server/store/unavailable.ts";
+import { dropSchema } from "../support/postgres-schema.ts";
 import { freePort } from "../support/server-process.ts";
 import { readJson, type ErrorBody } from "../support/stack-requests.ts";
 import { createCheckout, gcash, SHOP, startStack, type Stack } from "../support/stack.ts";
@@ -269,12 +270,7 @@ describe.skipIf(!url)("with PostgreSQL stopped mid-run, then back", () => {
   afterAll(async () => {
     await stack?.close();
     await proxy.stop();
-    const admin = postgres(url!, { max: 1, onnotice: () => {} });
-    try {
-      await admin.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    } finally {
-      await admin.end({ timeout: 5 });
-    }
+    await dropSchema(url!, schema);
   });
 
   it("answers 503 store_unavailable to creates, reads and the merchant API while it is down, and serves again once it is back", async () => {
