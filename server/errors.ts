@@ -53,8 +53,9 @@ export function checkoutError(code: ErrorCode, message: string, field?: string, 
 }
 
 /**
- * The order store cannot be reached (server/store/unavailable.ts): nothing was stored or sent to the
- * gateway, and the same request may succeed in a few seconds, on this instance or another.
+ * The order store cannot be reached (server/store/unavailable.ts): an outage, not a bug, and the same
+ * request may succeed in a few seconds, on this instance or another. Most often nothing was done; a
+ * create cut off after its insert is left "creating" and settled by the sweep, as after a crash.
  */
 export function storeUnavailableError(): CheckoutError {
   return checkoutError("store_unavailable", "The checkout is unavailable for a moment. Please try again in a few seconds.", undefined, { "Retry-After": "5" });
