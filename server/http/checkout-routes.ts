@@ -5,6 +5,7 @@ import { CheckoutError, checkoutError } from "../errors.ts";
 import { CHECKOUT_ID, SESSION_ID } from "../ids.ts";
 import { rateLimitKey } from "../middleware/ip-ranges.ts";
 import { rateLimitedError, type AsyncRateLimiter, type RateLimiter } from "../middleware/rate-limit.ts";
+import type { SharedRateLimiter } from "../middleware/shared-rate-limit.ts";
 import { scopedIdempotencyKey } from "../orders/idempotency.ts";
 import { priceOrder, type PricedOrder } from "../orders/pricing.ts";
 import type { OrderService } from "../orders/service.ts";
@@ -28,7 +29,7 @@ export interface CheckoutRouteOptions {
    * by the instances on a PostgreSQL store; `refused` is each instance's own (a shared count would
    * turn every refused request into a database write).
    */
-  limits: { create: AsyncRateLimiter; refused: RateLimiter };
+  limits: { create: AsyncRateLimiter | SharedRateLimiter; refused: RateLimiter };
   now?: () => number;
 }
 
@@ -76,13 +77,20 @@ export function checkoutRoutes(options: CheckoutRouteOptions) {
           throw error;
         }
       }
-      const hit = await limits.create.hit(client);
+      // Shared through PostgreSQL, the create is counted by the statement that inserts its order
+      // (no transaction or round trip of its own), or alone if the request ends before that insert.
+      const deferred = "defer" in limits.create ? limits.create.defer(client) : null;
+      const hit = deferred ?? (await limits.create.hit(client));
       if (!hit.allowed) throw rateLimitedError(hit.retryAfterSeconds);
-      const idempotencyKey = key === null ? null : await scopedIdempotencyKey(origin, key);
-      const { order, replayed } = await service.create({ body: fields, origin, idempotencyKey, ...(priced ? { priced } : {}) });
-      if (replayed) c.header("Idempotent-Replayed", "true");
-      c.header("Cache-Control", "no-store");
-      return c.json(toPublicOrder(order), replayed ? 200 : 201);
+      try {
+        const idempotencyKey = key === null ? null : await scopedIdempotencyKey(origin, key);
+        const { order, replayed } = await service.create({ body: fields, origin, idempotencyKey, ...(priced ? { priced } : {}), ...(deferred?.allowed ? { insert: deferred.insert } : {}) });
+        if (replayed) c.header("Idempotent-Replayed", "true");
+        c.header("Cache-Control", "no-store");
+        return c.json(toPublicOrder(order), replayed ? 200 : 201);
+      } finally {
+        if (deferred?.allowed) await deferred.finish();
+      }
     })
     // A checkout session as the widget shows it (data-session, the payment link page).
     .get("/api/checkout/sessions/:id", async (c) => {

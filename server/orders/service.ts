@@ -17,7 +17,7 @@ import {
 import { newCheckoutId, newMerchantOrderId, SESSION_ID } from "../ids.ts";
 import type { Logger } from "../log.ts";
 import { sessionStatus } from "../merchant/views.ts";
-import type { ChangeSource, GatewayStatePatch, OrderRecord, OrderStore, SessionRecord, StatusChange, StatusUpdate, TransitionResult } from "../store/types.ts";
+import type { ChangeSource, GatewayStatePatch, InsertResult, NewOrder, OrderRecord, OrderStore, SessionRecord, StatusChange, StatusUpdate, TransitionResult } from "../store/types.ts";
 import { priceOrder, requestFingerprint, type PricedOrder } from "./pricing.ts";
 
 export interface OrderServiceOptions {
@@ -272,7 +272,14 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
    * one before it counts against the create limit. A session's return URL is the merchant's word, so
    * it is checked against the allowed origins; a page's own, against the page's origin.
    */
-  async function create(input: { body: Record<string, unknown>; origin: string | null; idempotencyKey: string | null; priced?: PricedOrder }): Promise<CreateResult> {
+  async function create(input: {
+    body: Record<string, unknown>;
+    origin: string | null;
+    idempotencyKey: string | null;
+    priced?: PricedOrder;
+    /** Inserts the order in place of `store.insert`: the shared create limit's, which counts the create with it. */
+    insert?: (order: NewOrder) => Promise<InsertResult>;
+  }): Promise<CreateResult> {
     const { body, session } = await fromSession(input.body);
     const priced = (!session && input.priced) || priceOrder(body, config, options.allowedOrigins, session ? null : input.origin);
     // One payable attempt per session and method: a second tab or a reopened dialog continues it,
@@ -281,7 +288,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     if (live) return { order: live, replayed: true };
     const fingerprint = await requestFingerprint(priced, input.origin, session?.id ?? null);
     const at = now();
-    const inserted = await store.insert({
+    const inserted = await (input.insert ?? store.insert)({
       sessionId: session?.id ?? null,
       metadata: session ? session.metadata : null,
       id: newCheckoutId(),

@@ -28,8 +28,20 @@ import {
   type OrderRow,
   type SessionRow,
 } from "./rows.ts";
-import { applyPlan, firstChange, planTransition, RECHECK_OWNER, SWEEP_ORDER_SQL, SWEEP_WANTED_SQL } from "./rules.ts";
-import type { EventRecord, GatewayStatePatch, OrderRecord, OrderStore, PayoutInsertResult, StatusUpdate, TransitionResult } from "./types.ts";
+import { applyPlan, firstChange, planTransition, RECHECK_OWNER, SWEEP_ORDER_SQL, SWEEP_WANTED_SQL, type TransitionPlan } from "./rules.ts";
+import type {
+  CountedInsert,
+  EventRecord,
+  GatewayStatePatch,
+  InsertResult,
+  LimitHit,
+  NewOrder,
+  OrderRecord,
+  OrderStore,
+  PayoutInsertResult,
+  StatusUpdate,
+  TransitionResult,
+} from "./types.ts";
 
 export interface PostgresStoreConfig extends OutboxConfig {
   /** postgres:// or postgresql:// connection URL. */
@@ -81,6 +93,10 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
   const disabled = sql(`${schema}.disabled_endpoints`);
   const migrations = sql(`${schema}.schema_migrations`);
   const dayTotals = sql(`${schema}.payout_day_totals`);
+  const limits = sql(`${schema}.rate_limits`);
+  // postgres.js renders a helper by the last keyword before it in the statement; a fragment of its
+  // own makes these a plain column list and a plain SELECT list wherever they stand.
+  const orderColumnList = sql`${sql(ORDER_COLUMNS)}`;
   const wanted = sql.unsafe(SWEEP_WANTED_SQL);
   const sweepOrder = sql.unsafe(SWEEP_ORDER_SQL);
 
@@ -113,20 +129,24 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
     return row ? rowToOrder(row) : null;
   }
 
+  /**
+   * The columns a transition's plan writes, for both UPDATEs that apply one (writeTransition and
+   * answerInOneStatement): a column the plan gains is added here, once.
+   */
+  const planColumns = (plan: TransitionPlan) => sql`
+    status = ${plan.status},
+    final_amount = ${plan.finalAmount},
+    floating_amount = ${plan.floatingAmount},
+    payment_uid = ${plan.paymentUid},
+    payment_fail_reason = ${plan.paymentFailReason},
+    refreshed_at = ${plan.refreshedAt},
+    updated_at = ${plan.updatedAt}`;
+
   /** transition's decision and writes, `current` read under the row lock in the same transaction. */
   async function writeTransition(tx: Sql, current: OrderRecord, update: StatusUpdate): Promise<TransitionResult> {
     const id = current.id;
     const plan = planTransition(current, update);
-    await tx`
-      UPDATE ${orders} SET
-        status = ${plan.status},
-        final_amount = ${plan.finalAmount},
-        floating_amount = ${plan.floatingAmount},
-        payment_uid = ${plan.paymentUid},
-        payment_fail_reason = ${plan.paymentFailReason},
-        refreshed_at = ${plan.refreshedAt},
-        updated_at = ${plan.updatedAt}
-      WHERE id = ${id}`;
+    await tx`UPDATE ${orders} SET ${planColumns(plan)} WHERE id = ${id}`;
     const order = applyPlan(current, plan);
     if (!plan.change) return { changed: false, order };
     const { change } = plan;
@@ -177,13 +197,7 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
           gateway_state = ${order.gatewayState},
           payment_url = ${order.paymentUrl},
           error_code = ${order.errorCode},
-          status = ${plan.status},
-          final_amount = ${plan.finalAmount},
-          floating_amount = ${plan.floatingAmount},
-          payment_uid = ${plan.paymentUid},
-          payment_fail_reason = ${plan.paymentFailReason},
-          refreshed_at = ${plan.refreshedAt},
-          updated_at = ${plan.updatedAt}
+          ${planColumns(plan)}
         WHERE id = ${expected.id}
           AND gateway_state = ${expected.gatewayState}
           AND status = ${expected.status}
@@ -214,6 +228,65 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
     return change ? { changed: true, order, change } : { changed: false, order };
   }
 
+  /** insert's answer once its INSERT … ON CONFLICT DO NOTHING has returned `inserted` (or nothing). */
+  async function inserted(order: NewOrder, row: OrderRow | undefined): Promise<InsertResult> {
+    if (row) return { inserted: true, order: rowToOrder(row) };
+    // The conflict waited for the winner to commit, so this read (a new snapshot) sees it. A clash
+    // on id or merchant_order_id is not covered by ON CONFLICT and throws instead.
+    const [existing] = order.idempotencyKey === null ? [] : await sql<OrderRow[]>`SELECT * FROM ${orders} WHERE idempotency_key = ${order.idempotencyKey}`;
+    if (!existing) throw new Error("order store: insert conflicted but no order holds the idempotency key");
+    return { inserted: false, order: rowToOrder(existing) };
+  }
+
+  async function insertOrder(order: NewOrder): Promise<InsertResult> {
+    const [row] = await sql<OrderRow[]>`
+      INSERT INTO ${orders} ${sql(newOrderToRow(order), ORDER_COLUMNS)}
+      ON CONFLICT (idempotency_key) DO NOTHING
+      RETURNING *`;
+    return inserted(order, row);
+  }
+
+  /**
+   * The shared create limit's hit and the order's insert in one statement. The limit's part is
+   * rate-limiter-flexible's own statement for `consume(key)` (RateLimiterPostgres._upsert: a fixed
+   * window, reset once `expire` has passed), written out here because the library runs its statement
+   * alone and decides after its answer: through the library, a create costs the limit's transaction
+   * and round trip on top of the order's. Here the INSERT takes its row from the upsert's, only when
+   * the count is within the limit, so a refused create writes no order, and the count and the order
+   * commit together. The library still does the rest on the same table (server/middleware/
+   * shared-rate-limit.ts): a hit without an insert, the deletion of old rows; a test holds the two
+   * statements to counting alike (test/server/shared-rate-limit.test.ts).
+   */
+  async function insertCounted(order: NewOrder, hit: LimitHit, signal: AbortSignal): Promise<CountedInsert> {
+    const query = sql<(OrderRow & { limit_points: number; limit_expire: string })[]>`
+      WITH hit AS (
+        INSERT INTO ${limits} AS l (key, points, expire) VALUES (${hit.key}, 1, ${hit.at + hit.windowMs})
+        ON CONFLICT (key) DO UPDATE SET
+          points = CASE WHEN l.expire <= ${hit.at} THEN 1 ELSE l.points + 1 END,
+          expire = CASE WHEN l.expire <= ${hit.at} THEN EXCLUDED.expire ELSE l.expire END
+        RETURNING points, expire
+      ), made AS (
+        INSERT INTO ${orders} (${orderColumnList})
+        ${sql`SELECT ${sql(newOrderToRow(order), ORDER_COLUMNS)}`} FROM hit WHERE hit.points <= ${hit.max}
+        ON CONFLICT (idempotency_key) DO NOTHING
+        RETURNING *
+      )
+      SELECT hit.points AS limit_points, hit.expire AS limit_expire, made.* FROM hit LEFT JOIN made ON true`;
+    // postgres.js cancels a query not yet sent by dropping it, one under way by a cancel request.
+    const cancel = () => void Promise.resolve(query.cancel()).catch(() => {});
+    signal.addEventListener("abort", cancel, { once: true });
+    let rows;
+    try {
+      rows = await query;
+    } finally {
+      signal.removeEventListener("abort", cancel);
+    }
+    const { limit_points: points, limit_expire: expire, ...row } = rows[0]!;
+    const count = { points, expire: Number(expire) };
+    if (points > hit.max) return { ...count, insert: null };
+    return { ...count, insert: await inserted(order, row.id === null ? undefined : (row as OrderRow)) };
+  }
+
   return {
     kind: "postgres",
 
@@ -221,9 +294,13 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
       schema,
       table: "rate_limits",
       async query(text, values) {
-        const rows = await sql.unsafe(text, values as postgres.ParameterOrJSON<never>[]);
+        // Prepared: the library's statements are few and fixed (the values are parameters), and an
+        // unprepared statement with parameters costs postgres.js a describe round trip every time.
+        const rows = await sql.unsafe(text, values as postgres.ParameterOrJSON<never>[], { prepare: true });
         return { rows: [...rows], rowCount: rows.count };
       },
+      insertCounted,
+      insert: insertOrder,
     },
 
     async migrate() {
@@ -251,19 +328,7 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
       await sql.end({ timeout: 5 });
     },
 
-    async insert(order) {
-      const row = newOrderToRow(order);
-      const [inserted] = await sql<OrderRow[]>`
-        INSERT INTO ${orders} ${sql(row, ORDER_COLUMNS)}
-        ON CONFLICT (idempotency_key) DO NOTHING
-        RETURNING *`;
-      if (inserted) return { inserted: true, order: rowToOrder(inserted) };
-      // The conflict waited for the winner to commit, so this read (a new snapshot) sees it. A clash
-      // on id or merchant_order_id is not covered by ON CONFLICT and throws instead.
-      const [existing] = order.idempotencyKey === null ? [] : await sql<OrderRow[]>`SELECT * FROM ${orders} WHERE idempotency_key = ${order.idempotencyKey}`;
-      if (!existing) throw new Error("order store: insert conflicted but no order holds the idempotency key");
-      return { inserted: false, order: rowToOrder(existing) };
-    },
+    insert: insertOrder,
 
     async get(id) {
       const [row] = await sql<OrderRow[]>`SELECT * FROM ${orders} WHERE id = ${id}`;

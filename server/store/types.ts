@@ -144,6 +144,33 @@ export interface SharedLimitTable {
   table: string;
   /** One statement with $1… parameters; pg's result shape, which rate-limiter-flexible reads. */
   query(text: string, values: readonly unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number }>;
+  /**
+   * `OrderStore.insert` and one hit of a fixed-window limit on this table, in one statement (so one
+   * round trip and one transaction for both): the hit is counted as rate-limiter-flexible's
+   * `consume(key)` counts it, and the order is inserted only if the count is then within `hit.max`.
+   * When `signal` aborts, the statement is cancelled: it then either fails, having written nothing,
+   * or has already completed and answers as usual.
+   */
+  insertCounted(order: NewOrder, hit: LimitHit, signal: AbortSignal): Promise<CountedInsert>;
+  /** `OrderStore.insert`: for a create counted in memory while the table fails. */
+  insert(order: NewOrder): Promise<InsertResult>;
+}
+
+/** One hit of a fixed window: `key` as the table holds it (rate-limiter-flexible's `prefix:key`). */
+export interface LimitHit {
+  key: string;
+  max: number;
+  windowMs: number;
+  /** Now, in epoch ms (the limiter's clock, not the database's). */
+  at: number;
+}
+
+export interface CountedInsert {
+  /** The window's count with this hit, and when the window ends (epoch ms). */
+  points: number;
+  expire: number;
+  /** What the insert did; null when the count was over the limit, and nothing was inserted. */
+  insert: InsertResult | null;
 }
 
 export interface OrderStore {

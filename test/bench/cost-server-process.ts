@@ -16,7 +16,6 @@ import { parseCheckoutConfig } from "../../server/checkout-config.ts";
 import { createOctopusClient } from "../../server/gateway/index.ts";
 import { createLogger } from "../../server/log.ts";
 import { createPostgresStore, createStore } from "../../server/store/index.ts";
-import type { OrderStore } from "../../server/store/types.ts";
 import { TEST_WEBHOOK_SECRET } from "../support/webhook-receiver.ts";
 import { TEST_CONFIG } from "../support/stack.ts";
 import { cpuNow, type ChildMessage } from "./child.ts";
@@ -24,13 +23,15 @@ import { cpuNow, type ChildMessage } from "./child.ts";
 const send = (message: ChildMessage) => process.send!(message);
 const env = (name: string) => process.env[name] ?? "";
 
-function countingStore(store: OrderStore, calls: Record<string, number>): OrderStore {
+/** Counts calls by method name; `limitTable`'s (PostgreSQL's create limit, whose insertCounted inserts the order) as `limitTable.name`. */
+function countingStore<T extends object>(store: T, calls: Record<string, number>, prefix = ""): T {
   return new Proxy(store, {
     get(target, name, receiver) {
       const value: unknown = Reflect.get(target, name, receiver);
+      if (name === "limitTable" && value) return countingStore(value, calls, "limitTable.");
       if (typeof value !== "function" || typeof name !== "string") return value;
       return (...args: unknown[]) => {
-        calls[name] = (calls[name] ?? 0) + 1;
+        calls[prefix + name] = (calls[prefix + name] ?? 0) + 1;
         return (value as (...args: unknown[]) => unknown).apply(target, args);
       };
     },

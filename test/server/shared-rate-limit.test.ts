@@ -7,11 +7,14 @@
 import postgres from "postgres";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { createLogger } from "../../server/log.ts";
-import { createRateLimiter } from "../../server/middleware/rate-limit.ts";
-import { createSharedRateLimiter } from "../../server/middleware/shared-rate-limit.ts";
+import { CheckoutError } from "../../server/errors.ts";
+import { createRateLimiter, type RateLimitResult } from "../../server/middleware/rate-limit.ts";
+import { createSharedRateLimiter, type SharedRateLimiter } from "../../server/middleware/shared-rate-limit.ts";
 import { createPostgresStore } from "../../server/store/postgres.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
-import type { OrderStore, SharedLimitTable } from "../../server/store/types.ts";
+import type { NewOrder, OrderRecord, OrderStore, SharedLimitTable } from "../../server/store/types.ts";
+import { startPgWireCounter } from "../bench/pg-wire-count.ts";
+import { newOrder } from "../support/orders.ts";
 import { readJson, type ErrorBody } from "../support/stack-requests.ts";
 import { createCheckout, gcash, startStack, type Stack } from "../support/stack.ts";
 
@@ -39,10 +42,41 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** A table whose statements all fail as `answer` does; its plain insert (the fallback's) succeeds. */
+function failingTable(answer: () => Promise<never>, inserted: NewOrder[] = []): SharedLimitTable {
+  return {
+    schema: "s",
+    table: "rate_limits",
+    query: answer,
+    insertCounted: (_order, _hit, signal) =>
+      // A statement that is cancelled fails, as postgres.js's does when its cancel request lands.
+      Promise.race([answer(), new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(new Error("canceling statement due to user request"))))]),
+    insert: async (order) => {
+      inserted.push(order);
+      return { inserted: true, order: { ...order, updatedAt: order.createdAt, refreshedAt: null } as OrderRecord };
+    },
+  };
+}
+
+/** What one create does to the limit on PostgreSQL: `defer`, then the order's insert through it. */
+async function createThrough(limiter: SharedRateLimiter, key: string, order = newOrder({ createdAt: Date.now() })): Promise<RateLimitResult> {
+  const hit = limiter.defer(key);
+  if (!hit.allowed) return hit;
+  try {
+    await hit.insert(order);
+    return { allowed: true };
+  } catch (error) {
+    if (error instanceof CheckoutError && error.code === "rate_limited") return { allowed: false, retryAfterSeconds: Number(error.headers?.["Retry-After"]) };
+    throw error;
+  } finally {
+    await hit.finish();
+  }
+}
+
 describe("the create limit when its table fails", () => {
   it("counts in this instance's memory instead, so that orders go on and the limit still holds, with one warning", async () => {
     const logs: string[] = [];
-    const broken: SharedLimitTable = { schema: "s", table: "rate_limits", query: () => Promise.reject(new Error("connection refused")) };
+    const broken = failingTable(() => Promise.reject(new Error("connection refused")));
     const limiter = limiterOn(broken, { max: 2, logs });
     expect(await limiter.hit("203.0.113.1")).toEqual({ allowed: true });
     expect(await limiter.hit("203.0.113.1")).toEqual({ allowed: true });
@@ -58,13 +92,31 @@ describe("the create limit when its table fails", () => {
 
   it("does not keep a shopper waiting on a table that does not answer", async () => {
     const logs: string[] = [];
-    const hung: SharedLimitTable = { schema: "s", table: "rate_limits", query: () => new Promise(() => {}) };
+    const hung = failingTable(() => new Promise<never>(() => {}));
     const limiter = limiterOn(hung, { max: 1, timeoutMs: 50, logs });
     const started = performance.now();
     expect(await limiter.hit("203.0.113.1")).toEqual({ allowed: true });
     expect(performance.now() - started).toBeLessThan(2_000);
     expect(await limiter.hit("203.0.113.1")).toMatchObject({ allowed: false });
     expect(logs).toHaveLength(1);
+  });
+
+  it("inserts a create's order alone, counted in memory, when the statement that counts it fails or hangs", async () => {
+    for (const answer of [() => Promise.reject<never>(new Error("relation does not exist")), () => new Promise<never>(() => {})]) {
+      const logs: string[] = [];
+      const inserted: NewOrder[] = [];
+      const limiter = limiterOn(failingTable(answer, inserted), { max: 2, timeoutMs: 50, logs });
+      const started = performance.now();
+      expect(await createThrough(limiter, "203.0.113.1")).toEqual({ allowed: true });
+      expect(await createThrough(limiter, "203.0.113.1")).toEqual({ allowed: true });
+      expect(performance.now() - started).toBeLessThan(2_000);
+      // The third is refused by the memory count, before its order is inserted.
+      expect(await createThrough(limiter, "203.0.113.1")).toMatchObject({ allowed: false });
+      expect(inserted).toHaveLength(2);
+      expect(logs).toHaveLength(1);
+      expect(JSON.parse(logs[0]!)).toMatchObject({ level: "warn", msg: expect.stringContaining("counting in this instance's memory") });
+      expect(logs[0]).not.toContain("203.0.113");
+    }
   });
 });
 
@@ -98,11 +150,14 @@ describe.skipIf(!url)("the create limit shared through PostgreSQL", () => {
     return schema;
   };
   /** A store of its own pool on `schema`, as another server process would have. */
-  const storeOn = async (schema: string) => {
-    const store = createPostgresStore({ url: url!, schema, max: 2 });
+  const storeOn = async (schema: string, through = url!) => {
+    const store = createPostgresStore({ url: through, schema, max: 2 });
     await store.migrate();
     return store;
   };
+  /** One instance on a store of its own on `schema`, with a create limit of `max` a minute. */
+  const stackOn = async (schema: string, max: number, through = url!) => startStack({ store: await storeOn(schema, through), server: { rateLimit: { windowMs: 60_000, max } } });
+  const orderCount = async (schema: string) => Number((await admin!.unsafe(`SELECT count(*) AS n FROM "${schema}".orders`))[0]!.n);
   const rows = async (schema: string) => (await admin!.unsafe(`SELECT key, points, expire FROM "${schema}".rate_limits ORDER BY key`)) as unknown as { key: string; points: number; expire: string }[];
   afterAll(async () => {
     for (const schema of made) await admin!.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
@@ -164,6 +219,133 @@ describe.skipIf(!url)("the create limit shared through PostgreSQL", () => {
     }
   });
 
+  it("allows exactly the limit when creates race through their orders' inserts, and inserts only those orders", async () => {
+    const schema = newSchema();
+    const stores: OrderStore[] = [await storeOn(schema), await storeOn(schema)];
+    try {
+      await Promise.all(stores.flatMap((store) => [store.ping(), store.ping()]));
+      const limiters = stores.map((store) => limiterOn(store.limitTable!, { max: 10 }));
+      const results = await Promise.all(Array.from({ length: 40 }, (_, index) => createThrough(limiters[index % 2]!, "198.51.100.7")));
+      expect(results.filter((result) => result.allowed)).toHaveLength(10);
+      expect(await orderCount(schema)).toBe(10);
+    } finally {
+      for (const store of stores) await store.close();
+    }
+  });
+
+  it("costs a create no transaction or round trip of its own: 2 transactions and 2 round trips per create, counted on the wire", async () => {
+    const schema = newSchema();
+    const counter = await startPgWireCounter(url!);
+    const stack = await stackOn(schema, 100, counter.url);
+    try {
+      for (let i = 0; i < 3; i++) expect((await createCheckout(stack, gcash)).status).toBe(201);
+      const before = counter.counts();
+      for (let i = 0; i < 10; i++) expect((await createCheckout(stack, gcash)).status).toBe(201);
+      const after = counter.counts();
+      // The insert with the count, then order/new's answer; each one statement, prepared.
+      expect({ transactions: after.transactions - before.transactions, roundTrips: after.roundTrips - before.roundTrips, limit: after.tableTransactions - before.tableTransactions }).toEqual({
+        transactions: 20,
+        roundTrips: 20,
+        limit: 10,
+      });
+      expect((await rows(schema)).map((row) => row.points)).toEqual([13]);
+    } finally {
+      await stack.close();
+      await counter.close();
+    }
+  });
+
+  it("counts a create with its order's insert exactly as the library counts a hit, in one window and the next", async () => {
+    // The insert's statement is ours, the hit's the library's: the same steps on two addresses, one
+    // always through the library, the other mostly through the insert, leave the same rows.
+    const schema = newSchema();
+    const store = await storeOn(schema);
+    try {
+      await Promise.all([store.ping(), store.ping()]);
+      vi.useFakeTimers({ toFake: ["Date"], now: T });
+      const limiter = limiterOn(store.limitTable!, { max: 2 });
+      const steps: [number, "insert" | "hit", boolean][] = [
+        [0, "insert", true],
+        [30_000, "hit", true],
+        [40_000, "insert", false],
+        [50_000, "insert", false],
+        [60_000, "insert", true],
+        [61_000, "insert", true],
+        [62_000, "hit", false],
+        [63_000, "insert", false],
+      ];
+      for (const [offset, way, allowed] of steps) {
+        vi.setSystemTime(T + offset);
+        const byLibrary = await limiter.hit("192.0.2.1");
+        const byInsert = way === "hit" ? await limiter.hit("192.0.2.2") : await createThrough(limiter, "192.0.2.2");
+        expect(byInsert, `at +${offset} ms`).toEqual(byLibrary);
+        expect(byInsert.allowed, `at +${offset} ms`).toBe(allowed);
+        const [library, ours] = await rows(schema);
+        expect({ points: ours!.points, expire: ours!.expire }, `at +${offset} ms`).toEqual({ points: library!.points, expire: library!.expire });
+      }
+      // Two windows, two creates each inserted; the refused ones were counted up to the first refusal.
+      expect((await rows(schema)).map((row) => [row.key, row.points, Number(row.expire)])).toEqual([
+        ["create:192.0.2.1", 3, T + 120_000],
+        ["create:192.0.2.2", 3, T + 120_000],
+      ]);
+      expect(await orderCount(schema)).toBe(3);
+    } finally {
+      vi.useRealTimers();
+      await store.close();
+    }
+  });
+
+  it("counts a create that ends before its order is inserted (a session's error) all the same", async () => {
+    const schema = newSchema();
+    const stack = await stackOn(schema, 2);
+    try {
+      const unknownSession = { session: `cs_${"A".repeat(22)}` };
+      expect((await createCheckout(stack, unknownSession)).status).toBe(404);
+      expect((await createCheckout(stack, unknownSession)).status).toBe(404);
+      expect((await createCheckout(stack, gcash)).status).toBe(429);
+      expect((await rows(schema)).map((row) => row.points)).toEqual([3]);
+      expect(stack.gatewayCalls).toEqual([]);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it("does not keep a shopper waiting on a locked table: the create's statement is cancelled and its order inserted alone", async () => {
+    const schema = newSchema();
+    const stack = await stackOn(schema, 2);
+    // Another session holds the table (an operator's ALTER, a VACUUM FULL) until told to let go.
+    const locker = postgres(url!, { max: 1, onnotice: () => {} });
+    let release!: () => void;
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const held = locker.begin(async (tx) => {
+      await tx.unsafe(`LOCK TABLE "${schema}".rate_limits IN ACCESS EXCLUSIVE MODE`);
+      locked();
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    try {
+      await isLocked;
+      const started = performance.now();
+      const created = await createCheckout(stack, gcash);
+      expect(created.status).toBe(201);
+      // The limiter's second, then the order's own work.
+      expect(performance.now() - started).toBeLessThan(3_000);
+      release();
+      await held;
+      // Cancelled, so it wrote nothing: no count in the table, one order.
+      expect(await rows(schema)).toEqual([]);
+      expect(await orderCount(schema)).toBe(1);
+      const warnings = stack.logs.filter((line) => line.includes("create limit"));
+      expect(warnings).toHaveLength(1);
+      expect(JSON.parse(warnings[0]!)).toMatchObject({ level: "warn", error: { message: expect.stringContaining("did not answer within 1000 ms") } });
+    } finally {
+      release?.();
+      await held.catch(() => {});
+      await locker.end({ timeout: 5 });
+      await stack.close();
+    }
+  });
+
   it("starts a new window for an address once its minute is over, on every instance", async () => {
     const schema = newSchema();
     const stores: OrderStore[] = [await storeOn(schema), await storeOn(schema)];
@@ -214,7 +396,7 @@ describe.skipIf(!url)("the create limit shared through PostgreSQL", () => {
 
   it("lets orders through, with a warning, when the table fails", async () => {
     const schema = newSchema();
-    const stack = await startStack({ store: await storeOn(schema), server: { rateLimit: { windowMs: 60_000, max: 2 } } });
+    const stack = await stackOn(schema, 2);
     try {
       expect((await createCheckout(stack, gcash)).status).toBe(201);
       // An operator's mistake, or a migration gone wrong: the orders table is fine, the limit's is not.
