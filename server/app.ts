@@ -6,7 +6,6 @@
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import type { CheckoutConfig } from "./checkout-config.ts";
-import { CheckoutError, checkoutError } from "./errors.ts";
 import type { OctopusClient } from "./gateway/client.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { bodyLimit } from "./middleware/body-limit.ts";
@@ -17,6 +16,7 @@ import { createSharedRateLimiter } from "./middleware/shared-rate-limit.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { securityHeaders } from "./middleware/security-headers.ts";
 import { checkoutRoutes } from "./http/checkout-routes.ts";
+import { errorAnswer } from "./http/error-answer.ts";
 import { healthRoute } from "./http/health-route.ts";
 import type { AppEnv } from "./http/app-env.ts";
 import { notifyRoute } from "./http/notify-route.ts";
@@ -36,7 +36,6 @@ import { secretKeyAuth } from "./middleware/secret-key.ts";
 import type { OrderStore } from "./store/types.ts";
 import { createWebhookDispatcher, HOOK_ENDPOINT, type EventHook, type WebhookDispatcher } from "./webhooks/dispatcher.ts";
 import type { WebhookEndpoint } from "./webhooks/endpoints.ts";
-import { HTTPException } from "hono/http-exception";
 
 export interface CheckoutServerOptions {
   config: CheckoutConfig;
@@ -183,7 +182,7 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
     refused: createRateLimiter({ ...(options.refusedRateLimit ?? { windowMs: 60_000, max: 300 }), ...now }),
   };
 
-  app.route("/", healthRoute({ store, mode: options.sandbox ? "sandbox" : "live" }));
+  app.route("/", healthRoute({ store, logger, mode: options.sandbox ? "sandbox" : "live" }));
   app.route("/", optionsRoute(config, { sandbox: Boolean(options.sandbox), allowedOrigins }));
   app.route("/", checkoutRoutes({ service, store, merchantName: config.merchantName, config, allowedOrigins, clientAddress, limits, ...now }));
   const sessions = createSessionService({ store, config, allowedOrigins, ...now });
@@ -205,17 +204,14 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
   // A session's payment link (its `url`): on this origin, which is always an allowed one.
   app.route("/", payPage({ store, merchantName: config.merchantName, sandbox: Boolean(options.sandbox), ...(options.now ? { now: options.now } : {}) }));
   // Its own error handler: the gateway reads our answers in its envelope.
-  app.route("/", notifyRoute({ hints, gateway, logger, maxBodyBytes: maxBody }));
+  app.route("/", notifyRoute({ hints, gateway, logger, store: store.kind, maxBodyBytes: maxBody }));
   app.route("/", widgetAssets(options.widget ?? null));
   app.route("/", widgetSupport({ store, translations: options.translations ?? {} }));
   if (options.sandbox) app.route("/", options.sandbox.app);
 
   app.notFound((c) => c.json({ error: { code: "not_found", message: `Nothing at ${c.req.method} ${c.req.path}.` } }, 404));
   app.onError((error, c) => {
-    // A body the validators could not parse as JSON reaches here as hono's plain 400.
-    const known = error instanceof CheckoutError ? error : error instanceof HTTPException && error.status === 400 ? checkoutError("invalid_json", "The body is not valid JSON.") : null;
-    if (!known) logger.error("unhandled error", { request_id: c.get("requestId"), path: c.req.path, error });
-    const failure = known ?? checkoutError("internal_error", "Something went wrong on our side. Please try again.");
+    const failure = errorAnswer(error, c, { logger, store: store.kind });
     for (const [name, value] of Object.entries(failure.headers ?? {})) c.header(name, value);
     return c.json(failure.toBody(), failure.status);
   });

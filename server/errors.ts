@@ -13,6 +13,7 @@ const ERROR_CODES = {
   origin_not_allowed: 403,
   not_found: 404,
   idempotency_key_in_use: 409,
+  checkout_failed: 409,
   session_completed: 409,
   session_expired: 410,
   payouts_disabled: 403,
@@ -22,6 +23,7 @@ const ERROR_CODES = {
   internal_error: 500,
   gateway_refused: 502,
   gateway_unavailable: 503,
+  store_unavailable: 503,
   invalid_signature: 401,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
@@ -48,4 +50,13 @@ export class CheckoutError extends HTTPException {
 
 export function checkoutError(code: ErrorCode, message: string, field?: string, headers?: Record<string, string>): CheckoutError {
   return new CheckoutError(code, message, field, headers);
+}
+
+/**
+ * The order store cannot be reached (server/store/unavailable.ts): an outage, not a bug, and the same
+ * request may succeed in a few seconds, on this instance or another. Most often nothing was done; a
+ * create cut off after its insert is left "creating" and settled by the sweep, as after a crash.
+ */
+export function storeUnavailableError(): CheckoutError {
+  return checkoutError("store_unavailable", "The checkout is unavailable for a moment. Please try again in a few seconds.", undefined, { "Retry-After": "5" });
 }

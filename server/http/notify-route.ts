@@ -6,11 +6,13 @@
  * hints. Answers are in the gateway's own envelope, errors included: this sub-app has its own onError.
  */
 import { Hono, type Context } from "hono";
-import { CheckoutError, checkoutError } from "../errors.ts";
+import { checkoutError } from "../errors.ts";
 import type { OctopusClient } from "../gateway/index.ts";
 import type { Logger } from "../log.ts";
 import { bodyLimit } from "../middleware/body-limit.ts";
 import type { NotifyHints } from "../orders/notify-hints.ts";
+import { storeUnavailableCode } from "../store/unavailable.ts";
+import { errorAnswer } from "./error-answer.ts";
 import type { AppEnv } from "./app-env.ts";
 
 const NOTIFY_PATH = "/octopus/notify";
@@ -35,13 +37,11 @@ async function readFields(c: Context<AppEnv>): Promise<Record<string, unknown>> 
   return body as Record<string, unknown>;
 }
 
-export function notifyRoute(options: { hints: NotifyHints; gateway: OctopusClient; logger: Logger; maxBodyBytes: number }) {
+export function notifyRoute(options: { hints: NotifyHints; gateway: OctopusClient; logger: Logger; store: string; maxBodyBytes: number }) {
   const { hints, gateway, logger } = options;
   const app = new Hono<AppEnv>();
   app.onError((error, c) => {
-    const known = error instanceof CheckoutError ? error : null;
-    if (!known) logger.error("unhandled error", { request_id: c.get("requestId"), path: c.req.path, error });
-    const failure = known ?? checkoutError("internal_error", "Something went wrong on our side. Please try again.");
+    const failure = errorAnswer(error, c, { logger, store: options.store });
     for (const [name, value] of Object.entries(failure.headers ?? {})) c.header(name, value);
     // The gateway reads our answers in its own envelope.
     return c.json({ result: "error", data: { error: failure.code, details: failure.message } }, failure.status);
@@ -63,6 +63,8 @@ export function notifyRoute(options: { hints: NotifyHints; gateway: OctopusClien
     try {
       outcome = await hints.hint(merchantOrderId);
     } catch (error) {
+      // Our own store, not the gateway: onError answers 503 store_unavailable (the gateway retries too).
+      if (storeUnavailableCode(error)) throw error;
       logger.warn("notification could not be checked with the gateway; it will retry", { error });
       throw checkoutError("gateway_unavailable", "Could not read the order back from the gateway; please retry.");
     }

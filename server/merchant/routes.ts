@@ -35,8 +35,9 @@ export interface MerchantRoutesOptions {
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
 
+// Every route reads or writes the store, so every one may answer 503 while it cannot be reached.
 const errors = (...statuses: number[]): RouteConfig["responses"] =>
-  Object.fromEntries(statuses.map((status) => [status, { description: ERROR_TEXT[status] ?? "Error", content: { "application/json": { schema: ErrorBody } } }]));
+  Object.fromEntries([...new Set([...statuses, 503])].map((status) => [status, { description: ERROR_TEXT[status] ?? "Error", content: { "application/json": { schema: ErrorBody } } }]));
 const ERROR_TEXT: Record<number, string> = {
   400: "Invalid request: the error names the field",
   401: "Missing or wrong secret key",
@@ -45,7 +46,7 @@ const ERROR_TEXT: Record<number, string> = {
   409: "The Idempotency-Key is in use by a request still running",
   422: "The Idempotency-Key was used with a different body",
   429: "Too many failed authentications",
-  503: "The gateway is not answering",
+  503: "The order store or the gateway is not answering: retry after Retry-After",
 };
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
@@ -106,7 +107,7 @@ const routes = {
     summary: "Re-read an order from the gateway now",
     security,
     request: { params: idParam(CHECKOUT_ID, "ck_Yb2mS0xq9rW4nQk3T1aZcA") },
-    responses: { 200: json(MerchantOrder, "The order as the gateway reports it now"), ...errors(401, 404, 429, 503) },
+    responses: { 200: json(MerchantOrder, "The order as the gateway reports it now"), ...errors(401, 404, 429) },
   }),
   createPayout: createRoute({
     method: "post",

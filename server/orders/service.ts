@@ -189,10 +189,26 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     return apply(current, details, source);
   }
 
+  /**
+   * A replayed create whose first request has finished (or crashed, and the sweep settled it): the
+   * order, or why there is none. Retry-After only where waiting can change the answer:
+   * - "unknown": nobody knows yet whether the gateway has the order; the sweep reads it back.
+   *   503 gateway_unavailable with Retry-After, as the first answer said.
+   * - "rejected" after a refusal: 502 gateway_refused, as the first answer said (no Retry-After).
+   * - "rejected" otherwise (the gateway could not be reached, or the sweep found nothing there after
+   *   a crash) and "orphaned" (the gateway has it, but its answer was lost, and order/get never
+   *   carries a payment_url): settled for good, so no retry under this key can ever give a payment
+   *   page. These used to answer 503 with Retry-After: 5 too, for ever: a client that honours it
+   *   (the first answer carried one) retried the same key in a loop. Now 409 checkout_failed, with
+   *   no Retry-After: this attempt failed, nothing was charged, start again with a new key.
+   * ("creating" does not reach here: the caller answers 409 idempotency_key_in_use with Retry-After
+   * while the first request runs, and the sweep settles a crashed one after `creatingTimeoutMs`.)
+   */
   function outcome(order: OrderRecord): OrderRecord {
     if (order.gatewayState === "created") return order;
-    const code = order.errorCode === "gateway_refused" ? "gateway_refused" : "gateway_unavailable";
-    throw gatewayError(code);
+    if (order.gatewayState === "unknown") throw gatewayError("gateway_unavailable");
+    if (order.gatewayState === "rejected" && order.errorCode === "gateway_refused") throw gatewayError("gateway_refused");
+    throw checkoutError("checkout_failed", "This checkout attempt failed and nothing was charged. Please start a new checkout.", "Idempotency-Key");
   }
 
   async function waitWhileCreating(order: OrderRecord): Promise<OrderRecord> {

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCheckoutServer } from "../../server/app.ts";
-import { parseCheckoutConfig } from "../../server/checkout-config.ts";
-import { silentLogger } from "../../server/log.ts";
 import type { OrderStore } from "../../server/store/types.ts";
 import { gatewayReader, readJson } from "../support/stack-requests.ts";
-import { TEST_CONFIG, startStack, type Stack } from "../support/stack.ts";
+import { startStack, type Stack } from "../support/stack.ts";
+import { testServer } from "../support/test-server.ts";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -23,8 +21,6 @@ describe("GET /healthz", () => {
   });
 
   it("answers 503 when the store's ping fails, without the store's error", async () => {
-    const parsed = parseCheckoutConfig(TEST_CONFIG, "test");
-    if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
     let down = true;
     const flaky: OrderStore = Object.assign(Object.create(stack.store) as OrderStore, {
       kind: stack.store.kind,
@@ -32,7 +28,7 @@ describe("GET /healthz", () => {
         if (down) throw new Error("connection refused: postgres://admin:hunter2@db.internal/checkout");
       },
     });
-    const { app } = createCheckoutServer({ config: parsed.config, store: flaky, gateway: gatewayReader(stack), publicUrl: stack.url, logger: silentLogger, sweep: false });
+    const { app } = testServer({ store: flaky, gateway: gatewayReader(stack), publicUrl: stack.url });
     const response = await app.request("/healthz");
     expect(response.status).toBe(503);
     const text = await response.text();

@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { readJson, type ErrorBody } from "../support/stack-requests.ts";
-import { createCheckout, gcash, startStack, type Stack } from "../support/stack.ts";
-import { sleep } from "../support/time.ts";
+import type { OctopusClient } from "../../server/gateway/index.ts";
+import { gatewayReader, readJson, type ErrorBody } from "../support/stack-requests.ts";
+import { createCheckout, gcash, SHOP, startStack, type Stack } from "../support/stack.ts";
+import { testServer } from "../support/test-server.ts";
+import { offsetClock, sleep, until } from "../support/time.ts";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -150,6 +152,62 @@ describe("Idempotency-Key", () => {
       expect(quick.gatewayCalls.filter((path) => path === "order/new")).toHaveLength(1);
     } finally {
       await quick.close();
+    }
+  });
+});
+
+/**
+ * A create whose instance died while it waited on the gateway leaves its order "creating". Its key
+ * answers 409 idempotency_key_in_use with Retry-After while nobody can know what became of it; once
+ * the sweep has settled it (after 5 minutes) it will never have a payment page, and the key answers
+ * 409 checkout_failed without Retry-After. It used to answer 503 gateway_unavailable with
+ * Retry-After: 5 for ever, so that a client honouring Retry-After retried that key in a loop.
+ */
+describe("Idempotency-Key of a create cut off by a crash", () => {
+  it.each([
+    ["before order/new was sent", "rejected"],
+    ["after the gateway stored it, its answer lost", "orphaned"],
+  ] as const)("answers 409 checkout_failed, without Retry-After, once the sweep has settled it (%s: %s)", async (when, settledAs) => {
+    const clock = offsetClock();
+    const stack = await startStack({ server: { now: clock.now, idempotencyWaitMs: 50 } });
+    const reader = gatewayReader(stack);
+    // The instance that dies: its order/new never comes back (the process is gone), after sending it or not.
+    const dying: OctopusClient = {
+      createOrder: async (input) => {
+        if (settledAs === "orphaned") await reader.createOrder(input);
+        return new Promise(() => {});
+      },
+      getOrder: (id) => reader.getOrder(id),
+      verifyNotification: (fields, headers) => reader.verifyNotification(fields, headers),
+    };
+    const crashed = testServer({ store: stack.store, gateway: dying, publicUrl: stack.url, now: clock.now });
+    try {
+      const key = newKey();
+      void crashed.app.request("/api/checkout", { method: "POST", headers: { "Content-Type": "application/json", Origin: SHOP, "Idempotency-Key": key }, body: JSON.stringify(gcash) });
+      await until(async () => (await stack.store.recent(10)).length === 1 && (settledAs === "rejected" || stack.sandbox.controls.listOrders().length === 1), { what: `the order stored ${when}` });
+
+      // Unknown for now, and the sweep will know: wait and retry the same key.
+      const meanwhile = await createCheckout(stack, gcash, { "Idempotency-Key": key });
+      expect(meanwhile.status).toBe(409);
+      expect(meanwhile.headers.get("retry-after")).toMatch(/^[1-9][0-9]*$/);
+      expect((await readJson<ErrorBody>(meanwhile)).error.code).toBe("idempotency_key_in_use");
+
+      clock.advance(6 * 60_000);
+      await stack.checkout.sweepOnce();
+      const [stored] = await stack.store.recent(1);
+      expect(stored?.gatewayState).toBe(settledAs);
+
+      for (let retry = 0; retry < 2; retry++) {
+        const replayed = await createCheckout(stack, gcash, { "Idempotency-Key": key });
+        expect(replayed.status).toBe(409);
+        expect(replayed.headers.get("retry-after")).toBeNull();
+        expect((await readJson<ErrorBody>(replayed)).error).toEqual({ code: "checkout_failed", field: "Idempotency-Key", message: expect.stringMatching(/new checkout/) });
+      }
+      expect(stack.gatewayCalls.filter((path) => path === "order/new")).toEqual([]);
+      // What the answer says to do works: a new key is a new checkout.
+      expect((await createCheckout(stack, gcash, { "Idempotency-Key": newKey() })).status).toBe(201);
+    } finally {
+      await stack.close();
     }
   });
 });

@@ -1,10 +1,8 @@
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCheckoutServer } from "../../server/app.ts";
-import { parseCheckoutConfig } from "../../server/checkout-config.ts";
-import { silentLogger } from "../../server/log.ts";
 import { gatewayReader, readJson, type ErrorBody } from "../support/stack-requests.ts";
-import { SHOP, TEST_CONFIG, startStack, type Stack } from "../support/stack.ts";
+import { SHOP, startStack, type Stack } from "../support/stack.ts";
+import { testServer } from "../support/test-server.ts";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -45,17 +43,7 @@ describe("GET /api/checkout/options", () => {
   });
 
   it("says sandbox: true when the server runs with the sandbox mounted", async () => {
-    const parsed = parseCheckoutConfig(TEST_CONFIG, "test");
-    if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-    const { app } = createCheckoutServer({
-      config: parsed.config,
-      store: stack.store,
-      gateway: gatewayReader(stack),
-      publicUrl: "http://127.0.0.1:9",
-      logger: silentLogger,
-      sandbox: { app: new Hono() },
-      sweep: false,
-    });
+    const { app } = testServer({ store: stack.store, gateway: gatewayReader(stack), sandbox: { app: new Hono() } });
     const body = await readJson(await app.request("/api/checkout/options"));
     expect(body.sandbox).toBe(true);
     expect(await readJson(await app.request("/healthz"))).toMatchObject({ mode: "sandbox" });

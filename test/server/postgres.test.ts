@@ -2,9 +2,9 @@
  * The create, status and notify flow with orders in PostgreSQL, as several server instances would
  * keep them. Needs DATABASE_URL; runs in a schema of its own, dropped afterwards.
  */
-import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresStore } from "../../server/store/postgres.ts";
+import { dropSchema } from "../support/postgres-schema.ts";
 import { readJson, updatesOf } from "../support/stack-requests.ts";
 import { actOnPaymentPage, createCheckout, gcash, startStack, type Stack } from "../support/stack.ts";
 import { manualClock, until } from "../support/time.ts";
@@ -22,12 +22,7 @@ describe.skipIf(!url)("the server on a PostgreSQL store", () => {
   });
   afterAll(async () => {
     await stack?.close();
-    const admin = postgres(url!, { max: 1, onnotice: () => {} });
-    try {
-      await admin.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    } finally {
-      await admin.end({ timeout: 5 });
-    }
+    await dropSchema(url!, schema);
   });
 
   it("creates once per key, follows the payment through the notification, and reports health", async () => {

@@ -1,10 +1,8 @@
 import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCheckoutServer } from "../../server/app.ts";
-import { parseCheckoutConfig } from "../../server/checkout-config.ts";
-import { silentLogger } from "../../server/log.ts";
 import { createdOrder, gatewayReader, readJson } from "../support/stack-requests.ts";
-import { SHOP, TEST_CONFIG, actOnPaymentPage, createCheckout, gcash, startStack, type Stack } from "../support/stack.ts";
+import { SHOP, actOnPaymentPage, createCheckout, gcash, startStack, type Stack } from "../support/stack.ts";
+import { testConfig, testServer } from "../support/test-server.ts";
 import { manualClock } from "../support/time.ts";
 
 let stack: Stack;
@@ -181,9 +179,7 @@ describe("GET /checkout/return/:id", () => {
   it("stops using a return_url and origin that are no longer allowed (no open redirect)", async () => {
     const { view } = await createdOrder(stack, { ...gcash, return_url: `${SHOP}/back` });
     // The same store, served after the merchant removed SHOP from the config.
-    const parsed = parseCheckoutConfig({ ...TEST_CONFIG, allowedOrigins: ["https://other-shop.example"] }, "test");
-    if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-    const later = createCheckoutServer({ config: parsed.config, store: stack.store, gateway: gatewayReader(stack), publicUrl: stack.url, logger: silentLogger, sweep: false });
+    const later = testServer({ config: testConfig({ allowedOrigins: ["https://other-shop.example"] }), store: stack.store, gateway: gatewayReader(stack), publicUrl: stack.url });
     const response = await later.app.request(`/checkout/return/${view.id}`);
     expect(response.status).toBe(200);
     const html = await response.text();

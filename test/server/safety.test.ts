@@ -1,21 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCheckoutServer } from "../../server/app.ts";
-import { parseCheckoutConfig } from "../../server/checkout-config.ts";
 import { widgetBundle } from "../../server/http/widget-assets.ts";
-import { createLogger, silentLogger } from "../../server/log.ts";
+import { createLogger } from "../../server/log.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
 import type { OrderStore } from "../../server/store/types.ts";
 import { createdOrder, gatewayReader, readJson, signNotification, type ErrorBody } from "../support/stack-requests.ts";
-import { SHOP, TEST_CONFIG, createCheckout, gcash, startStack, type Stack } from "../support/stack.ts";
+import { SHOP, createCheckout, gcash, startStack, type Stack } from "../support/stack.ts";
+import { testServer } from "../support/test-server.ts";
 import { manualClock } from "../support/time.ts";
 
 const STACK_FRAME = /\bat .*(\.ts|\.js|node:)[^\n]*:\d+/;
-
-function config() {
-  const parsed = parseCheckoutConfig(TEST_CONFIG, "test");
-  if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-  return parsed.config;
-}
 
 describe("security headers", () => {
   let stack: Stack;
@@ -59,7 +52,7 @@ describe("security headers", () => {
   });
 
   it("add HSTS when the server is public over https", async () => {
-    const { app } = createCheckoutServer({ config: config(), store: stack.store, gateway: gatewayReader(stack), publicUrl: "https://pay.example", logger: silentLogger, sweep: false });
+    const { app } = testServer({ store: stack.store, gateway: gatewayReader(stack), publicUrl: "https://pay.example" });
     const response = await app.request("/healthz");
     expect(response.headers.get("strict-transport-security")).toMatch(/max-age=\d{7,}/);
   });
@@ -117,9 +110,8 @@ describe("rate limit on create", () => {
   });
 
   it("refuses a trustProxy that is not a whole number of proxies", () => {
-    const options = { config: config(), store: createSqliteStore({ filename: ":memory:" }), gateway: {} as never, publicUrl: "http://127.0.0.1:9", sweep: false };
-    expect(() => createCheckoutServer({ ...options, trustProxy: -1 })).toThrow(/trustProxy/);
-    expect(() => createCheckoutServer({ ...options, trustProxy: 1.5 })).toThrow(/trustProxy/);
+    expect(() => testServer({ trustProxy: -1 })).toThrow(/trustProxy/);
+    expect(() => testServer({ trustProxy: 1.5 })).toThrow(/trustProxy/);
   });
 });
 
@@ -137,14 +129,7 @@ describe("errors", () => {
         throw new TypeError("Cannot read properties of undefined (reading 'row')");
       },
     });
-    const { app } = createCheckoutServer({
-      config: config(),
-      store: broken,
-      gateway: {} as never,
-      publicUrl: "http://127.0.0.1:9",
-      logger: createLogger({ write: (line) => logs.push(line) }),
-      sweep: false,
-    });
+    const { app } = testServer({ store: broken, logger: createLogger({ write: (line) => logs.push(line) }) });
     const responses = [
       await app.request("/api/checkout", { method: "POST", headers: { "Content-Type": "application/json", Origin: SHOP }, body: JSON.stringify(gcash) }),
       await app.request("/api/checkout/ck_AAAAAAAAAAAAAAAAAAAAAA"),

@@ -17,6 +17,7 @@ let dir: string;
 let sandbox: ReturnType<typeof createSandboxGateway>;
 let gateway: Served;
 let server: ServerProcess | undefined;
+let viaNpm: ServerProcess | undefined;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "checkout-shutdown-"));
@@ -26,6 +27,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.kill();
+  await viaNpm?.kill();
   sandbox.close();
   await gateway.close();
   rmSync(dir, { recursive: true, force: true });
@@ -76,4 +78,46 @@ describe("SIGTERM", () => {
     expect(server.child.exitCode).toBe(0);
     expect(server.output.join("")).toContain('"msg":"stopped"');
   }, 30_000);
+
+  it("sent to `npm start` reaches the server: it drains, and npm exits after it", async () => {
+    // npm ran its script through sh (dash, which does not exec a lone command): npm passed the signal
+    // to sh, sh died of it, npm exited 0, and the server went on, orphaned and never told to stop.
+    const port = await freePort();
+    viaNpm = await startServerProcess(
+      port,
+      {
+        OCTOPUS_API_URL: gateway.url,
+        OCTOPUS_API_KEY: "sandbox-key",
+        OCTOPUS_API_SECRET: "sandbox-secret",
+        OCTOPUS_MERCHANT_UID: "sandbox-merchant",
+        HOST: "127.0.0.1",
+        CHECKOUT_SQLITE_FILE: join(dir, "npm-start.db"),
+        LOG_LEVEL: "info",
+      },
+      "npm start",
+    );
+    sandbox.controls.setLatency(2_000);
+    const create = fetch(`${viaNpm.url}/api/checkout`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Origin: viaNpm.url },
+      body: JSON.stringify({ amount: "100.00", currency: "php", country: "PH", payment: "gcash" }),
+    }).then(
+      (response) => response.status,
+      () => 0,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const stopped = viaNpm.stop();
+    await expect.poll(() => viaNpm!.output.join(""), { timeout: 5_000 }).toContain('"msg":"stopping"');
+    expect(await create, "the create in flight when npm was signalled").toBe(201);
+    await stopped;
+    expect(viaNpm.child.exitCode).toBe(0);
+    // npm exited after the server had: its last line is in npm's output, and nothing answers any more.
+    expect(viaNpm.output.join("")).toContain('"msg":"stopped"');
+    expect(
+      await fetch(`${viaNpm.url}/healthz`).then(
+        (response) => response.status,
+        () => 0,
+      ),
+    ).toBe(0);
+  }, 60_000);
 });

@@ -64,9 +64,12 @@ describe("the sweep", () => {
     expect(updatesOf(stack, stored!.id).map((change) => [change.to, change.source])).toEqual([["pending", "sweep"]]);
     // Nobody can pay it from here: no payment page was ever handed out.
     expect(await readJson(await stack.app.request(`/api/checkout/${stored!.id}`))).not.toHaveProperty("payment_url");
-    // The same key still gives the same answer, and never a second gateway order.
+    // Settled for good: the same key is told to start again (409 checkout_failed, no Retry-After to
+    // loop on), and never makes a second gateway order.
     const retry = await createCheckout(stack, gcash, { "Idempotency-Key": "sweep-lost-answer-1" });
-    expect(retry.status).toBe(503);
+    expect(retry.status).toBe(409);
+    expect(retry.headers.get("retry-after")).toBeNull();
+    expect((await readJson<ErrorBody>(retry)).error.code).toBe("checkout_failed");
     expect(stack.sandbox.controls.listOrders().length).toBe(ordersBefore + 1);
   });
 

@@ -5,20 +5,12 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { createCheckoutServer } from "../../server/app.ts";
-import { parseCheckoutConfig } from "../../server/checkout-config.ts";
 import { pickEncoding } from "../../server/http/encoded-asset.ts";
 import { readWidgetBuild, widgetBundle, type WidgetBundle } from "../../server/http/widget-assets.ts";
-import { silentLogger } from "../../server/log.ts";
-import { createSqliteStore } from "../../server/store/sqlite.ts";
-import { TEST_CONFIG } from "../support/stack.ts";
+import { testServer } from "../support/test-server.ts";
 
-function server(widget: WidgetBundle | null) {
-  const parsed = parseCheckoutConfig(TEST_CONFIG, "test");
-  if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-  // The widget routes never touch the store or the gateway.
-  return createCheckoutServer({ config: parsed.config, store: createSqliteStore({ filename: ":memory:" }), gateway: {} as never, publicUrl: "http://127.0.0.1:9", logger: silentLogger, sweep: false, widget }).app;
-}
+// The widget routes never touch the store or the gateway.
+const server = (widget: WidgetBundle | null) => testServer({ widget }).app;
 
 const CODE = "console.log(1)";
 
@@ -169,11 +161,7 @@ describe("widget assets, compressed", () => {
   });
 
   /** A server with no widget bundle and these translations. */
-  function withTranslations(translations: Record<string, string>) {
-    const parsed = parseCheckoutConfig(TEST_CONFIG, "test");
-    if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-    return createCheckoutServer({ config: parsed.config, store: createSqliteStore({ filename: ":memory:" }), gateway: {} as never, publicUrl: "http://127.0.0.1:9", logger: silentLogger, sweep: false, widget: null, translations }).app;
-  }
+  const withTranslations = (translations: Record<string, string>) => testServer({ widget: null, translations }).app;
 
   it("sends a translation compressed, with an ETag that changes with its text", async () => {
     const make = (json: string) => withTranslations({ th: json });

@@ -35,14 +35,20 @@ export interface ServerProcess {
  * `npm start`'s server (server/main.ts) in a process of its own, in sandbox mode, with exactly the
  * environment given (no DATABASE_URL or OCTOPUS_* from the test's own). Node runs it directly
  * (`--import tsx`), so the pid is the server's and a SIGKILL reaches it and nothing else.
- * `entry` "demo/sandbox/main.ts" starts `npm run sandbox`'s standalone sandbox gateway instead.
+ * `entry` "demo/sandbox/main.ts" starts `npm run sandbox`'s standalone sandbox gateway instead;
+ * "npm start" runs `npm start` itself (without its prestart build), as someone trying it does: then
+ * the pid is npm's, `stop()` signals npm alone, and `kill()` kills npm's whole process group (npm
+ * is its leader), whatever npm left behind included.
  */
 export async function startServerProcess(port: number, env: Record<string, string>, entry = "server/main.ts"): Promise<ServerProcess> {
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+  const viaNpm = entry === "npm start";
+  const [command, args] = viaNpm ? ["npm", ["start", "--ignore-scripts"]] : [process.execPath, ["--import", "tsx", entry]];
+  const child = spawn(command, args, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: String(port), CHECKOUT_PUBLIC_URL: url, LOG_LEVEL: "warn", ...env },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: String(port), CHECKOUT_PUBLIC_URL: url, LOG_LEVEL: "warn", ...(viaNpm ? { npm_config_update_notifier: "false" } : {}), ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: viaNpm,
   });
   const output: string[] = [];
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -70,7 +76,13 @@ export async function startServerProcess(port: number, env: Record<string, strin
     child,
     output,
     async kill() {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      if (viaNpm) {
+        try {
+          process.kill(-child.pid!, "SIGKILL");
+        } catch {
+          // The group is gone already.
+        }
+      } else if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       await exited;
     },
     async stop() {
