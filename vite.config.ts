@@ -15,13 +15,14 @@ const ROOT = fileURLToPath(new URL("./", import.meta.url));
  * `widget.js`, the loader every visitor of a merchant's page downloads: 2.5 kB to aim for, the build
  * fails above 3 kB. `shopper`: what a shopper who opens the dialog downloads in all, the loader and
  * the dialog file (its CSS and English included), 14 kB to aim for; `shopperLimit`: the build fails
- * above it. The target is not met (16.39 kB: Preact's runtime alone is 4.3 kB of it, every feature
- * the issue asked for is in, and the merchant's console wording already lives in a file of its own,
- * dialog-setup.<hash>.js, that a shopper does not download), so the limit holds today's figure with
- * a little room: growth fails the build instead of going unnoticed. Lower it to the target once the
- * dialog is under it.
+ * above it. The target is not met (15.90 kB: Preact's runtime alone is 4.2 kB of it, every feature
+ * the issue asked for is in, the merchant's console wording lives in a file of its own,
+ * dialog-setup.<hash>.js, that a shopper does not download, the dialog borrows what the loader has
+ * anyway and its private property names are mangled; `npm run bench -- size` lists what each module
+ * adds), so the limit holds today's figure with a little room: growth fails the build instead of
+ * going unnoticed. Lower it to the target once the dialog is under it.
  */
-export const WIDGET_BUDGET = { file: "widget.js", target: 2_500, limit: 3_000, shopper: 14_000, shopperLimit: 16_500 };
+export const WIDGET_BUDGET = { file: "widget.js", target: 2_500, limit: 3_000, shopper: 14_000, shopperLimit: 16_000 };
 
 const gzip = (code: string | Uint8Array) => gzipSync(code, { level: 9 }).length;
 
@@ -68,8 +69,27 @@ const COMMON = {
   oxc: { jsx: { runtime: "classic" as const, pragma: "h", pragmaFrag: "Fragment" } },
 };
 
+/**
+ * Property names the dialog file's minifier shortens (rolldown's mangleProps: every `.name` and
+ * `name:` in the file, consistently). Only names that never leave the file: the view model's, the
+ * form's and the poller's own (widget/view-model.ts, ui/, poller.ts), and Preact's internal `__x`
+ * fields, which Preact itself mangles to these and nothing else in the file reads (no devtools, no
+ * hooks). Never a name the server sends or is sent (frameable, field, label, session, locale…), an
+ * English message key (copy, copied, close…: translations are looked up by string), a name kept in
+ * localStorage (purchase, settled, exp), the API the loader calls (open, buttonLabel…), a DOM or
+ * Preact prop name (screen, mode, value, step on an input…), or a name the code looks up from a
+ * string (`view.act[ending.action]` reaches retry, again and openPage that way):
+ * test/widget/private-properties.test.ts holds the list to that, and the browser tests run the
+ * mangled file. It took 138 B off the dialog's gzip when it came in (13,531 → 13,393).
+ */
+export const DIALOG_PRIVATE_PROPERTIES = [
+  ...["picks", "popupClosed", "closeOnly", "slow", "formatMoney", "act", "pick"],
+  ...["icon", "tone", "preset", "typed", "shown", "nudge", "catalog", "options", "order", "view", "start", "stop"],
+  ...["__", "__b", "__c", "__d", "__e", "__E", "__h", "__i", "__k", "__m", "__n", "__P", "__r", "__s", "__u", "__v", "_sb"],
+];
+
 /** An IIFE of `entry` that sets the global `name`, built in memory. */
-const iife = (entry: string, name: string, define: Record<string, string> = {}): InlineConfig => ({
+const iife = (entry: string, name: string, define: Record<string, string> = {}, minify: Rolldown.OutputOptions["minify"] = true): InlineConfig => ({
   configFile: false,
   root: ROOT,
   logLevel: "warn",
@@ -81,7 +101,7 @@ const iife = (entry: string, name: string, define: Record<string, string> = {}):
     target: "es2022",
     reportCompressedSize: false,
     // No Symbol.toStringTag on the namespace the IIFE returns: nothing reads it, and it costs bytes.
-    rolldownOptions: { output: { generatedCode: { symbols: false } } },
+    rolldownOptions: { output: { generatedCode: { symbols: false }, minify } },
     lib: { entry: join(ROOT, entry), name, formats: ["iife"], fileName: () => "out.js" },
   },
 });
@@ -96,7 +116,14 @@ export const SETUP_BUILD = iife("widget/setup-report.ts", "OctopusCheckoutSetup"
  * The dialog: widget/dialog.ts, its components on Preact's own runtime, as one IIFE that sets
  * `OctopusCheckoutDialog`. `setup`: the setup report's file name and integrity (null: it fetches none).
  */
-export const dialogConfig = (setup: { file: string; integrity: string } | null): InlineConfig => iife("widget/dialog.ts", "OctopusCheckoutDialog", { __OCTOPUS_SETUP__: JSON.stringify(setup) });
+export const dialogConfig = (setup: { file: string; integrity: string } | null): InlineConfig =>
+  iife("widget/dialog.ts", "OctopusCheckoutDialog", { __OCTOPUS_SETUP__: JSON.stringify(setup) }, { compress: true, mangle: true, mangleProps: { include: RegExp(`^(${DIALOG_PRIVATE_PROPERTIES.join("|")})$`) } });
+
+/**
+ * The loader, widget/main.ts, built alone as `vite build` builds it, given the dialog file's name and
+ * integrity: for the bench's look at what it is made of (test/bench/size-modules.ts).
+ */
+export const loaderConfig = (dialog: { file: string; integrity: string }): InlineConfig => iife("widget/main.ts", "OctopusCheckout", { __OCTOPUS_DIALOG__: JSON.stringify(dialog) });
 
 /** The file name a built file is served under and the integrity it is checked against (of the exact bytes served). */
 export function builtFile(code: string, prefix = "dialog"): { file: string; integrity: string } {

@@ -8,7 +8,7 @@ import { h, render } from "preact";
 import { createApi, type Order } from "./api.ts";
 import { openPopup, resolveMode } from "./display.ts";
 import { loadMessages, localeOf, translator } from "./i18n/index.ts";
-import { formatMoney } from "./money.ts";
+import type { FormatMoney } from "./money.ts";
 import { returnUrlOf } from "./page-url.ts";
 import { createPoller } from "./poller.ts";
 import { readCheckoutMessage } from "./protocol.ts";
@@ -17,7 +17,8 @@ import { hasProblem, withSession } from "./setup-check.ts";
 import { isFinal, nextScreen, screenOf } from "./status-screens.ts";
 import type { CheckoutDetail, CheckoutOptions } from "./types.ts";
 import { App, focusScreen } from "./ui/app.tsx";
-import { adoptStyles } from "./ui/styles.ts";
+import type { AdoptStyles } from "./ui/button-styles.ts";
+import { DIALOG_STYLE } from "./ui/styles.ts";
 import type { Selection, View } from "./view-model.ts";
 
 export { cleanUrl } from "./page-url.ts";
@@ -39,11 +40,15 @@ const AFTER_POPUP_MS = 5_000;
 const newKey = () => `ock_${Array.from(crypto.getRandomValues(new Uint32Array(4)), (n) => n.toString(36)).join("_")}`;
 
 /**
+ * `adoptStyles` (ui/button-styles.ts: the pay button's rules, which the dialog's CSS builds on, then
+ * the dialog's) and `formatMoney` (money.ts) are the loader's, lent: widget.js has them anyway, so
+ * the dialog file ships no second copy (the view passes formatMoney on to the components).
+ *
  * @example
- *   const checkout = createCheckout("https://pay.example.com", window);
+ *   const checkout = createCheckout("https://pay.example.com", window, adoptStyles, formatMoney);
  *   const result = await checkout.open({ amount: "100.00", currency: "php", country: "PH" });
  */
-export function createCheckout(server: string, win: Window = window) {
+export function createCheckout(server: string, win: Window, adoptStyles: AdoptStyles, formatMoney: FormatMoney) {
   const api = createApi(server);
   const doc = win.document;
   let active: (() => void) | undefined;
@@ -65,7 +70,7 @@ export function createCheckout(server: string, win: Window = window) {
   function session(options: CheckoutOptions, trigger: Element | null, resolve: (detail: CheckoutDetail) => void, returnedId: string | undefined, opener: Element | null) {
     const host = doc.createElement("octopus-checkout");
     const root = host.attachShadow({ mode: "open" });
-    adoptStyles(root, options.color);
+    adoptStyles(root, options.color, DIALOG_STYLE);
     const locale = localeOf(options, win);
     const purchase = purchaseOf(options);
     const modeNow = () => resolveMode(options.mode, win.navigator.userAgent);
@@ -143,6 +148,7 @@ export function createCheckout(server: string, win: Window = window) {
       closeOnly: false,
       locale,
       t: translator({}),
+      formatMoney,
       act: {
         pick: (picks) => set({ picks: { ...view.picks, ...picks } }),
         copy: (value) =>

@@ -8,10 +8,11 @@
  */
 import { readAttributes } from "./attributes.ts";
 import type { DialogModule } from "./dialog.ts";
+import { scriptLoader } from "./dialog-script.ts";
 import { formatMoney } from "./money.ts";
 import { cleanUrl } from "./page-url.ts";
 import type { CheckoutDetail, CheckoutOptions, OctopusCheckoutApi } from "./types.ts";
-import { adoptButtonStyles } from "./ui/button-styles.ts";
+import { adoptStyles } from "./ui/button-styles.ts";
 
 export type { OctopusCheckoutApi };
 
@@ -31,7 +32,7 @@ export function createEmbed(server: string, win: Window, loadDialog: LoadDialog)
   let checkout: ReturnType<DialogModule["createCheckout"]> | undefined;
   // close() before the dialog is here cancels the opens waiting for it.
   let generation = 0;
-  const load = () => loadDialog().then((dialog) => (checkout ??= dialog.createCheckout(server, win)));
+  const load = () => loadDialog().then((dialog) => (checkout ??= dialog.createCheckout(server, win, adoptStyles, formatMoney)));
   /** Fetches the dialog ahead of a click; failures are for the click to report. */
   const prefetch = () => void load().catch(() => {});
 
@@ -61,7 +62,7 @@ export function createEmbed(server: string, win: Window, loadDialog: LoadDialog)
   /** Renders our pay button into `element` (in its own shadow root), opening the checkout on click. */
   function mount(element: Element, options: CheckoutOptions = {}) {
     const root = element.shadowRoot ?? element.attachShadow({ mode: "open" });
-    adoptButtonStyles(root, options.color);
+    adoptStyles(root, options.color);
     const button = doc.createElement("button");
     button.setAttribute("part", "button");
     // English at once (the loader knows these two words); the shopper's language once the page is
@@ -130,7 +131,7 @@ export function boot(win: Window, dialogFrom: (server: string) => LoadDialog): O
     }
     // Once the page is idle, the dialog comes, and checks the page's setup (its origin, the
     // attributes against the server's options) so that a merchant's mistake shows in the console at once.
-    whenIdle(win, () => void loadDialog().then((dialog) => dialog.checkSetup(server, win, configured), () => {}));
+    whenIdle(win, () => void loadDialog().then((dialog) => dialog.checkSetup(server, win, configured, scriptLoader(win, server)), () => {}));
   };
   if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", start);
   else start();

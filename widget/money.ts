@@ -26,6 +26,8 @@ export function formatMoney(amount: string, currency: string, locale: string): s
   }
 }
 
+export type FormatMoney = typeof formatMoney;
+
 /** The zero of each decimal digit set a shopper in our markets may type: Thai, Bengali, Arabic-Indic, Devanagari, Lao, Khmer, Myanmar. */
 const ZEROS = [0x0e50, 0x09e6, 0x0660, 0x06f0, 0x0966, 0x0ed0, 0x17e0, 0x1040];
 

@@ -5,6 +5,7 @@
  */
 import type { Order, Session } from "./api.ts";
 import type { Locale, Translate } from "./i18n/index.ts";
+import type { FormatMoney } from "./money.ts";
 import type { Catalog, CheckoutOptions } from "./types.ts";
 
 export type Screen = "loading" | "form" | "creating" | "waiting" | "paid" | "failed" | "expired" | "refunded" | "error" | "resume" | "sessionPaid" | "sessionExpired";
@@ -52,6 +53,8 @@ export interface View {
   closeOnly: boolean;
   locale: Locale;
   t: Translate;
+  /** money.ts's, lent by the loader (which has it for its pay button's label): the dialog file ships no copy. */
+  formatMoney: FormatMoney;
   act: {
     pick(picks: Picks): void;
     copy(value: string): void;

@@ -40,8 +40,8 @@ export function optionsRoute(config: CheckoutConfig, { sandbox, allowedOrigins }
     const origin = c.req.header("Origin");
     // No Origin: a same-origin GET (browsers leave it out) or a tool such as curl.
     const ok = origin === undefined || allowedOrigins.has(origin);
-    // The answer depends on Origin: caches must keep one per origin.
-    c.header("Vary", "Origin", { append: true });
+    // The answer depends on Origin: caches must keep one per origin. The widget's CORS middleware,
+    // mounted on /api/checkout/*, has already said `Vary: Origin`; saying it again repeats it.
     if (!ok) c.header("Access-Control-Allow-Origin", "*");
     c.header("Cache-Control", "public, max-age=60");
     c.header("Content-Type", "application/json; charset=utf-8");

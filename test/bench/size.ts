@@ -9,6 +9,7 @@ import { brotliCompressSync, gzipSync } from "node:zlib";
 import { build, type Rolldown } from "vite";
 import { WIDGET_BUDGET } from "../../vite.config.ts";
 import { viteBuild } from "../support/vite-build.ts";
+import { moduleShares, type ModuleShare } from "./size-modules.ts";
 import { fmt, kB, type Row } from "./table.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -84,6 +85,8 @@ export async function sizeRows(): Promise<Row[]> {
   const against = (size: number, budget: number) => (size <= budget ? `${kB(budget - size)} under` : `OVER by ${kB(size - budget)}`);
   const english = loader.gzip + dialog.gzip;
   const most = english + largest.gzip;
+  const made = await moduleShares();
+  const byModule = (modules: ModuleShare[]) => modules.map((share) => `${share.module.replace(/^widget\//, "")} ${share.gzip}`).join(", ");
 
   return [
     {
@@ -95,6 +98,16 @@ export async function sizeRows(): Promise<Row[]> {
       what: `${dialogFile}, the dialog on Preact (minified / gzip / brotli)`,
       figure: triple(dialog),
       note: `fetched with integrity when a shopper shows intent or the page is idle; its CSS and English included. Of it, Preact ${preactVersion()}'s h, render and Fragment alone are ${triple(floor)}`,
+    },
+    {
+      what: "widget.js by source module: what each adds to its gzip (B)",
+      figure: `${made.loader.gzip} B`,
+      note: `${byModule(made.loader.modules)} (test/bench/size-modules.ts: each module's minified bytes, by the build's source map, taken out and the file gzipped again; gzip shares matches across modules, so the shares add up to less than the file)`,
+    },
+    {
+      what: `${dialogFile} by source module: what each adds to its gzip (B)`,
+      figure: `${made.dialog.gzip} B`,
+      note: byModule(made.dialog.modules),
     },
     {
       what: "what a shopper who opens the checkout downloads: loader + dialog, English (gzip / brotli)",

@@ -76,6 +76,12 @@ describe("GET /api/checkout/options", () => {
     expect(viaHttp.headers.get("vary") ?? "").toMatch(/\bOrigin\b/);
   });
 
+  it("names Origin once in Vary, not once per layer that depends on it", async () => {
+    const viaHttp = await fetch(`${stack.url}/api/checkout/options`, { headers: { Origin: SHOP } });
+    const varies = (viaHttp.headers.get("vary") ?? "").split(/\s*,\s*/).map((name) => name.toLowerCase());
+    expect(varies.filter((name) => name === "origin")).toHaveLength(1);
+  });
+
   it("lets the server's own origin read it", async () => {
     const response = await options(stack.url);
     expect(response.headers.get("access-control-allow-origin")).toBe(stack.url);

@@ -1,13 +1,15 @@
 // @vitest-environment happy-dom
 /**
- * The controller end to end in happy-dom: `createCheckout(server, window)` with `fetch` answering
+ * The controller end to end in happy-dom: `createCheckout(server, window, adoptStyles)` with `fetch` answering
  * like the server (options, create, status, framing), the dialog in its shadow root, the events on
  * the merchant's page, and the postMessage hint from the payment page's window.
  */
 import { fireEvent, within } from "@testing-library/preact";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { cleanUrl, createCheckout, isFinal } from "../../widget/checkout.ts";
+import { formatMoney } from "../../widget/money.ts";
 import { markStarted } from "../../widget/resume.ts";
+import { adoptStyles } from "../../widget/ui/button-styles.ts";
 import type { Order } from "../../widget/api.ts";
 import type { CheckoutDetail, CheckoutOptions, Status } from "../../widget/types.ts";
 import th from "../../widget/i18n/th.json";
@@ -129,7 +131,7 @@ beforeEach(() => {
 /** Every checkout a test makes is closed after it, so that no listener outlives its test. */
 const checkouts: Array<ReturnType<typeof createCheckout>> = [];
 function newCheckout() {
-  const checkout = createCheckout(SERVER, window);
+  const checkout = createCheckout(SERVER, window, adoptStyles, formatMoney);
   checkouts.push(checkout);
   return checkout;
 }

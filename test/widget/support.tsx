@@ -8,6 +8,7 @@ import { h } from "preact";
 import { vi, type Mock } from "vitest";
 import type { Picks, Selection, View } from "../../widget/view-model.ts";
 import { translator } from "../../widget/i18n/index.ts";
+import { formatMoney } from "../../widget/money.ts";
 import type { Order } from "../../widget/api.ts";
 import type { Catalog } from "../../widget/types.ts";
 import { App } from "../../widget/ui/app.tsx";
@@ -78,6 +79,7 @@ export function view(patch: Partial<View> = {}): View {
     closeOnly: false,
     locale: "en",
     t: translator({}),
+    formatMoney,
     act: acts(),
     ...patch,
   };

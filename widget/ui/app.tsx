@@ -5,7 +5,6 @@
  */
 import { Fragment, h } from "preact";
 import type { MessageKey } from "../i18n/en.ts";
-import { formatMoney } from "../money.ts";
 import { productOf } from "../setup-check.ts";
 import type { Screen, View } from "../view-model.ts";
 import { Form } from "./form.tsx";
@@ -75,7 +74,7 @@ function Waiting({ view, amount }: { view: View; amount: string }) {
 function Body({ view }: { view: View }) {
   const { t, order, screen } = view;
   // What the shopper pays: the Thai transfer amount with its satang, where there is one.
-  const amount = order ? formatMoney(order.floating_amount ?? order.final_amount ?? order.amount, order.currency, view.locale) : "";
+  const amount = order ? view.formatMoney(order.floating_amount ?? order.final_amount ?? order.amount, order.currency, view.locale) : "";
   const ending = ENDINGS[screen];
   if (screen === "form") return <Form view={view} />;
   if (screen === "waiting") return <Waiting view={view} amount={amount} />;

@@ -3,7 +3,7 @@
  * every step with a single choice skipped. Errors are shown inline and say what is allowed.
  */
 import { h } from "preact";
-import { decimalsOf, formatMoney, parseTyped } from "../money.ts";
+import { decimalsOf, parseTyped } from "../money.ts";
 import { inLimits, methodsFor, productOf, withSession } from "../setup-check.ts";
 import type { Method } from "../types.ts";
 import type { View } from "../view-model.ts";
@@ -38,7 +38,7 @@ export function Form({ view }: { view: View }) {
     );
 
   const currency = method.currency;
-  const money = (value: string) => formatMoney(value, currency, locale);
+  const money = (value: string) => view.formatMoney(value, currency, locale);
   // Codes come from the server's validated config; a code Intl has no name for names itself.
   const name = (step: Step, code: string) =>
     step === "payment" ? steps[2]!.shown.find((item) => item.payment === code)!.label : new Intl.DisplayNames(locale, { type: step === "country" ? "region" : "currency" }).of(code)!;

@@ -8,18 +8,21 @@
  *
  * Every line ends in `\`, a line continuation: one rule a line to read, and no newlines in the
  * string the browser gets (24 B less gzipped).
+ *
+ * The host's reset (`all:initial`, the default accent, the font), the buttons' look and the focus
+ * ring are the pay button's rules (ui/button-styles.ts), adopted before these: widget.js has them
+ * anyway, so the dialog file does not repeat them.
  */
-import { adoptSheets } from "./button-styles.ts";
+import type { Style } from "./button-styles.ts";
 
-const CSS = `:host{all:initial;--accent:#0f766e;accent-color:var(--accent);font:16px/1.45 system-ui,sans-serif}\
+const CSS = `:host{accent-color:var(--accent)}\
 *{box-sizing:border-box;font:inherit;color:inherit;margin:0}\
 dialog{color-scheme:light dark;background:Canvas;color:CanvasText;margin:auto;border:0;border-radius:16px;padding:0;width:min(440px,100vw - 16px);max-width:none;max-height:calc(100dvh - 16px);box-shadow:0 20px 60px #0006}\
 .light{color-scheme:light}.dark{color-scheme:dark}\
 ::backdrop{background:#0009}\
-button{cursor:pointer;border:0;padding:.6em 1em;background:var(--accent);color:#fff;color:lch(from var(--accent) calc((62 - l) * 100) 0 0)}\
-button,input,.choices span,iframe{border-radius:10px;min-height:44px}\
+input,.choices span,iframe{border-radius:10px;min-height:44px}\
 input,.choices span,.secondary,iframe{border:1px solid #8888}\
-:focus-visible,.choices :focus-visible+span{outline:3px solid var(--accent);outline-offset:2px}\
+.choices :focus-visible+span{outline:3px solid var(--accent);outline-offset:2px}\
 h2:focus{outline:0}\
 .secondary,.close{background:0;color:inherit}\
 .framed{width:min(560px,100vw - 16px)}\
@@ -27,7 +30,7 @@ header{display:flex;align-items:center;padding:14px 16px 6px}\
 h2{flex:1}\
 h2,.big{font-size:1.1em;font-weight:700}\
 .big{font-size:1.8em;font-variant-numeric:tabular-nums}\
-button,legend,.label,.choices span,.sandbox{font-weight:600}\
+legend,.label,.choices span,.sandbox{font-weight:600}\
 .close{font-size:1.5em;padding:0 10px}\
 .close,.hint{opacity:.75}\
 .hint,.error,.label,legend,.sandbox{font-size:.9em}\
@@ -60,6 +63,5 @@ dialog[open].framed{width:100vw;height:100dvh;max-height:none;margin:0;border-ra
 .framed iframe{flex:1;height:auto;min-height:0}\
 .framed-main p{font-size:.9em}}`;
 
-const dialogSheet: { sheet?: CSSStyleSheet | null } = {};
-
-export const adoptStyles = (root: ShadowRoot, color: string | undefined): void => adoptSheets(root, CSS, color, dialogSheet);
+/** The dialog's own rules, adopted after the pay button's (ui/button-styles.ts). */
+export const DIALOG_STYLE: Style = { css: CSS };
