@@ -3,7 +3,7 @@
  * does to an order, and which orders the sweep wants. The stores only add the locking around them.
  */
 import { FINAL_STATUSES, type PaymentStatus } from "../gateway/schemas.ts";
-import { canTransition, type GatewayState, type OrderRecord, type StatusChange, type StatusUpdate } from "./types.ts";
+import { canTransition, type GatewayState, type GatewayStatePatch, type OrderRecord, type StatusChange, type StatusUpdate } from "./types.ts";
 
 /** The terminal statuses, as a list for `NOT IN (...)`. */
 export const FINAL_STATUS_LIST: readonly PaymentStatus[] = [...FINAL_STATUSES];
@@ -77,6 +77,17 @@ export function planTransition(current: OrderRecord, update: StatusUpdate): Tran
  */
 export function firstChange(change: StatusChange): StatusChange[] | null {
   return change.from === "none" ? [change] : null;
+}
+
+/** What `setGatewayState` writes, applied to the record: fields the patch leaves undefined stay. */
+export function withGatewayPatch(order: OrderRecord, patch: GatewayStatePatch): OrderRecord {
+  return {
+    ...order,
+    gatewayState: patch.gatewayState,
+    ...(patch.paymentUrl !== undefined ? { paymentUrl: patch.paymentUrl } : {}),
+    ...(patch.errorCode !== undefined ? { errorCode: patch.errorCode } : {}),
+    updatedAt: patch.at,
+  };
 }
 
 /** `planTransition`'s result applied to the record, for returning what was written. */
