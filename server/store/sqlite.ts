@@ -190,7 +190,10 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
   // WAL: readers never wait for the writer, and a commit is one append. (":memory:" stays "memory".)
   db.pragma("journal_mode = WAL");
   db.pragma("foreign_keys = ON");
-  // synchronous stays FULL (the default): a payment's status change must survive a power cut.
+  // FULL, said explicitly: a payment's status change must survive a power cut. better-sqlite3 is
+  // built with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1, so entering WAL silently drops to NORMAL (while
+  // `PRAGMA synchronous` still reads 2): strace counted 8 fsyncs for 200 commits, 209 with this line.
+  db.pragma("synchronous = FULL");
   let subscriptions = config.subscriptions ?? [];
 
   // Statements need the tables, so they are prepared on first use, after `migrate()`.

@@ -47,6 +47,8 @@ const COLUMNS = "id TEXT PRIMARY KEY, merchant_order_id TEXT NOT NULL UNIQUE, am
 function sqliteStore(dir: string): MinimalStore {
   const db = new Database(join(dir, "minimal.sqlite"));
   db.pragma("journal_mode = WAL");
+  // As the store does: better-sqlite3's build would otherwise drop WAL to NORMAL (no fsync per commit).
+  db.pragma("synchronous = FULL");
   db.exec(`CREATE TABLE IF NOT EXISTS orders (${COLUMNS})`);
   const insert = db.prepare("INSERT INTO orders VALUES (@id, @merchantOrderId, @amount, @currency, @country, @payment, 'none', NULL, @at, @at)");
   const update = db.prepare("UPDATE orders SET payment_url = ?, status = ?, updated_at = ? WHERE id = ?");
