@@ -200,9 +200,9 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
       ...now,
     }),
   );
-  app.route("/", returnPage({ store, allowedOrigins, refresh: (id) => service.status(id, { fresh: true }) }));
+  app.route("/", returnPage({ store, allowedOrigins, logger, refresh: (id) => service.status(id, { fresh: true }) }));
   // A session's payment link (its `url`): on this origin, which is always an allowed one.
-  app.route("/", payPage({ store, merchantName: config.merchantName, sandbox: Boolean(options.sandbox), ...(options.now ? { now: options.now } : {}) }));
+  app.route("/", payPage({ store, merchantName: config.merchantName, sandbox: Boolean(options.sandbox), logger, ...(options.now ? { now: options.now } : {}) }));
   // Its own error handler: the gateway reads our answers in its envelope.
   app.route("/", notifyRoute({ hints, gateway, logger, store: store.kind, maxBodyBytes: maxBody }));
   app.route("/", widgetAssets(options.widget ?? null));

@@ -31,6 +31,10 @@ export interface PayPageText {
   expiredText: string;
   notFoundTitle: string;
   notFoundText: string;
+  /** When the page cannot be made now (the order store is down): it passes, so the shopper retries. */
+  unavailableTitle: string;
+  unavailableText: string;
+  tryAgain: string;
   sandbox: string;
 }
 
@@ -55,6 +59,9 @@ export const PAY_PAGE_TEXT: Record<Locale, PayPageText> = {
     expiredText: "Ask {merchant} for a new link.",
     notFoundTitle: "Payment link not found",
     notFoundText: "Check that you have the whole link, or ask the shop for a new one.",
+    unavailableTitle: "This page can't load right now",
+    unavailableText: "Please try again in a few seconds.",
+    tryAgain: "Try again",
     sandbox: "No real money moves.",
   },
   "zh-Hans": {
@@ -77,6 +84,9 @@ export const PAY_PAGE_TEXT: Record<Locale, PayPageText> = {
     expiredText: "请向 {merchant} 索取新的链接。",
     notFoundTitle: "找不到付款链接",
     notFoundText: "请确认链接完整，或向商家索取新的链接。",
+    unavailableTitle: "此页面暂时无法显示",
+    unavailableText: "请几秒钟后重试。",
+    tryAgain: "重试",
     sandbox: "不涉及真实资金。",
   },
   "zh-Hant": {
@@ -99,6 +109,9 @@ export const PAY_PAGE_TEXT: Record<Locale, PayPageText> = {
     expiredText: "請向 {merchant} 索取新的連結。",
     notFoundTitle: "找不到付款連結",
     notFoundText: "請確認連結完整，或向商家索取新的連結。",
+    unavailableTitle: "此頁面暫時無法顯示",
+    unavailableText: "請幾秒後再試一次。",
+    tryAgain: "重試",
     sandbox: "不涉及真實金錢。",
   },
   th: {
@@ -121,6 +134,9 @@ export const PAY_PAGE_TEXT: Record<Locale, PayPageText> = {
     expiredText: "โปรดขอลิงก์ใหม่จาก {merchant}",
     notFoundTitle: "ไม่พบลิงก์ชำระเงิน",
     notFoundText: "โปรดตรวจสอบว่าลิงก์ครบถ้วน หรือขอลิงก์ใหม่จากร้านค้า",
+    unavailableTitle: "ขณะนี้ไม่สามารถแสดงหน้านี้ได้",
+    unavailableText: "โปรดลองอีกครั้งในอีกสักครู่",
+    tryAgain: "ลองอีกครั้ง",
     sandbox: "ไม่มีการโอนเงินจริง",
   },
   vi: {
@@ -143,6 +159,9 @@ export const PAY_PAGE_TEXT: Record<Locale, PayPageText> = {
     expiredText: "Hãy đề nghị {merchant} gửi liên kết mới.",
     notFoundTitle: "Không tìm thấy liên kết thanh toán",
     notFoundText: "Hãy kiểm tra xem liên kết có đầy đủ không, hoặc đề nghị cửa hàng gửi liên kết mới.",
+    unavailableTitle: "Hiện không thể hiển thị trang này",
+    unavailableText: "Vui lòng thử lại sau vài giây.",
+    tryAgain: "Thử lại",
     sandbox: "Không có tiền thật được chuyển.",
   },
   id: {
@@ -165,6 +184,9 @@ export const PAY_PAGE_TEXT: Record<Locale, PayPageText> = {
     expiredText: "Minta tautan baru kepada {merchant}.",
     notFoundTitle: "Tautan pembayaran tidak ditemukan",
     notFoundText: "Pastikan tautannya lengkap, atau minta tautan baru kepada toko.",
+    unavailableTitle: "Halaman ini belum dapat ditampilkan",
+    unavailableText: "Silakan coba lagi dalam beberapa detik.",
+    tryAgain: "Coba lagi",
     sandbox: "Tidak ada uang sungguhan yang berpindah.",
   },
   fil: {
@@ -187,6 +209,9 @@ export const PAY_PAGE_TEXT: Record<Locale, PayPageText> = {
     expiredText: "Humingi ng bagong link sa {merchant}.",
     notFoundTitle: "Hindi mahanap ang payment link",
     notFoundText: "Tiyaking buo ang link, o humingi ng bagong link sa tindahan.",
+    unavailableTitle: "Hindi maipakita ang pahinang ito ngayon",
+    unavailableText: "Pakisubukang muli pagkalipas ng ilang segundo.",
+    tryAgain: "Subukang muli",
     sandbox: "Walang totoong perang gumagalaw.",
   },
   bn: {
@@ -209,6 +234,9 @@ export const PAY_PAGE_TEXT: Record<Locale, PayPageText> = {
     expiredText: "{merchant}-এর কাছে নতুন লিংক চান।",
     notFoundTitle: "পেমেন্ট লিংক পাওয়া যায়নি",
     notFoundText: "লিংকটি সম্পূর্ণ আছে কিনা দেখুন, অথবা দোকানের কাছে নতুন লিংক চান।",
+    unavailableTitle: "এই মুহূর্তে পৃষ্ঠাটি দেখানো যাচ্ছে না",
+    unavailableText: "কয়েক সেকেন্ড পরে আবার চেষ্টা করুন।",
+    tryAgain: "আবার চেষ্টা করুন",
     sandbox: "আসল টাকা লেনদেন হয় না।",
   },
 };

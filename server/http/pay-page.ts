@@ -14,8 +14,11 @@ import type { HtmlEscapedString } from "hono/utils/html";
 import { currencyDecimals, type CurrencyCode } from "../gateway/amount.ts";
 import { SESSION_ID } from "../ids.ts";
 import { sessionStatus } from "../merchant/views.ts";
+import type { Logger } from "../log.ts";
 import type { OrderRecord, OrderStore, SessionRecord } from "../store/types.ts";
+import type { AppEnv } from "./app-env.ts";
 import { fill, LOCALES, PAY_PAGE_TEXT, payPageLocale, type Locale, type PayPageText } from "./pay-page-text.ts";
+import { shopperPageErrors } from "./shopper-page-errors.ts";
 
 const PAY_STYLE = `*{box-sizing:border-box}
 :root{color-scheme:light dark;--bg:#f1f5f9;--card:#fff;--text:#0f172a;--muted:#475569;--line:#e2e8f0;--ok:#047857;--ok-bg:#d1fae5;--warn:#9a3412;--warn-bg:#ffedd5;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans Thai","Noto Sans Bengali",sans-serif}
@@ -45,7 +48,8 @@ h1{margin:0 0 .25rem;font-size:1.375rem;line-height:1.3}
 .langs{display:flex;flex-wrap:wrap;gap:.25rem .75rem;justify-content:center;margin:1.5rem 0 0;padding:0;list-style:none;font-size:.875rem}
 .langs a{color:var(--muted);display:inline-block;padding:.5rem .25rem;min-height:44px;line-height:28px}
 .langs a[aria-current]{color:var(--text);font-weight:700;text-decoration:none}
-noscript p{margin:0;font-weight:600}`;
+noscript p{margin:0;font-weight:600}
+.retry a{display:inline-block;margin-top:1rem;padding:.625rem 1.25rem;min-height:44px;border-radius:.5rem;background:var(--text);color:var(--card);font-weight:600;text-decoration:none}`;
 
 const STYLE_HASH = `'sha256-${createHash("sha256").update(PAY_STYLE).digest("base64")}'`;
 
@@ -137,6 +141,8 @@ export interface PayPageOptions {
   store: OrderStore;
   merchantName: string;
   sandbox: boolean;
+  /** Where an error that is not the shopper's is logged (the order store down, a bug). */
+  logger: Logger;
   now?: () => number;
 }
 
@@ -144,7 +150,24 @@ export function payPage(options: PayPageOptions) {
   const { store, merchantName } = options;
   const now = options.now ?? Date.now;
 
-  return new Hono().get("/pay/:id", async (c) => {
+  const app = new Hono<AppEnv>();
+  app.onError(
+    shopperPageErrors({
+      logger: options.logger,
+      store: store.kind,
+      // The page's own policy, less its nonce: the error page runs no script.
+      headers: { "Content-Security-Policy": `default-src 'none'; style-src ${STYLE_HASH}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`, "X-Robots-Tag": "noindex" },
+      render: ({ locale, text, retry }) =>
+        frame({
+          locale,
+          text,
+          sandbox: options.sandbox,
+          title: text.unavailableTitle,
+          body: html`<article class="card" aria-labelledby="title"><p class="merchant">${merchantName}</p><h1 id="title">${text.unavailableTitle}</h1><p class="note">${text.unavailableText}</p><p class="retry"><a href="${retry}">${text.tryAgain}</a></p></article>`,
+        }),
+    }),
+  );
+  return app.get("/pay/:id", async (c) => {
     const id = c.req.param("id");
     const locale = payPageLocale(c.req.query("lang"), c.req.header("accept-language"));
     const text = PAY_PAGE_TEXT[locale];

@@ -7,7 +7,10 @@ import { Hono } from "hono";
 import { html } from "hono/html";
 import { isFinalStatus } from "../gateway/schemas.ts";
 import { CHECKOUT_ID } from "../ids.ts";
+import type { Logger } from "../log.ts";
 import type { OrderStore } from "../store/types.ts";
+import type { AppEnv } from "./app-env.ts";
+import { shopperPageErrors } from "./shopper-page-errors.ts";
 
 // Posts to the opener (popup) or the parent (iframe) at the exact merchant origin recorded when the
 // order was made, never "*". With neither, the browser goes back to the shop's own return URL.
@@ -29,7 +32,8 @@ const RETURN_SCRIPT = `(function () {
 const RETURN_STYLE = `:root{color-scheme:light dark;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif}
 body{margin:0;min-height:100vh;display:grid;place-items:center;background:Canvas;color:CanvasText}
 main{max-width:28rem;padding:2rem;text-align:center;line-height:1.5}
-a{color:#2563eb}`;
+a{color:#1d4ed8}
+@media (prefers-color-scheme:dark){a{color:#93c5fd}}`;
 
 function backUrl(returnUrl: string | null, id: string, allowedOrigins: ReadonlySet<string>): string | null {
   if (!returnUrl) return null;
@@ -49,9 +53,23 @@ export function returnPage(options: {
   allowedOrigins: ReadonlySet<string>;
   /** Re-reads the order from the gateway before the widget is told to look: it asks right after. */
   refresh?: (id: string) => Promise<unknown>;
+  /** Where an error that is not the shopper's is logged (the order store down, a bug). */
+  logger: Logger;
 }) {
   const { store, allowedOrigins } = options;
-  return new Hono()
+  const app = new Hono<AppEnv>();
+  app.onError(
+    shopperPageErrors({
+      logger: options.logger,
+      store: store.kind,
+      // The order, and so the shop's origin, could not be read: any shop of this server may frame
+      // the page (iframe mode), since it holds nothing but the message.
+      headers: { "Content-Security-Policy": `default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors ${[...allowedOrigins].join(" ") || "'none'"}` },
+      render: ({ locale, text, retry }) =>
+        html`<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${text.unavailableTitle}</title><link rel="stylesheet" href="/checkout/assets/return.css"></head><body><main><h1>${text.unavailableTitle}</h1><p>${text.unavailableText}</p><p><a href="${retry}">${text.tryAgain}</a></p></main></body></html>`,
+    }),
+  );
+  return app
     .get("/checkout/assets/return.js", (c) => {
       c.header("Cache-Control", "public, max-age=300");
       return c.body(RETURN_SCRIPT, 200, { "Content-Type": "text/javascript; charset=utf-8" });

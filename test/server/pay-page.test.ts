@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { payPage } from "../../server/http/pay-page.ts";
+import { createLogger } from "../../server/log.ts";
 import { acceptedLanguages, LOCALES, PAY_PAGE_TEXT, payPageLocale } from "../../server/http/pay-page-text.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
 import { createdOrder, readJson } from "../support/stack-requests.ts";
@@ -267,11 +268,35 @@ describe("in sandbox mode", () => {
     try {
       const now = Date.now();
       await store.insertSession({ id: "cs_sandboxSANDBOXsandbox", amount: "100.00", currency: "php", country: null, payment: null, customer: null, description: null, metadata: {}, returnUrl: null, idempotencyKey: null, requestHash: null, createdBy: null, createdAt: now, expiresAt: now + 3_600_000 });
-      const app = payPage({ store, merchantName: "Demo", sandbox: true });
+      const app = payPage({ store, merchantName: "Demo", sandbox: true, logger: createLogger({ write: () => {} }) });
       for (const path of ["/pay/cs_sandboxSANDBOXsandbox", "/pay/cs_AAAAAAAAAAAAAAAAAAAAAA"]) {
         const body = await (await app.request(`${path}?lang=vi`)).text();
         expect(body).toMatch(/<div class="sandbox" role="note"><strong>SANDBOX<\/strong> <span>Không có tiền thật được chuyển\.<\/span><\/div>/);
       }
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe("when the page cannot be made", () => {
+  it("a bug answers 500 as a page in the shopper's language, logged once, with no detail of the error", async () => {
+    const lines: string[] = [];
+    const store = createSqliteStore({ filename: ":memory:" });
+    await store.migrate();
+    try {
+      const broken = Object.assign(Object.create(store) as typeof store, {
+        getSession: () => Promise.reject(new TypeError("Cannot read properties of undefined (reading 'amount')")),
+      });
+      const app = payPage({ store: broken, merchantName: "Demo", sandbox: false, logger: createLogger({ write: (line) => lines.push(line) }) });
+      const response = await app.request("/pay/cs_AAAAAAAAAAAAAAAAAAAAAA", { headers: { "Accept-Language": "vi" } });
+      expect(response.status).toBe(500);
+      expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+      const page = await response.text();
+      expect(page).toContain(`<h1 id="title">${PAY_PAGE_TEXT.vi.unavailableTitle}</h1>`);
+      expect(page).toContain(`<a href="/pay/cs_AAAAAAAAAAAAAAAAAAAAAA">${PAY_PAGE_TEXT.vi.tryAgain}</a>`);
+      expect(page).not.toContain("Cannot read");
+      expect(lines.map((line) => JSON.parse(line) as { msg: string })).toEqual([expect.objectContaining({ msg: "unhandled error", path: "/pay/cs_AAAAAAAAAAAAAAAAAAAAAA" })]);
     } finally {
       await store.close();
     }

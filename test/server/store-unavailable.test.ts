@@ -168,6 +168,27 @@ describe("with PostgreSQL refusing connections", () => {
     expect(logs.join("\n")).not.toMatch(STACK_FRAME);
   });
 
+  it.each([
+    ["the payment link, GET /pay/:id", "/pay/cs_AAAAAAAAAAAAAAAAAAAAAA?lang=th", "th", "ขณะนี้ไม่สามารถแสดงหน้านี้ได้"],
+    ["the gateway's return page, GET /checkout/return/:id", `/checkout/return/${UNKNOWN_ID}`, "en", "This page can&#39;t load right now"],
+  ])("%s answers a page in the shopper's language (503, Retry-After) with a link to try again, not JSON", async (_, path, lang, title) => {
+    logs.length = 0;
+    const response = await checkout.app.request(path, { headers: { Accept: "text/html", "Accept-Language": "en-US,en;q=0.8" } });
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("5");
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("content-security-policy")).toMatch(/default-src 'none'/);
+    const page = await response.text();
+    expect(page).toContain(`<html lang="${lang}">`);
+    expect(page).toContain(`<h1${lang === "th" ? ' id="title"' : ""}>${title}</h1>`);
+    // The same page again, query included (the language the shopper chose stays).
+    expect(page).toContain(`href="${path}"`);
+    expect(page).not.toMatch(/store_unavailable|ECONNREFUSED|hunter2|\{"error"/);
+    const lines = logs.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.filter((line) => line.msg === "store unavailable")).toEqual([expect.objectContaining({ level: "warn", code: "ECONNREFUSED" })]);
+  });
+
   it("GET /healthz reports the store as down (503), and logs it", async () => {
     logs.length = 0;
     const response = await checkout.app.request("/healthz");
