@@ -1,0 +1,31 @@
+import { decode } from "@jridgewell/sourcemap-codec";
+import { gzipSync } from "node:zlib";
+import { build, type Rolldown } from "vite";
+import { dialogConfig } from "./vite.config.ts";
+const gzip = (code: string) => gzipSync(code, { level: 9 }).length;
+const cfg = dialogConfig({ file: "dialog-setup.73eb329cb228.js", integrity: "sha256-c+synLIoK9+01vV1u9N6zrurRfVM/NlcmXdzmOW4Sz4=" });
+const result = (await build({ ...cfg, build: { ...cfg.build, sourcemap: true } })) as Rolldown.RolldownOutput[];
+const chunk = (Array.isArray(result) ? result[0] : result).output[0] as Rolldown.OutputChunk;
+const map = chunk.map!;
+const code = chunk.code.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, "");
+const owners: string[] = [];
+const decoded = decode(map.mappings);
+let offset = 0;
+const group = process.argv[2] ?? "line";
+code.split("\n").forEach((line, index) => {
+  const segs = decoded[index] ?? [];
+  for (let i = 0; i < (segs[0]?.[0] ?? line.length) + 1; i++) owners[offset + i] = "(wrapper)";
+  segs.forEach((s, at) => {
+    const end = Math.min(segs[at + 1]?.[0] ?? line.length, line.length);
+    const src = s.length > 1 ? map.sources[s[1]!]!.replace(/^.*?(widget\/|node_modules\/)/, "$1") : "(wrapper)";
+    const key = src.includes("node_modules") ? "preact" : `${src}:${(s[2] ?? 0) + 1}`;
+    for (let c = s[0]; c < end; c++) owners[offset + c] = key;
+  });
+  offset += line.length + 1;
+});
+const whole = gzip(code);
+const keys = [...new Set(owners)];
+const rows = keys.map((k) => { let w = "", n = 0; for (let i = 0; i < code.length; i++) { if (owners[i] === k) n++; else w += code[i]; } return { k, n, g: whole - gzip(w) }; });
+rows.sort((a, b) => b.g - a.g);
+console.log(whole);
+for (const r of rows.slice(0, Number(process.argv[3] ?? 80))) console.log(r.g, r.n, r.k);
