@@ -4,26 +4,30 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { gzipAsync } from "@gfx/zopfli";
+import { minify } from "terser";
 import { build, type InlineConfig, type Plugin, type Rolldown } from "vite";
 import { configDefaults, defineConfig } from "vitest/config";
 
 const ROOT = fileURLToPath(new URL("./", import.meta.url));
 
 /**
- * The widget's size budgets: gzip at level 9, the bytes the server sends (it compresses once, at
- * start), in kB of 1,000 bytes, as vite, the bench and the README count them.
+ * The widget's size budgets: gzip, the bytes the server sends (the build writes them as `<file>.gz`
+ * with zopfli, see servedGzip; the server sends those, the bench counts those), in kB of 1,000
+ * bytes, as vite, the bench and the README count them.
  *
  * `widget.js`, the loader every visitor of a merchant's page downloads: 2.5 kB to aim for, the build
  * fails above 3 kB. `shopper`: what a shopper who opens the dialog downloads in all, the loader and
  * the dialog file (its CSS and English included), 14 kB to aim for; `shopperLimit`: the build fails
- * above it. The target is not met (15.90 kB: Preact's runtime alone is 4.2 kB of it, every feature
- * the issue asked for is in, the merchant's console wording lives in a file of its own,
- * dialog-setup.<hash>.js, that a shopper does not download, the dialog borrows what the loader has
- * anyway and its private property names are mangled; `npm run bench -- size` lists what each module
- * adds), so the limit holds today's figure with a little room: growth fails the build instead of
- * going unnoticed. Lower it to the target once the dialog is under it.
+ * above it. The target is not met: 15.18 kB (it was 15.88 kB, zlib's gzip of files before the
+ * mangling of Preact's names, terser's second pass and zopfli). What is left is made of Preact's
+ * runtime (about 4.0 kB of it at zlib's level 9), the dialog's CSS and English (1.0 kB each) and
+ * the code for every feature the issue asked for; the merchant's console wording lives in a file of
+ * its own, dialog-setup.<hash>.js, that a shopper does not download, the dialog borrows what the
+ * loader has anyway, and its private property names are mangled (`npm run bench -- size` lists what
+ * each module adds). So the limit holds today's figure with a little room: growth fails the build
+ * instead of going unnoticed. Lower it to the target once the dialog is under it.
  */
-export const WIDGET_BUDGET = { file: "widget.js", target: 2_500, limit: 3_000, shopper: 14_000, shopperLimit: 16_000 };
+export const WIDGET_BUDGET = { file: "widget.js", target: 2_500, limit: 3_000, shopper: 14_000, shopperLimit: 15_300 };
 
 /** What the server sends a translation as: zlib's gzip at level 9, made when it starts (server/http/encoded-asset.ts). */
 const gzip = (code: string | Uint8Array) => gzipSync(code, { level: 9 }).length;
@@ -160,6 +164,20 @@ export function builtFile(code: string, prefix = "dialog"): { file: string; inte
   return { file: `${prefix}.${hash}.js`, integrity: `sha256-${createHash("sha256").update(code).digest("base64")}` };
 }
 
+/**
+ * A second pass over the dialog file's minified code: terser's compressor (three passes, and
+ * anonymous functions that use no `this` as arrows) finds what oxc's leaves behind: 38 B of gzip
+ * off the dialog without the arrows, 64 B with them (13,229 → 13,167 at zlib level 9, 12,798 →
+ * 12,734 served). Terser alone, mangling the properties too, did worse than oxc (13,279 B); on
+ * the loader it costs bytes, so the loader keeps oxc's output. Names are oxc's already: terser
+ * mangles only within functions, never the global the file sets.
+ */
+export async function polish(code: string): Promise<string> {
+  const result = await minify(code, { ecma: 2020, module: false, compress: { passes: 3, ecma: 2020, unsafe_arrows: true }, mangle: true });
+  if (result.code === undefined) throw new Error("terser returned no code for the dialog file");
+  return result.code;
+}
+
 async function buildChunk(config: InlineConfig): Promise<string> {
   const result = await build(config);
   const outputs = (Array.isArray(result) ? result : [result]) as Rolldown.RolldownOutput[];
@@ -183,7 +201,7 @@ export function dialogBuild(): Plugin {
       files.length = 0;
       const setupCode = await buildChunk(SETUP_BUILD);
       const setup = builtFile(setupCode, "dialog-setup");
-      const code = await buildChunk(dialogConfig(setup));
+      const code = await polish(await buildChunk(dialogConfig(setup)));
       const dialog = builtFile(code);
       files.push({ file: dialog.file, code }, { file: setup.file, code: setupCode });
       return { define: { __OCTOPUS_DIALOG__: JSON.stringify(dialog) } };

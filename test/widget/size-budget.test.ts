@@ -24,8 +24,8 @@ async function run(code: string, languages = mkdtempSync(join(tmpdir(), "no-lang
 const incompressible = (gzipBytes: number) => randomBytes(gzipBytes).toString("hex");
 
 describe("the widget's size budget in the build", () => {
-  it("holds the loader to 2.5 kB (the build fails above 3 kB), and what a shopper who opens the checkout downloads to 14 kB (the build fails above 16 kB), gzip level 9", () => {
-    expect(WIDGET_BUDGET).toEqual({ file: "widget.js", target: 2_500, limit: 3_000, shopper: 14_000, shopperLimit: 16_000 });
+  it("holds the loader to 2.5 kB (the build fails above 3 kB), and what a shopper who opens the checkout downloads to 14 kB (the build fails above 15.3 kB), gzip as served", () => {
+    expect(WIDGET_BUDGET).toEqual({ file: "widget.js", target: 2_500, limit: 3_000, shopper: 14_000, shopperLimit: 15_300 });
   });
 
   it("fails the build when loader + dialog + English is over its limit, saying by how much", async () => {
