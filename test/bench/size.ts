@@ -122,7 +122,7 @@ export async function sizeRows(): Promise<Row[]> {
       note: `${byModule(made.loader.modules)} (test/bench/size-modules.ts: each module's minified bytes, by the build's source map, taken out and the file gzipped again; gzip shares matches across modules, so the shares add up to less than the file; zlib's gzip here, quick to repeat, where the files are served as zopfli's, some 3% smaller)`,
     },
     {
-      what: `${dialogFile} by source module: what each adds to its gzip, zlib at level 9 (B)`,
+      what: `${dialogFile} by source module: what each adds to its gzip, zlib at level 9, before terser's pass (B)`,
       figure: `${made.dialog.gzip} B`,
       note: byModule(made.dialog.modules),
     },
