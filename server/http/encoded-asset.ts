@@ -1,12 +1,14 @@
 /**
  * Text the server sends unchanged to every browser (the widget bundle, its translations), compressed
- * once when the server starts, at the highest levels: too slow per request, free once. Each request
+ * once when the server starts, at the highest levels: too slow per request, free once. The build's
+ * own files come with their gzip made by the build (zopfli's, `<file>.gz`, smaller than zlib's and
+ * too slow for a start), used when it decodes to the very text. Each request
  * gets the best encoding its Accept-Encoding allows, with `Vary` for caches, an ETag per encoding
  * (they are different bytes), and 304 when the browser already has it.
  */
 import type { Context } from "hono";
 import { createHash } from "node:crypto";
-import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { brotliCompressSync, constants, gunzipSync, gzipSync } from "node:zlib";
 
 export type Encoding = "br" | "gzip" | "identity";
 
@@ -16,16 +18,25 @@ export interface EncodedAsset {
   bodies: Record<Encoding, Uint8Array<ArrayBuffer>>;
 }
 
-export function encodeAsset(text: string, tag = createHash("sha256").update(text).digest("hex").slice(0, 12)): EncodedAsset {
+/** `gzip`: the text's gzip made ahead (the build's `<file>.gz`); ignored unless it decodes to the text, so a stale one is never sent. */
+export function encodeAsset(text: string, tag = createHash("sha256").update(text).digest("hex").slice(0, 12), gzip?: Uint8Array): EncodedAsset {
   const identity = new TextEncoder().encode(text);
   return {
     tag,
     bodies: {
       identity,
-      gzip: new Uint8Array(gzipSync(identity, { level: 9 })),
+      gzip: new Uint8Array(gzip && decodesTo(gzip, identity) ? gzip : gzipSync(identity, { level: 9 })),
       br: new Uint8Array(brotliCompressSync(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: identity.length } })),
     },
   };
+}
+
+function decodesTo(gzip: Uint8Array, identity: Uint8Array): boolean {
+  try {
+    return gunzipSync(gzip).equals(identity);
+  } catch {
+    return false;
+  }
 }
 
 /** Brotli, else gzip, else none, as Accept-Encoding allows: `q=0` refuses, `*` stands for any encoding not named. */

@@ -4,7 +4,8 @@
  * `/widget/dialog.<hash>.js`, the dialog the loader fetches (and `dialog-setup.<hash>.js`, which the
  * dialog fetches when a page's setup is wrong) (immutable: its name is its content's
  * hash, and the loader checks its integrity). Brotli or gzip as the browser accepts: the size budget
- * is for what a shopper downloads, so it is sent compressed.
+ * is for what a shopper downloads, so it is sent compressed, and gzip as the build made it (each
+ * file's `<file>.gz`, zopfli's: the bytes the budget counts, vite.config.ts servedGzip).
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { Hono } from "hono";
@@ -27,28 +28,37 @@ export interface WidgetBundle {
  */
 const DIALOG_FILE = /^dialog(-setup)?\.[0-9a-f]{12}\.js$/;
 
-/**
- * What `vite build` wrote into `dir` (dist/widget/): widget.js and its dialog file; null when the
- * widget is not built.
- */
-export async function readWidgetBuild(dir: URL): Promise<WidgetBundle | null> {
-  const loader = new URL("widget.js", dir);
-  if (!existsSync(loader)) return null;
-  const dialogs = readdirSync(dir)
-    .filter((file) => DIALOG_FILE.test(file))
-    .map((file) => ({ file, code: readFileSync(new URL(file, dir), "utf8") }));
-  return widgetBundle(readFileSync(loader, "utf8"), dialogs);
+/** A built file and the gzip the build made of it, when there is one. */
+export interface BuiltFile {
+  file: string;
+  code: string;
+  gzip?: Uint8Array;
 }
 
-export async function widgetBundle(code: string, dialogFiles: ReadonlyArray<{ file: string; code: string }> = []): Promise<WidgetBundle> {
+/**
+ * What `vite build` wrote into `dir` (dist/widget/): widget.js and its dialog file, each with its
+ * `.gz`; null when the widget is not built.
+ */
+export async function readWidgetBuild(dir: URL): Promise<WidgetBundle | null> {
+  const read = (file: string): BuiltFile => {
+    const gz = new URL(`${file}.gz`, dir);
+    return { file, code: readFileSync(new URL(file, dir), "utf8"), gzip: existsSync(gz) ? new Uint8Array(readFileSync(gz)) : undefined };
+  };
+  if (!existsSync(new URL("widget.js", dir))) return null;
+  const loader = read("widget.js");
+  return widgetBundle(loader.code, readdirSync(dir).filter((file) => DIALOG_FILE.test(file)).map(read), loader.gzip);
+}
+
+/** `loaderGzip` and each dialog file's `gzip`: made by the build (see encodeAsset). */
+export async function widgetBundle(code: string, dialogFiles: readonly BuiltFile[] = [], loaderGzip?: Uint8Array): Promise<WidgetBundle> {
   const bytes = new TextEncoder().encode(code);
   const sha256 = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   const sha384 = new Uint8Array(await crypto.subtle.digest("SHA-384", bytes));
   const hash = Array.from(sha256.slice(0, 6), (byte) => byte.toString(16).padStart(2, "0")).join("");
   let binary = "";
   for (const byte of sha384) binary += String.fromCharCode(byte);
-  const dialogs = new Map(dialogFiles.filter(({ file }) => DIALOG_FILE.test(file)).map(({ file, code: dialog }) => [file, encodeAsset(dialog)]));
-  return { code, hash, integrity: `sha384-${btoa(binary)}`, encoded: encodeAsset(code, hash), dialogs };
+  const dialogs = new Map(dialogFiles.filter(({ file }) => DIALOG_FILE.test(file)).map(({ file, code: dialog, gzip }) => [file, encodeAsset(dialog, undefined, gzip)]));
+  return { code, hash, integrity: `sha384-${btoa(binary)}`, encoded: encodeAsset(code, hash, loaderGzip), dialogs };
 }
 
 export function widgetAssets(bundle: WidgetBundle | null) {

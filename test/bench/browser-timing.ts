@@ -237,7 +237,7 @@ export async function dialogTimingRows(): Promise<Row[]> {
       runs.cold.push(await oneDialogRun(browser, stack, true));
       runs.prefetched.push(await oneDialogRun(browser, stack, false));
     }
-    const sizes = measuredSizes();
+    const sizes = await measuredSizes();
     const setting = `Chromium (headless), loopback, shop and checkout server on two origins, ${DIALOG_RUNS} runs each (alternating, after one warm-up of each), each in a fresh browser context`;
     const row = (kind: "prefetched" | "cold", how: string): Row => {
       const painted = runs[kind].map((run) => run.toPainted).sort((a, b) => a - b);

@@ -230,7 +230,7 @@ describe.skipIf(warnIfNoChromium("browser shopper defects"))("a shopper's rough 
       expect(error!.text).toContain("allowedOrigins");
       expect(error!.text).toContain("CHECKOUT_ALLOWED_ORIGINS");
       await payButton(page, "Pay ₱100.00").click();
-      await dialogShows(page, "This shop's checkout isn't set up for this page yet, so payments can't be taken here. Please contact the shop.");
+      await dialogShows(page, "This shop's checkout isn't set up for this page yet. Please contact the shop.");
       expect(await dialogOf(page).getByText("We couldn't reach the payment server").count()).toBe(0);
       // Trying again cannot help the shopper (only the merchant can): the one way on is Close, and it has focus.
       expect(await dialogOf(page).getByRole("button", { name: "Try again" }).count()).toBe(0);

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { brotliDecompressSync, gunzipSync } from "node:zlib";
+import { brotliDecompressSync, crc32, deflateRawSync, gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { pickEncoding } from "../../server/http/encoded-asset.ts";
 import { readWidgetBuild, widgetBundle, type WidgetBundle } from "../../server/http/widget-assets.ts";
@@ -13,6 +13,15 @@ import { testServer } from "../support/test-server.ts";
 const server = (widget: WidgetBundle | null) => testServer({ widget }).app;
 
 const CODE = "console.log(1)";
+const BIG_CODE = Array.from({ length: 300 }, (_, i) => `console.log(${i});`).join("\n");
+
+/** A gzip member's trailer: CRC-32 and length of the text. */
+function gzipTrailer(text: string): Buffer {
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc32(text), 0);
+  trailer.writeUInt32LE(Buffer.byteLength(text), 4);
+  return trailer;
+}
 
 describe("widget assets", () => {
   it("serves /widget.js with a short cache, for pages that always want the current version", async () => {
@@ -89,6 +98,25 @@ describe("widget assets", () => {
     const bundle = (await readWidgetBuild(pathToFileURL(`${dir}/`)))!;
     expect(bundle.code).toBe(CODE);
     expect([...bundle.dialogs.keys()].sort()).toEqual(["dialog-setup.0123456789ab.js", "dialog.0123456789ab.js"]);
+  });
+
+  it("sends as gzip the .gz the build wrote beside a file (zopfli's, what the size budget counts), never a stale one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "widget-build-"));
+    const dialog = Array.from({ length: 200 }, (_, i) => `console.log(${i} * ${i});`).join("\n");
+    // Made another way than the server's own gzip, with a mark in its header, so that sending it shows.
+    const made = (text: string) => Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 0xff]), deflateRawSync(text, { level: 1 }), gzipTrailer(text)]);
+    writeFileSync(join(dir, "widget.js"), BIG_CODE);
+    writeFileSync(join(dir, "widget.js.gz"), made(BIG_CODE));
+    writeFileSync(join(dir, "dialog.0123456789ab.js"), dialog);
+    writeFileSync(join(dir, "dialog.0123456789ab.js.gz"), made("an older build's dialog"));
+    const app = server((await readWidgetBuild(pathToFileURL(`${dir}/`)))!);
+    const gzip = { "Accept-Encoding": "gzip" };
+    const loader = Buffer.from(await (await app.request("/widget.js", { headers: gzip })).arrayBuffer());
+    expect(loader).toEqual(made(BIG_CODE));
+    // The .gz does not decode to the file: the server makes its own gzip of the file instead.
+    const sent = Buffer.from(await (await app.request("/widget/dialog.0123456789ab.js", { headers: gzip })).arrayBuffer());
+    expect(sent[9]).not.toBe(0xff);
+    expect(gunzipSync(sent).toString()).toBe(dialog);
   });
 
   it("answers 404 with a hint when no bundle was built", async () => {
