@@ -4,7 +4,6 @@
  * through options; nothing is read from the environment here.
  */
 import { Hono } from "hono";
-import { requestId } from "hono/request-id";
 import type { CheckoutConfig } from "./checkout-config.ts";
 import type { OctopusClient } from "./gateway/client.ts";
 import { createLogger, type Logger } from "./log.ts";
@@ -13,8 +12,7 @@ import { clientAddressOf } from "./middleware/client-address.ts";
 import { cors } from "./middleware/cors.ts";
 import { asAsync, createRateLimiter } from "./middleware/rate-limit.ts";
 import { createSharedRateLimiter } from "./middleware/shared-rate-limit.ts";
-import { requestLog } from "./middleware/request-log.ts";
-import { securityHeaders } from "./middleware/security-headers.ts";
+import { envelope } from "./middleware/envelope.ts";
 import { checkoutRoutes } from "./http/checkout-routes.ts";
 import { errorAnswer } from "./http/error-answer.ts";
 import { healthRoute } from "./http/health-route.ts";
@@ -153,9 +151,8 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
   });
 
   const app = new Hono<AppEnv>();
-  app.use(requestId());
-  app.use(requestLog(logger));
-  app.use(securityHeaders({ https: publicUrl.protocol === "https:" }));
+  // The request id, the log line, the security headers, and CORS's headers for every answer.
+  app.use(envelope({ logger, https: publicUrl.protocol === "https:" }));
   // Only the widget's routes: the merchant API (/api/v1/) is server to server, and a secret key
   // never belongs in a browser, so no page may call it.
   const widgetCors = cors({

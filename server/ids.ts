@@ -20,10 +20,27 @@ function randomBytes(count: number): Uint8Array {
   return bytes;
 }
 
-function randomBase64Url(bytes: number): string {
-  let binary = "";
-  for (const byte of randomBytes(bytes)) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+
+/** Base64url without padding, by table: btoa needs a binary string built first, then three replaces. */
+function randomBase64Url(count: number): string {
+  const bytes = randomBytes(count);
+  let text = "";
+  let i = 0;
+  for (; i + 3 <= count; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    text += BASE64URL[n >> 18]! + BASE64URL[(n >> 12) & 63]! + BASE64URL[(n >> 6) & 63]! + BASE64URL[n & 63]!;
+  }
+  const left = count - i;
+  if (left === 1) {
+    const n = bytes[i]!;
+    text += BASE64URL[n >> 2]! + BASE64URL[(n & 3) << 4]!;
+  } else if (left === 2) {
+    const n = (bytes[i]! << 8) | bytes[i + 1]!;
+    text += BASE64URL[n >> 10]! + BASE64URL[(n >> 4) & 63]! + BASE64URL[(n & 15) << 2]!;
+  }
+  return text;
 }
 
 export const CHECKOUT_ID = /^ck_[A-Za-z0-9_-]{22}$/;
@@ -37,7 +54,8 @@ export function newCheckoutId(): string {
  * back office) and 64 random bits (so two instances never collide).
  */
 export function newMerchantOrderId(prefix: string, now: number): string {
-  const random = Array.from(randomBytes(8), (byte) => byte.toString(16).padStart(2, "0")).join("");
+  let random = "";
+  for (const byte of randomBytes(8)) random += HEX[byte]!;
   return `${prefix}-${now.toString(36)}-${random}`;
 }
 

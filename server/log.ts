@@ -38,16 +38,36 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
+// Log keys are mostly the same few literals ("order_id", "path"…): each is lower-cased and looked
+// up once, not on every line. Bounded, since a logged header bag or gateway answer brings keys of
+// its own choosing.
+const redactedKeyCache = new Map<string, boolean>();
+function isRedactedKey(key: string): boolean {
+  let redacted = redactedKeyCache.get(key);
+  if (redacted === undefined) {
+    redacted = REDACTED_KEYS.has(keyOf(key));
+    if (redactedKeyCache.size < 1_000) redactedKeyCache.set(key, redacted);
+  }
+  return redacted;
+}
+
 function redact(value: unknown, depth = 0): unknown {
   if (depth > 6) return "[deep]";
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
   if (value instanceof Error) return { name: value.name, message: value.message, ...(value.cause ? { cause: redact(value.cause, depth + 1) } : {}) };
-  if (value && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = REDACTED_KEYS.has(keyOf(key)) ? "[redacted]" : redact(item, depth + 1);
-    return out;
-  }
+  if (value && typeof value === "object") return redactInto({}, value, depth);
   return value;
+}
+
+/** `value`'s own fields, redacted, assigned to `out` (a line's top level is written straight into the line). */
+function redactInto(out: Record<string, unknown>, value: object, depth: number): Record<string, unknown> {
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const item = (value as Record<string, unknown>)[key];
+    // A scalar is what redact would return for it, without the call.
+    out[key] = isRedactedKey(key) ? "[redacted]" : typeof item === "object" && item !== null ? redact(item, depth + 1) : depth >= 6 ? "[deep]" : item;
+  }
+  return out;
 }
 
 export function createLogger(options: { level?: LogLevel; write?: (line: string) => void; base?: Record<string, unknown> } = {}): Logger {
@@ -55,9 +75,13 @@ export function createLogger(options: { level?: LogLevel; write?: (line: string)
   // Straight to the stream: console.log formats its arguments and checks the stream each time.
   const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const base = options.base ?? {};
+  const hasBase = Object.keys(base).length > 0;
   const log = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (LEVELS[level] < threshold) return;
-    write(JSON.stringify({ level, time: new Date().toISOString(), msg, ...(redact({ ...base, ...fields }) as Record<string, unknown>) }));
+    const line: Record<string, unknown> = { level, time: new Date().toISOString(), msg };
+    if (hasBase) redactInto(line, base, 0);
+    if (fields !== undefined) redactInto(line, fields, 0);
+    write(JSON.stringify(line));
   };
   return {
     debug: (msg, fields) => log("debug", msg, fields),

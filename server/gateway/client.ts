@@ -24,7 +24,7 @@ import {
   type OrderDetails,
   type PaymentInfo,
 } from "./schemas.ts";
-import { UnsignableFieldError, canonicalString, signFields, verifyFields } from "./signing.ts";
+import { UnsignableFieldError, canonicalString, hmacSha256Hex, signFields, verifyFields } from "./signing.ts";
 
 export const OctopusClientConfig = z.object({
   /** Where the API lives, e.g. `https://pay.example.com`; requests go to `<baseUrl>/octopus/api/...`. */
@@ -93,9 +93,8 @@ export function createOctopusClient(config: OctopusClientConfig, deps: OctopusCl
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const base = settings.baseUrl.replace(/\/+$/, "");
 
-  /** One signed POST; turns every way it can go wrong into a typed error. */
-  async function call(path: "order/new" | "order/get", body: Record<string, string>, merchantOrderId: string): Promise<{ status: number; json: unknown }> {
-    const signature = await signFields(settings.apiSecret, body);
+  /** One POST with `body` signed as `signature`; turns every way it can go wrong into a typed error. */
+  async function call(path: "order/new" | "order/get", body: Record<string, string>, signature: string, merchantOrderId: string): Promise<{ status: number; json: unknown }> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), settings.timeoutMs);
     let status: number;
@@ -141,8 +140,8 @@ export function createOctopusClient(config: OctopusClientConfig, deps: OctopusCl
     });
   }
 
-  async function sendNew(body: Record<string, string>, merchantOrderId: string, income: boolean) {
-    const { status, json } = await call("order/new", body, merchantOrderId);
+  async function sendNew(body: Record<string, string>, signature: string, merchantOrderId: string, income: boolean) {
+    const { status, json } = await call("order/new", body, signature, merchantOrderId);
     const envelope = NewOrderResponse.safeParse(json);
     if (!envelope.success) throw unexpected("order/new", status, json, envelope.error, merchantOrderId);
     if (envelope.data.result === "error") throw refusal("order/new", envelope.data.data, status, merchantOrderId);
@@ -160,7 +159,7 @@ export function createOctopusClient(config: OctopusClientConfig, deps: OctopusCl
       const { field, message } = firstIssue(request.error);
       throw new OctopusInvalidRequestError(field, message, { merchantOrderId });
     }
-    const { status, json } = await call("order/get", request.data, merchantOrderId);
+    const { status, json } = await call("order/get", request.data, await signFields(settings.apiSecret, request.data), merchantOrderId);
     const envelope = GetOrderResponse.safeParse(json);
     if (!envelope.success) throw unexpected("order/get", status, json, envelope.error, merchantOrderId);
     if (envelope.data.result === "error") throw refusal("order/get", envelope.data.data, status, merchantOrderId);
@@ -198,12 +197,15 @@ export function createOctopusClient(config: OctopusClientConfig, deps: OctopusCl
     // The signed fields are exactly the fields sent: absent and empty optional fields are left out of both.
     const body: Record<string, string> = { merchant_uid: settings.merchantUid, response_type: "json" };
     for (const [key, value] of Object.entries(order)) if (typeof value === "string" && value !== "") body[key] = value;
+    // Signed once: every attempt sends the same body.
+    let canonical: string;
     try {
-      canonicalString(body);
+      canonical = canonicalString(body);
     } catch (error) {
       if (error instanceof UnsignableFieldError) throw new OctopusInvalidRequestError(error.field, error.message.replace(/^Field "[^"]*" /, ""), { merchantOrderId });
       throw error;
     }
+    const signature = await hmacSha256Hex(settings.apiSecret, canonical);
 
     let lastError: OctopusError | undefined;
     // Whether any send went unanswered (timeout, connection lost): such a send may still land later.
@@ -211,7 +213,7 @@ export function createOctopusClient(config: OctopusClientConfig, deps: OctopusCl
     for (let attempt = 1; attempt <= settings.createAttempts; attempt++) {
       if (attempt > 1) await sleep(settings.retryDelayMs * (attempt - 1));
       try {
-        const data = await sendNew(body, merchantOrderId, order.transaction_type === "income");
+        const data = await sendNew(body, signature, merchantOrderId, order.transaction_type === "income");
         return { merchantOrderId, recovered: false, payment: data.payment, paymentUrl: data.payment_url };
       } catch (error) {
         // A duplicate on a re-send means an earlier attempt landed after all: read it back below.

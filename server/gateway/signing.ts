@@ -31,6 +31,8 @@ export class UnsignableFieldError extends Error {
 // (including newlines) have no business in any documented field and are refused for the same reason.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex
+const UNSIGNABLE = /[&=\u0000-\u001f\u007f]/;
 
 function byteOrder(a: string, b: string): number {
   // Java's TreeMap orders by UTF-16 code unit, which equals byte order for the ASCII keys the API uses.
@@ -44,20 +46,22 @@ function byteOrder(a: string, b: string): number {
  */
 export function canonicalString(fields: SignableFields, { strict = true } = {}): string {
   const keys = Object.keys(fields).sort(byteOrder);
-  return keys
-    .map((key) => {
-      const value = fields[key];
-      if (typeof value !== "string") throw new UnsignableFieldError(key, "must be a string to be signed");
-      if (strict) {
-        if (key.length === 0 || /[&=]/.test(key) || CONTROL.test(key)) {
-          throw new UnsignableFieldError(key, "is not a valid field name");
-        }
-        if (/[&=]/.test(value)) throw new UnsignableFieldError(key, 'must not contain "&" or "=": the signature could not tell it from two fields');
-        if (CONTROL.test(value)) throw new UnsignableFieldError(key, "must not contain control characters");
+  let joined = "";
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index]!;
+    const value = fields[key];
+    if (typeof value !== "string") throw new UnsignableFieldError(key, "must be a string to be signed");
+    // One test for the usual case (nothing to refuse), the precise ones only to say what is wrong.
+    if (strict && (key.length === 0 || UNSIGNABLE.test(key) || UNSIGNABLE.test(value))) {
+      if (key.length === 0 || /[&=]/.test(key) || CONTROL.test(key)) {
+        throw new UnsignableFieldError(key, "is not a valid field name");
       }
-      return `${key}=${value}`;
-    })
-    .join("&");
+      if (/[&=]/.test(value)) throw new UnsignableFieldError(key, 'must not contain "&" or "=": the signature could not tell it from two fields');
+      throw new UnsignableFieldError(key, "must not contain control characters");
+    }
+    joined += index === 0 ? `${key}=${value}` : `&${key}=${value}`;
+  }
+  return joined;
 }
 
 const encoder = new TextEncoder();

@@ -1,6 +1,6 @@
 /** The variables our middleware puts on Hono's context, typed once for every route and middleware. */
-import type { RequestIdVariables } from "hono/request-id";
+import type { Envelope } from "../middleware/envelope.ts";
 
 export interface AppEnv {
-  Variables: RequestIdVariables;
+  Variables: { requestId: string; envelope: Envelope };
 }

@@ -3,6 +3,7 @@ import { Hono, type Context } from "hono";
 import type { CheckoutConfig } from "../checkout-config.ts";
 import { CheckoutError, checkoutError } from "../errors.ts";
 import { CHECKOUT_ID, SESSION_ID } from "../ids.ts";
+import { jsonAnswer } from "../middleware/envelope.ts";
 import { rateLimitKey } from "../middleware/ip-ranges.ts";
 import { rateLimitedError, type AsyncRateLimiter, type RateLimiter } from "../middleware/rate-limit.ts";
 import type { SharedRateLimiter } from "../middleware/shared-rate-limit.ts";
@@ -14,6 +15,8 @@ import type { OrderStore } from "../store/types.ts";
 import type { AppEnv } from "./app-env.ts";
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
+const NO_STORE = { "Cache-Control": "no-store" } as const;
+const REPLAYED = { ...NO_STORE, "Idempotent-Replayed": "true" } as const;
 
 export interface CheckoutRouteOptions {
   service: OrderService;
@@ -85,9 +88,7 @@ export function checkoutRoutes(options: CheckoutRouteOptions) {
       try {
         const idempotencyKey = key === null ? null : await scopedIdempotencyKey(origin, key);
         const { order, replayed } = await service.create({ body: fields, origin, idempotencyKey, ...(priced ? { priced } : {}), ...(deferred?.allowed ? { insert: deferred.insert } : {}) });
-        if (replayed) c.header("Idempotent-Replayed", "true");
-        c.header("Cache-Control", "no-store");
-        return c.json(toPublicOrder(order), replayed ? 200 : 201);
+        return jsonAnswer(c, toPublicOrder(order), replayed ? 200 : 201, replayed ? REPLAYED : NO_STORE);
       } finally {
         if (deferred?.allowed) await deferred.finish();
       }
@@ -97,14 +98,12 @@ export function checkoutRoutes(options: CheckoutRouteOptions) {
       const id = c.req.param("id");
       const session = SESSION_ID.test(id) ? await options.store.getSession(id) : null;
       if (!session) throw checkoutError("not_found", "No checkout session with this id.");
-      c.header("Cache-Control", "no-store");
-      return c.json(toPublicSession(session, { merchantName: options.merchantName, now: now() }));
+      return jsonAnswer(c, toPublicSession(session, { merchantName: options.merchantName, now: now() }), 200, NO_STORE);
     })
     .get("/api/checkout/:id", async (c) => {
       const id = c.req.param("id");
       if (!CHECKOUT_ID.test(id)) throw checkoutError("not_found", "No checkout with this id.");
       const order = await service.status(id);
-      c.header("Cache-Control", "no-store");
-      return c.json(toPublicOrder(order));
+      return jsonAnswer(c, toPublicOrder(order), 200, NO_STORE);
     });
 }

@@ -4,9 +4,22 @@
  * adds `Vary` after it (copying the finished response into a new one); on the Node adapter that
  * turns every answer into a full web-standard Response. Here every header goes into the context's
  * prepared headers before the handler runs, which the handler's, onError's and notFound's
- * responses all start from.
+ * responses all start from; or, in our app, into the envelope's plain headers (envelope.ts), which
+ * every answer gets.
  */
-import type { MiddlewareHandler } from "hono";
+
+/** `set`, or `append` for a header that lists values (Vary). */
+function headerSetter(c: Context): (name: string, value: string, append?: boolean) => void {
+  const envelope = c.get("envelope") as Envelope | undefined;
+  if (!envelope) return (name, value, append) => c.header(name, value, { append: append ?? false });
+  const headers = envelope.headers;
+  return (name, value, append) => {
+    const before = headers[name];
+    headers[name] = append && before !== undefined ? `${before}, ${value}` : value;
+  };
+}
+import type { Context, MiddlewareHandler } from "hono";
+import type { Envelope } from "./envelope.ts";
 
 export interface CorsOptions {
   /** Exact origins; a prefix or suffix match would let shop.example.com.evil.test in. */
@@ -23,16 +36,17 @@ export function cors(options: CorsOptions): MiddlewareHandler {
   const exposeHeaders = options.exposeHeaders.join(",");
   const maxAge = String(options.maxAgeSeconds);
   return async function cors(c, next) {
+    const header = headerSetter(c);
     const origin = c.req.header("origin");
-    if (origin !== undefined && options.allowedOrigins.has(origin)) c.header("Access-Control-Allow-Origin", origin);
-    if (exposeHeaders) c.header("Access-Control-Expose-Headers", exposeHeaders);
-    c.header("Vary", "Origin", { append: true });
+    if (origin !== undefined && options.allowedOrigins.has(origin)) header("Access-Control-Allow-Origin", origin);
+    if (exposeHeaders) header("Access-Control-Expose-Headers", exposeHeaders);
+    header("Vary", "Origin", true);
     if (c.req.method === "OPTIONS") {
-      c.header("Access-Control-Max-Age", maxAge);
-      c.header("Access-Control-Allow-Methods", allowMethods);
+      header("Access-Control-Max-Age", maxAge);
+      header("Access-Control-Allow-Methods", allowMethods);
       if (allowHeaders) {
-        c.header("Access-Control-Allow-Headers", allowHeaders);
-        c.header("Vary", "Access-Control-Request-Headers", { append: true });
+        header("Access-Control-Allow-Headers", allowHeaders);
+        header("Vary", "Access-Control-Request-Headers", true);
       }
       return c.body(null, 204);
     }

@@ -110,6 +110,8 @@ export function ipMatcher(ranges: readonly string[]): { matches(address: string)
  * network: anyone with one has 2^64 addresses to rotate through). Unparseable text is its own key.
  */
 export function rateLimitKey(address: string): string {
+  // The usual case, a plain IPv4 address, is its own key: no need to parse it into a number.
+  if (IPV4.test(address)) return address;
   const ip = parseIp(address);
   if (!ip) return address;
   if (ip.version === 4) return address.includes(":") ? [24n, 16n, 8n, 0n].map((shift) => (ip.value >> shift) & 0xffn).join(".") : address.trim();
