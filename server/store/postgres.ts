@@ -273,13 +273,33 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
     return { inserted: false, order: rowToOrder(existing) };
   }
 
+  // The order INSERTs' texts are written once, with positional parameters: built by the tagged
+  // template, their 35 column names and parameters were put together again on every create.
+  const orderParameters = (first: number) => ORDER_COLUMNS.map((_, i) => `$${first + i}`).join(", ");
+  const orderValues = (row: OrderInsertRow) => ORDER_COLUMNS.map((column) => row[column]);
+  const insertSql = `INSERT INTO "${schema}".orders (${ORDER_COLUMNS.join(", ")}) VALUES (${orderParameters(1)}) ON CONFLICT (idempotency_key) DO NOTHING`;
+
   async function insertOrder(order: NewOrder): Promise<InsertResult> {
     const row = newOrderToRow(order);
-    const written = await sql`
-      INSERT INTO ${orders} ${sql(row, ORDER_COLUMNS)}
-      ON CONFLICT (idempotency_key) DO NOTHING`;
+    const written = await sql.unsafe(insertSql, orderValues(row), { prepare: true });
     return inserted(order, row, written.count === 1);
   }
+
+  /** insertCounted's statement: $1-$4 the hit, then the order's columns (`orderValues`). */
+  const countedInsertSql = `
+      WITH hit AS (
+        INSERT INTO "${schema}".rate_limits AS l (key, points, expire) VALUES ($1, 1, $2)
+        ON CONFLICT (key) DO UPDATE SET
+          points = CASE WHEN l.expire <= $3 THEN 1 ELSE l.points + 1 END,
+          expire = CASE WHEN l.expire <= $3 THEN EXCLUDED.expire ELSE l.expire END
+        RETURNING points, expire
+      ), made AS (
+        INSERT INTO "${schema}".orders (${ORDER_COLUMNS.join(", ")})
+        SELECT ${orderParameters(5)} FROM hit WHERE hit.points <= $4
+        ON CONFLICT (idempotency_key) DO NOTHING
+        RETURNING id
+      )
+      SELECT hit.points AS limit_points, hit.expire AS limit_expire, EXISTS (SELECT FROM made) AS made FROM hit`;
 
   /**
    * The shared create limit's hit and the order's insert in one statement. The limit's part is
@@ -292,28 +312,10 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
    * shared-rate-limit.ts): a hit without an insert, the deletion of old rows; a test holds the two
    * statements to counting alike (test/server/shared-rate-limit.test.ts).
    */
-  // Written once: built by the tagged template, its 41 parameters and 35 column names were put
-  // together again on every create.
-  const countedInsertSql = `
-      WITH hit AS (
-        INSERT INTO "${schema}".rate_limits AS l (key, points, expire) VALUES ($1, 1, $2)
-        ON CONFLICT (key) DO UPDATE SET
-          points = CASE WHEN l.expire <= $3 THEN 1 ELSE l.points + 1 END,
-          expire = CASE WHEN l.expire <= $3 THEN EXCLUDED.expire ELSE l.expire END
-        RETURNING points, expire
-      ), made AS (
-        INSERT INTO "${schema}".orders (${ORDER_COLUMNS.join(", ")})
-        SELECT ${ORDER_COLUMNS.map((_, i) => `$${i + 5}`).join(", ")} FROM hit WHERE hit.points <= $4
-        ON CONFLICT (idempotency_key) DO NOTHING
-        RETURNING id
-      )
-      SELECT hit.points AS limit_points, hit.expire AS limit_expire, EXISTS (SELECT FROM made) AS made FROM hit`;
-
   async function insertCounted(order: NewOrder, hit: LimitHit, signal: AbortSignal): Promise<CountedInsert> {
     const row = newOrderToRow(order);
-    const values: unknown[] = [hit.key, hit.at + hit.windowMs, hit.at, hit.max];
-    for (const column of ORDER_COLUMNS) values.push(row[column]);
-    const query = sql.unsafe<{ limit_points: number; limit_expire: string; made: boolean }[]>(countedInsertSql, values as postgres.ParameterOrJSON<never>[], { prepare: true });
+    const values = [hit.key, hit.at + hit.windowMs, hit.at, hit.max, ...orderValues(row)];
+    const query = sql.unsafe<{ limit_points: number; limit_expire: string; made: boolean }[]>(countedInsertSql, values, { prepare: true });
     // postgres.js cancels a query not yet sent by dropping it, one under way by a cancel request.
     const cancel = () => void Promise.resolve(query.cancel()).catch(() => {});
     signal.addEventListener("abort", cancel, { once: true });
