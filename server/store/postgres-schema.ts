@@ -167,5 +167,21 @@ CREATE UNLOGGED TABLE IF NOT EXISTS ${q}.rate_limits (
 CREATE INDEX IF NOT EXISTS rate_limits_expire ON ${q}.rate_limits (expire);
 `,
     },
+    {
+      version: 5,
+      name: "fewer index entries per create: orders_created_at gone, a status change keyed by its order",
+      // An UPDATE that changes an indexed column (a create's answer changes status and refreshed_at)
+      // cannot be HOT, so it adds an entry to every index of orders, not only to those it changes:
+      // an index on orders costs a create two entries. orders_created_at served no query of the
+      // server (the merchant API lists by kind; \`recent\` reads orders_kind one kind at a time).
+      // order_status_changes had a primary key on seq that no query reads beside an index on
+      // (order_id, seq) that every history read uses: that index is now the primary key.
+      sql: `
+DROP INDEX IF EXISTS ${q}.orders_created_at;
+ALTER TABLE ${q}.order_status_changes DROP CONSTRAINT IF EXISTS order_status_changes_pkey;
+ALTER TABLE ${q}.order_status_changes ADD PRIMARY KEY (order_id, seq);
+DROP INDEX IF EXISTS ${q}.order_status_changes_order;
+`,
+    },
   ];
 }

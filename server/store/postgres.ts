@@ -25,10 +25,11 @@ import {
   type ChangeRow,
   type DeliveryRow,
   type EventRow,
+  type OrderInsertRow,
   type OrderRow,
   type SessionRow,
 } from "./rows.ts";
-import { applyPlan, firstChange, planTransition, RECHECK_OWNER, SWEEP_ORDER_SQL, SWEEP_WANTED_SQL, type TransitionPlan } from "./rules.ts";
+import { applyPlan, firstChange, planTransition, RECHECK_OWNER, recentOrdersSql, SWEEP_ORDER_SQL, SWEEP_WANTED_SQL, withGatewayPatch, type TransitionPlan } from "./rules.ts";
 import type {
   CountedInsert,
   EventRecord,
@@ -93,12 +94,9 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
   const disabled = sql(`${schema}.disabled_endpoints`);
   const migrations = sql(`${schema}.schema_migrations`);
   const dayTotals = sql(`${schema}.payout_day_totals`);
-  const limits = sql(`${schema}.rate_limits`);
-  // postgres.js renders a helper by the last keyword before it in the statement; a fragment of its
-  // own makes these a plain column list and a plain SELECT list wherever they stand.
-  const orderColumnList = sql`${sql(ORDER_COLUMNS)}`;
   const wanted = sql.unsafe(SWEEP_WANTED_SQL);
   const sweepOrder = sql.unsafe(SWEEP_ORDER_SQL);
+  const recentOrders = recentOrdersSql(`"${schema}".orders`, "$1");
 
   const historyOf = async (tx: Sql, id: string) => (await tx<ChangeRow[]>`SELECT * FROM ${changes} WHERE order_id = ${id} ORDER BY seq`).map(rowToChange);
 
@@ -133,20 +131,25 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
    * The columns a transition's plan writes, for both UPDATEs that apply one (writeTransition and
    * answerInOneStatement): a column the plan gains is added here, once.
    */
-  const planColumns = (plan: TransitionPlan) => sql`
-    status = ${plan.status},
-    final_amount = ${plan.finalAmount},
-    floating_amount = ${plan.floatingAmount},
-    payment_uid = ${plan.paymentUid},
-    payment_fail_reason = ${plan.paymentFailReason},
-    refreshed_at = ${plan.refreshedAt},
-    updated_at = ${plan.updatedAt}`;
+  const PLAN_COLUMNS: readonly (readonly [string, (plan: TransitionPlan) => string | number | null])[] = [
+    ["status", (plan) => plan.status],
+    ["final_amount", (plan) => plan.finalAmount],
+    ["floating_amount", (plan) => plan.floatingAmount],
+    ["payment_uid", (plan) => plan.paymentUid],
+    ["payment_fail_reason", (plan) => plan.paymentFailReason],
+    ["refreshed_at", (plan) => plan.refreshedAt],
+    ["updated_at", (plan) => plan.updatedAt],
+  ];
+  /** `column = $n, …` for the plan's columns, numbered from `first`. */
+  const planAssignments = (first: number) => PLAN_COLUMNS.map(([column], i) => `${column} = $${first + i}`).join(", ");
+  const planValues = (plan: TransitionPlan) => PLAN_COLUMNS.map(([, value]) => value(plan));
+  const transitionSql = `UPDATE "${schema}".orders SET ${planAssignments(2)} WHERE id = $1`;
 
   /** transition's decision and writes, `current` read under the row lock in the same transaction. */
   async function writeTransition(tx: Sql, current: OrderRecord, update: StatusUpdate): Promise<TransitionResult> {
     const id = current.id;
     const plan = planTransition(current, update);
-    await tx`UPDATE ${orders} SET ${planColumns(plan)} WHERE id = ${id}`;
+    await tx.unsafe(transitionSql, [id, ...planValues(plan)], { prepare: true });
     const order = applyPlan(current, plan);
     if (!plan.change) return { changed: false, order };
     const { change } = plan;
@@ -164,6 +167,48 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
     return { changed: true, order, change };
   }
 
+  // answerInOneStatement's statement, written once (built by the tagged template, its 35
+  // parameters and fragments were put together again on every create). Data-modifying CTEs all
+  // run, once, to completion; each INSERT takes its rows from the UPDATE's, so nothing is written
+  // when the compare-and-set finds the row changed. Events are inserted in the order given (created
+  // before the status's own), which is the order of their seq. $1 the id, $2-$4 the gateway's
+  // columns, then the plan's, then the row as the caller saw it, the change and the outbox rows.
+  const answerSql = (() => {
+    const p = PLAN_COLUMNS.length;
+    const seen = 5 + p;
+    const change = seen + 10;
+    const outbox = change + 4;
+    return `
+      WITH moved AS (
+        UPDATE "${schema}".orders SET gateway_state = $2, payment_url = $3, error_code = $4, ${planAssignments(5)}
+        WHERE id = $1
+          AND gateway_state = $${seen}
+          AND status = $${seen + 1}
+          AND updated_at = $${seen + 2}
+          AND payment_url IS NOT DISTINCT FROM $${seen + 3}
+          AND error_code IS NOT DISTINCT FROM $${seen + 4}
+          AND final_amount IS NOT DISTINCT FROM $${seen + 5}
+          AND floating_amount IS NOT DISTINCT FROM $${seen + 6}
+          AND payment_uid IS NOT DISTINCT FROM $${seen + 7}
+          AND payment_fail_reason IS NOT DISTINCT FROM $${seen + 8}
+        RETURNING id
+      ), changed AS (
+        INSERT INTO "${schema}".order_status_changes (order_id, from_status, to_status, source, at)
+        SELECT id, $${change}, $${change + 1}, $${change + 2}, $${change + 3} FROM moved WHERE $${seen + 9}::boolean
+      ), written AS (
+        INSERT INTO "${schema}".events (id, type, object_id, data, created_at)
+        SELECT e.id, e.type, moved.id, e.data, $${change + 3}
+        FROM moved CROSS JOIN unnest($${outbox}::text[], $${outbox + 1}::text[], $${outbox + 2}::text[]) WITH ORDINALITY AS e(id, type, data, n)
+        ORDER BY e.n
+        RETURNING id, seq
+      ), delivered AS (
+        INSERT INTO "${schema}".deliveries (event_id, event_seq, object_id, endpoint, status, next_attempt_at)
+        SELECT written.id, written.seq, $1, d.endpoint, 'pending', $${change + 3}
+        FROM written JOIN unnest($${outbox + 3}::text[], $${outbox + 4}::text[]) AS d(event_id, endpoint) ON d.event_id = written.id
+      )
+      SELECT count(*)::int AS moved FROM moved`;
+  })();
+
   /**
    * recordGatewayAnswer in one statement, so one round trip and one transaction: the caller's copy
    * of the order is the "before", and the UPDATE applies only if the row is still exactly that
@@ -174,13 +219,7 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
    */
   async function answerInOneStatement(expected: OrderRecord, patch: GatewayStatePatch, update: StatusUpdate): Promise<TransitionResult | null> {
     if (expected.status !== "none") return null;
-    const current: OrderRecord = {
-      ...expected,
-      gatewayState: patch.gatewayState,
-      ...(patch.paymentUrl !== undefined ? { paymentUrl: patch.paymentUrl } : {}),
-      ...(patch.errorCode !== undefined ? { errorCode: patch.errorCode } : {}),
-      updatedAt: patch.at,
-    };
+    const current = withGatewayPatch(expected, patch);
     const plan = planTransition(current, update);
     const order = applyPlan(current, plan);
     const change = plan.change;
@@ -188,49 +227,45 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
     const written = change ? [createdEventType(order, change), orderEventType(order.kind, change)].filter((type) => type !== null).map((type) => orderEvent(type, order, firstChange(change)!, change.at)) : [];
     const sent = written.flatMap((event) => subscribers(subscriptions, event.type).map((endpoint) => ({ event: event.id, endpoint })));
     const at = change?.at ?? plan.updatedAt;
-    // Data-modifying CTEs all run, once, to completion; each INSERT takes its rows from the UPDATE's,
-    // so nothing is written when the compare-and-set finds the row changed. Events are inserted in
-    // the order given (created before the status's own), which is the order of their seq.
-    const [result] = await sql<{ moved: number }[]>`
-      WITH moved AS (
-        UPDATE ${orders} SET
-          gateway_state = ${order.gatewayState},
-          payment_url = ${order.paymentUrl},
-          error_code = ${order.errorCode},
-          ${planColumns(plan)}
-        WHERE id = ${expected.id}
-          AND gateway_state = ${expected.gatewayState}
-          AND status = ${expected.status}
-          AND updated_at = ${expected.updatedAt}
-          AND payment_url IS NOT DISTINCT FROM ${expected.paymentUrl}
-          AND error_code IS NOT DISTINCT FROM ${expected.errorCode}
-          AND final_amount IS NOT DISTINCT FROM ${expected.finalAmount}
-          AND floating_amount IS NOT DISTINCT FROM ${expected.floatingAmount}
-          AND payment_uid IS NOT DISTINCT FROM ${expected.paymentUid}
-          AND payment_fail_reason IS NOT DISTINCT FROM ${expected.paymentFailReason}
-        RETURNING id
-      ), changed AS (
-        INSERT INTO ${changes} (order_id, from_status, to_status, source, at)
-        SELECT id, ${change?.from ?? ""}, ${change?.to ?? ""}, ${change?.source ?? ""}, ${at} FROM moved WHERE ${change !== null}
-      ), written AS (
-        INSERT INTO ${events} (id, type, object_id, data, created_at)
-        SELECT e.id, e.type, moved.id, e.data, ${at}
-        FROM moved CROSS JOIN unnest(${written.map((event) => event.id)}::text[], ${written.map((event) => event.type)}::text[], ${written.map((event) => JSON.stringify(event.data))}::text[]) WITH ORDINALITY AS e(id, type, data, n)
-        ORDER BY e.n
-        RETURNING id, seq
-      ), delivered AS (
-        INSERT INTO ${deliveries} (event_id, event_seq, object_id, endpoint, status, next_attempt_at)
-        SELECT written.id, written.seq, ${order.id}, d.endpoint, 'pending', ${at}
-        FROM written JOIN unnest(${sent.map((delivery) => delivery.event)}::text[], ${sent.map((delivery) => delivery.endpoint)}::text[]) AS d(event_id, endpoint) ON d.event_id = written.id
-      )
-      SELECT count(*)::int AS moved FROM moved`;
+    const values: (string | number | boolean | null | string[])[] = [
+      expected.id,
+      order.gatewayState,
+      order.paymentUrl,
+      order.errorCode,
+      ...planValues(plan),
+      expected.gatewayState,
+      expected.status,
+      expected.updatedAt,
+      expected.paymentUrl,
+      expected.errorCode,
+      expected.finalAmount,
+      expected.floatingAmount,
+      expected.paymentUid,
+      expected.paymentFailReason,
+      change !== null,
+      change?.from ?? "",
+      change?.to ?? "",
+      change?.source ?? "",
+      at,
+      written.map((event) => event.id),
+      written.map((event) => event.type),
+      written.map((event) => JSON.stringify(event.data)),
+      sent.map((delivery) => delivery.event),
+      sent.map((delivery) => delivery.endpoint),
+    ];
+    const [result] = await sql.unsafe<{ moved: number }[]>(answerSql, values as postgres.ParameterOrJSON<never>[], { prepare: true });
     if (!result || result.moved !== 1) return null;
     return change ? { changed: true, order, change } : { changed: false, order };
   }
 
-  /** insert's answer once its INSERT … ON CONFLICT DO NOTHING has returned `inserted` (or nothing). */
-  async function inserted(order: NewOrder, row: OrderRow | undefined): Promise<InsertResult> {
-    if (row) return { inserted: true, order: rowToOrder(row) };
+  /**
+   * insert's answer once its INSERT … ON CONFLICT DO NOTHING has said whether it wrote `row`. The
+   * record is made from the row written, not read back (as the SQLite store does): the INSERT names
+   * every column the record is made of, so the two are the same, and RETURNING * cost a create the
+   * decoding of 35 columns into a row object (postgres.js parses each one in JavaScript).
+   */
+  async function inserted(order: NewOrder, row: OrderInsertRow, wrote: boolean): Promise<InsertResult> {
+    if (wrote) return { inserted: true, order: rowToOrder(row) };
     // The conflict waited for the winner to commit, so this read (a new snapshot) sees it. A clash
     // on id or merchant_order_id is not covered by ON CONFLICT and throws instead.
     const [existing] = order.idempotencyKey === null ? [] : await sql<OrderRow[]>`SELECT * FROM ${orders} WHERE idempotency_key = ${order.idempotencyKey}`;
@@ -238,13 +273,33 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
     return { inserted: false, order: rowToOrder(existing) };
   }
 
+  // The order INSERTs' texts are written once, with positional parameters: built by the tagged
+  // template, their 35 column names and parameters were put together again on every create.
+  const orderParameters = (first: number) => ORDER_COLUMNS.map((_, i) => `$${first + i}`).join(", ");
+  const orderValues = (row: OrderInsertRow) => ORDER_COLUMNS.map((column) => row[column]);
+  const insertSql = `INSERT INTO "${schema}".orders (${ORDER_COLUMNS.join(", ")}) VALUES (${orderParameters(1)}) ON CONFLICT (idempotency_key) DO NOTHING`;
+
   async function insertOrder(order: NewOrder): Promise<InsertResult> {
-    const [row] = await sql<OrderRow[]>`
-      INSERT INTO ${orders} ${sql(newOrderToRow(order), ORDER_COLUMNS)}
-      ON CONFLICT (idempotency_key) DO NOTHING
-      RETURNING *`;
-    return inserted(order, row);
+    const row = newOrderToRow(order);
+    const written = await sql.unsafe(insertSql, orderValues(row), { prepare: true });
+    return inserted(order, row, written.count === 1);
   }
+
+  /** insertCounted's statement: $1-$4 the hit, then the order's columns (`orderValues`). */
+  const countedInsertSql = `
+      WITH hit AS (
+        INSERT INTO "${schema}".rate_limits AS l (key, points, expire) VALUES ($1, 1, $2)
+        ON CONFLICT (key) DO UPDATE SET
+          points = CASE WHEN l.expire <= $3 THEN 1 ELSE l.points + 1 END,
+          expire = CASE WHEN l.expire <= $3 THEN EXCLUDED.expire ELSE l.expire END
+        RETURNING points, expire
+      ), made AS (
+        INSERT INTO "${schema}".orders (${ORDER_COLUMNS.join(", ")})
+        SELECT ${orderParameters(5)} FROM hit WHERE hit.points <= $4
+        ON CONFLICT (idempotency_key) DO NOTHING
+        RETURNING id
+      )
+      SELECT hit.points AS limit_points, hit.expire AS limit_expire, EXISTS (SELECT FROM made) AS made FROM hit`;
 
   /**
    * The shared create limit's hit and the order's insert in one statement. The limit's part is
@@ -258,20 +313,9 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
    * statements to counting alike (test/server/shared-rate-limit.test.ts).
    */
   async function insertCounted(order: NewOrder, hit: LimitHit, signal: AbortSignal): Promise<CountedInsert> {
-    const query = sql<(OrderRow & { limit_points: number; limit_expire: string })[]>`
-      WITH hit AS (
-        INSERT INTO ${limits} AS l (key, points, expire) VALUES (${hit.key}, 1, ${hit.at + hit.windowMs})
-        ON CONFLICT (key) DO UPDATE SET
-          points = CASE WHEN l.expire <= ${hit.at} THEN 1 ELSE l.points + 1 END,
-          expire = CASE WHEN l.expire <= ${hit.at} THEN EXCLUDED.expire ELSE l.expire END
-        RETURNING points, expire
-      ), made AS (
-        INSERT INTO ${orders} (${orderColumnList})
-        ${sql`SELECT ${sql(newOrderToRow(order), ORDER_COLUMNS)}`} FROM hit WHERE hit.points <= ${hit.max}
-        ON CONFLICT (idempotency_key) DO NOTHING
-        RETURNING *
-      )
-      SELECT hit.points AS limit_points, hit.expire AS limit_expire, made.* FROM hit LEFT JOIN made ON true`;
+    const row = newOrderToRow(order);
+    const values = [hit.key, hit.at + hit.windowMs, hit.at, hit.max, ...orderValues(row)];
+    const query = sql.unsafe<{ limit_points: number; limit_expire: string; made: boolean }[]>(countedInsertSql, values, { prepare: true });
     // postgres.js cancels a query not yet sent by dropping it, one under way by a cancel request.
     const cancel = () => void Promise.resolve(query.cancel()).catch(() => {});
     signal.addEventListener("abort", cancel, { once: true });
@@ -281,10 +325,10 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
     } finally {
       signal.removeEventListener("abort", cancel);
     }
-    const { limit_points: points, limit_expire: expire, ...row } = rows[0]!;
+    const { limit_points: points, limit_expire: expire, made } = rows[0]!;
     const count = { points, expire: Number(expire) };
     if (points > hit.max) return { ...count, insert: null };
-    return { ...count, insert: await inserted(order, row.id === null ? undefined : (row as OrderRow)) };
+    return { ...count, insert: await inserted(order, row, made) };
   }
 
   return {
@@ -407,7 +451,7 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
 
     async recent(limit) {
       if (!(limit > 0)) return [];
-      const rows = await sql<OrderRow[]>`SELECT * FROM ${orders} ORDER BY created_at DESC, id DESC LIMIT ${Math.floor(limit)}`;
+      const rows = await sql.unsafe<OrderRow[]>(recentOrders, [Math.floor(limit)], { prepare: true });
       return rows.map(rowToOrder);
     },
 

@@ -3,6 +3,7 @@
  * and from `OrderRecord` here so that the two stores cannot drift apart on a field.
  */
 import { PaymentStatus } from "../gateway/schemas.ts";
+import { ORDER_KINDS } from "./rules.ts";
 import type { ChangeSource, OrderKind, DeliveryAttempt, DeliveryRecord, DeliveryStatus, EventRecord, GatewayState, Metadata, NewOrder, NewSession, OrderRecord, SessionRecord, StatusChange } from "./types.ts";
 
 /**
@@ -143,9 +144,11 @@ export function rowToOrder(row: OrderRow): OrderRecord {
   };
 }
 
+const KINDS: ReadonlySet<string> = new Set(ORDER_KINDS);
+
 function orderKind(value: string): OrderKind {
-  if (value !== "checkout" && value !== "payout") throw new Error(`order store: unknown order kind ${JSON.stringify(value)} in the database`);
-  return value;
+  if (!KINDS.has(value)) throw new Error(`order store: unknown order kind ${JSON.stringify(value)} in the database`);
+  return value as OrderKind;
 }
 
 /** A new order's row: never updated yet, so `updated_at` is its creation time. */

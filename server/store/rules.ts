@@ -3,7 +3,20 @@
  * does to an order, and which orders the sweep wants. The stores only add the locking around them.
  */
 import { FINAL_STATUSES, type PaymentStatus } from "../gateway/schemas.ts";
-import { canTransition, type GatewayState, type GatewayStatePatch, type OrderRecord, type StatusChange, type StatusUpdate } from "./types.ts";
+import { canTransition, type GatewayState, type GatewayStatePatch, type OrderKind, type OrderRecord, type StatusChange, type StatusUpdate } from "./types.ts";
+
+/** Every kind of order, for queries that read one kind at a time. */
+export const ORDER_KINDS: readonly OrderKind[] = ["checkout", "payout"];
+
+/**
+ * The newest orders of every kind, read through orders_kind (kind, created_at) one kind at a time
+ * and merged: no index on created_at alone is kept just for this (each one costs every create a
+ * write). SQL both dialects accept; `limit` is a parameter written by the store (`?` or `$1`).
+ */
+export function recentOrdersSql(table: string, limit: string): string {
+  const perKind = ORDER_KINDS.map((kind) => `SELECT * FROM (SELECT * FROM ${table} WHERE kind = '${kind}' ORDER BY created_at DESC, id DESC LIMIT ${limit}) AS ${kind}_orders`);
+  return `SELECT * FROM (${perKind.join(" UNION ALL ")}) AS recent ORDER BY created_at DESC, id DESC LIMIT ${limit}`;
+}
 
 /** The terminal statuses, as a list for `NOT IN (...)`. */
 export const FINAL_STATUS_LIST: readonly PaymentStatus[] = [...FINAL_STATUSES];

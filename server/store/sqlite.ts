@@ -25,7 +25,7 @@ import {
   type OrderRow,
   type SessionRow,
 } from "./rows.ts";
-import { applyPlan, firstChange, planTransition, RECHECK_OWNER, SWEEP_ORDER_SQL, SWEEP_WANTED_SQL, withGatewayPatch } from "./rules.ts";
+import { applyPlan, firstChange, planTransition, RECHECK_OWNER, recentOrdersSql, SWEEP_ORDER_SQL, SWEEP_WANTED_SQL, withGatewayPatch } from "./rules.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
 import type { ClaimedDelivery, EventRecord, GatewayState, GatewayStatePatch, InsertResult, NewOrder, OrderRecord, OrderStore, PayoutCap, PayoutInsertResult, StatusUpdate, TransitionResult } from "./types.ts";
 
@@ -102,7 +102,7 @@ function prepareStatements(db: Db) {
     lease: db.prepare<{ id: string; owner: string; until: number }>("UPDATE orders SET sweep_owner = @owner, sweep_until = @until WHERE id = @id"),
     release: db.prepare<{ id: string; owner: string }>("UPDATE orders SET sweep_owner = NULL, sweep_until = NULL WHERE id = @id AND sweep_owner = @owner"),
     defer: db.prepare<{ id: string; until: number }>(`UPDATE orders SET sweep_owner = '${RECHECK_OWNER}', sweep_until = @until WHERE id = @id`),
-    recent: db.prepare<[number], OrderRow>("SELECT * FROM orders ORDER BY created_at DESC, id DESC LIMIT ?"),
+    recent: db.prepare<{ limit: number }, OrderRow>(recentOrdersSql("orders", "@limit")),
     listOrders: db.prepare<{ kind: string; status: string | null; customer: string | null; session: string | null; after_created: number | null; after_id: string | null; limit: number }, OrderRow>(
       `SELECT * FROM orders
        WHERE kind = @kind
@@ -414,7 +414,7 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
 
     async recent(limit) {
       if (!(limit > 0)) return [];
-      return st().recent.all(Math.floor(limit)).map(rowToOrder);
+      return st().recent.all({ limit: Math.floor(limit) }).map(rowToOrder);
     },
 
     async listOrders(query) {

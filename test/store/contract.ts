@@ -420,6 +420,15 @@ export function storeContract(name: string, makeStore: () => Promise<OrderStore>
         expect(await store.recent(2)).toEqual([c.order, b.order]);
         expect(await store.recent(0)).toEqual([]);
       });
+
+      it("merges checkouts and payouts newest first, ties broken by id (it reads one kind at a time)", async () => {
+        const at = (createdAt: number, kind: "checkout" | "payout", id: string) => store.insert(newOrder({ createdAt, kind, id }));
+        const made = [await at(T + 1, "payout", "ck_p1"), await at(T + 2, "checkout", "ck_c2"), await at(T + 4, "payout", "ck_p4"), await at(T + 3, "checkout", "ck_c3"), await at(T + 4, "checkout", "ck_c4")];
+        const byId = new Map(made.map((result) => [result.order.id, result.order]));
+        const newestFirst = ["ck_p4", "ck_c4", "ck_c3", "ck_c2", "ck_p1"].map((id) => byId.get(id));
+        expect(await store.recent(10)).toEqual(newestFirst);
+        expect(await store.recent(3)).toEqual(newestFirst.slice(0, 3));
+      });
     });
   });
 }

@@ -68,6 +68,42 @@ describe.skipIf(!url)("PostgreSQL store", () => {
   storeContract("postgres", makeStore, dropStore);
   outboxContract("postgres", makeStore, dropStore);
 
+  it("upgrades a schema of version 4 (orders_created_at, history keyed by seq) with orders and history in it", async () => {
+    const schema = newSchema();
+    const { postgresMigrations } = await import("../../server/store/postgres-schema.ts");
+    // The schema as the previous release left it: migrations are only ever appended.
+    await admin!.begin(async (tx) => {
+      await tx.unsafe(`CREATE SCHEMA "${schema}"`);
+      await tx.unsafe(`CREATE TABLE "${schema}".schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
+      for (const migration of postgresMigrations(`"${schema}"`).filter((migration) => migration.version <= 4)) {
+        await tx.unsafe(migration.sql);
+        await tx.unsafe(`INSERT INTO "${schema}".schema_migrations VALUES ($1, $2, $3)`, [migration.version, migration.name, T]);
+      }
+      await tx.unsafe(
+        `INSERT INTO "${schema}".orders (id, merchant_order_id, gateway_state, status, amount, currency, country, payment, created_at, updated_at, expires_at)
+         VALUES ('ck_old', 'mo-old', 'created', 'pending', '100.00', 'php', 'PH', 'gcash', ${T}, ${T}, ${T + 1})`,
+      );
+      await tx.unsafe(`INSERT INTO "${schema}".order_status_changes (order_id, from_status, to_status, source, at) VALUES ('ck_old', 'none', 'pending', 'create', ${T})`);
+    });
+    const store = createPostgresStore({ url: url!, schema, max: 2 });
+    try {
+      await store.migrate();
+      const indexes = await admin!`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = ${schema} AND tablename IN ('orders', 'order_status_changes')`;
+      const names = indexes.map((index) => index.indexname);
+      expect(names).not.toContain("orders_created_at");
+      expect(names).not.toContain("order_status_changes_order");
+      expect(indexes.find((index) => index.indexname === "order_status_changes_pkey")?.indexdef).toMatch(/\(order_id, seq\)/);
+      const moved = await store.transition("ck_old", { status: "completed", finalAmount: "100.00", source: "notify", at: T + 5 });
+      expect(moved?.changed).toBe(true);
+      expect((await store.history("ck_old")).map((change) => change.to)).toEqual(["pending", "completed"]);
+      expect(await store.recent(5)).toEqual([moved!.order]);
+      await store.migrate();
+    } finally {
+      await store.close();
+      await dropSchema(schema);
+    }
+  });
+
   it("refuses a schema name that would need quoting", () => {
     expect(() => createPostgresStore({ url: url!, schema: 'x"; DROP TABLE orders; --' })).toThrow(/schema/);
   });

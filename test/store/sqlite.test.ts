@@ -127,4 +127,33 @@ describe("SQLite store migrations", () => {
     expect(versions).toEqual(SQLITE_MIGRATIONS.map((migration) => ({ version: migration.version })));
     await store.close();
   });
+
+  it("upgrades a database of version 3 (orders_created_at) with orders, history and events in it", async () => {
+    const filename = nextFile();
+    const { default: Database } = await import("better-sqlite3");
+    const { SQLITE_MIGRATIONS } = await import("../../server/store/sqlite-schema.ts");
+
+    const before = createSqliteStore({ filename, subscriptions: [{ endpoint: "shop", types: null }] });
+    await before.migrate();
+    const { order } = await before.insert(newOrder({ idempotencyKey: "v3" }));
+    await before.recordGatewayAnswer(order, { gatewayState: "created", paymentUrl: "https://pay.example/v3", at: T + 1 }, { status: "pending", source: "create", at: T + 2 });
+    await before.close();
+    // Back to the file the previous release left (version 3): migration 4 only dropped an index.
+    const raw = new Database(filename);
+    raw.exec("CREATE INDEX orders_created_at ON orders (created_at); DELETE FROM schema_migrations WHERE version > 3");
+    raw.close();
+
+    const store = createSqliteStore({ filename, subscriptions: [{ endpoint: "shop", types: null }] });
+    await store.migrate();
+    const check = new Database(filename);
+    expect(check.prepare("SELECT name FROM sqlite_master WHERE name = 'orders_created_at'").all()).toEqual([]);
+    expect(check.prepare("SELECT MAX(version) AS v FROM schema_migrations").get()).toEqual({ v: SQLITE_MIGRATIONS.at(-1)!.version });
+    check.close();
+    const moved = await store.transition(order.id, { status: "completed", finalAmount: "100.50", source: "notify", at: T + 3 });
+    expect(moved?.changed).toBe(true);
+    expect((await store.history(order.id)).map((change) => change.to)).toEqual(["pending", "completed"]);
+    expect(await store.recent(5)).toEqual([moved!.order]);
+    expect((await store.listEvents({ objectId: order.id, limit: 10 })).data.map((event) => event.type)).toEqual(["order.paid", "order.created"]);
+    await store.close();
+  });
 });
