@@ -209,7 +209,6 @@ export function createCheckoutServer(options: CheckoutServerOptions): CheckoutSe
   app.notFound((c) => c.json({ error: { code: "not_found", message: `Nothing at ${c.req.method} ${c.req.path}.` } }, 404));
   app.onError((error, c) => {
     const failure = errorAnswer(error, c, { logger, store: store.kind });
-    for (const [name, value] of Object.entries(failure.headers ?? {})) c.header(name, value);
     return c.json(failure.toBody(), failure.status);
   });
 

@@ -42,7 +42,6 @@ export function notifyRoute(options: { hints: NotifyHints; gateway: OctopusClien
   const app = new Hono<AppEnv>();
   app.onError((error, c) => {
     const failure = errorAnswer(error, c, { logger, store: options.store });
-    for (const [name, value] of Object.entries(failure.headers ?? {})) c.header(name, value);
     // The gateway reads our answers in its own envelope.
     return c.json({ result: "error", data: { error: failure.code, details: failure.message } }, failure.status);
   });

@@ -29,8 +29,8 @@ export function shopperPageErrors<Page extends string | Promise<string>>(options
   headers?: Record<string, string>;
 }): ErrorHandler<AppEnv> {
   return (error, c) => {
+    for (const [name, value] of Object.entries(options.headers ?? {})) c.header(name, value);
     const failure = errorAnswer(error, c, options);
-    for (const [name, value] of Object.entries({ ...options.headers, ...failure.headers })) c.header(name, value);
     const locale = payPageLocale(c.req.query("lang"), c.req.header("accept-language"));
     const url = new URL(c.req.url);
     c.header("Cache-Control", "no-store");

@@ -7,6 +7,8 @@
  * responses all start from; or, in our app, into the envelope's plain headers (envelope.ts), which
  * every answer gets.
  */
+import type { Context, MiddlewareHandler } from "hono";
+import type { Envelope } from "./envelope.ts";
 
 /** `set`, or `append` for a header that lists values (Vary). */
 function headerSetter(c: Context): (name: string, value: string, append?: boolean) => void {
@@ -18,8 +20,6 @@ function headerSetter(c: Context): (name: string, value: string, append?: boolea
     headers[name] = append && before !== undefined ? `${before}, ${value}` : value;
   };
 }
-import type { Context, MiddlewareHandler } from "hono";
-import type { Envelope } from "./envelope.ts";
 
 export interface CorsOptions {
   /** Exact origins; a prefix or suffix match would let shop.example.com.evil.test in. */

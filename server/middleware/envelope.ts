@@ -44,7 +44,7 @@ export function envelope(options: { logger: Logger; https: boolean }): Middlewar
     if (!complete.has(res)) {
       const finished = res.headers;
       for (const name in headers) if (!finished.has(name)) finished.set(name, headers[name]!);
-      addSecurityHeaders(finished, options);
+      addSecurityHeaders(finished, security);
     }
     // Paths only, never query strings or headers: they are where tokens and addresses hide.
     logger.info("request", {

@@ -17,12 +17,16 @@ export function securityHeaderValues({ https }: { https: boolean }): Readonly<Re
   });
 }
 
-/** Adds to a finished response's headers each one its route did not set. */
-export function addSecurityHeaders(headers: Headers, { https }: { https: boolean }): void {
+/**
+ * Adds to a finished response's headers each of `values` (securityHeaderValues) its route did not
+ * set. X-Frame-Options: DENY only where the page's CSP forbids framing too: a route whose own
+ * policy lets the shop frame it (the return page) must not be undone by it.
+ */
+export function addSecurityHeaders(headers: Headers, values: Readonly<Record<string, string>>): void {
   const csp = headers.get("Content-Security-Policy");
-  if (csp === null) headers.set("Content-Security-Policy", LOCKED_DOWN_CSP);
-  if (!headers.has("X-Frame-Options") && (csp === null || FRAMING_NONE.test(csp))) headers.set("X-Frame-Options", "DENY");
-  if (!headers.has("X-Content-Type-Options")) headers.set("X-Content-Type-Options", "nosniff");
-  if (!headers.has("Referrer-Policy")) headers.set("Referrer-Policy", "no-referrer");
-  if (https && !headers.has("Strict-Transport-Security")) headers.set("Strict-Transport-Security", "max-age=31536000");
+  for (const name in values) {
+    if (headers.has(name)) continue;
+    if (name === "X-Frame-Options" && csp !== null && !FRAMING_NONE.test(csp)) continue;
+    headers.set(name, values[name]!);
+  }
 }

@@ -12,7 +12,7 @@ import { CheckoutError, checkoutError } from "../../server/errors.ts";
 import { bodyLimit } from "../../server/middleware/body-limit.ts";
 import { cors } from "../../server/middleware/cors.ts";
 import { envelope, jsonAnswer } from "../../server/middleware/envelope.ts";
-import { addSecurityHeaders } from "../../server/middleware/security-headers.ts";
+import { addSecurityHeaders, securityHeaderValues } from "../../server/middleware/security-headers.ts";
 import { silentLogger } from "../../server/log.ts";
 
 const ALLOWED = new Set(["https://shop.example"]);
@@ -58,7 +58,7 @@ const ours = appWith(cors({ allowedOrigins: ALLOWED, ...OPTIONS, maxAgeSeconds: 
 /** What the app used before the envelope: hono's requestId, then security headers added to each finished response. */
 const securityAfter: MiddlewareHandler = async (c, next) => {
   await next();
-  addSecurityHeaders(c.res.headers, { https: true });
+  addSecurityHeaders(c.res.headers, securityHeaderValues({ https: true }));
 };
 const theirsEnveloped = appWith(...honoMiddleware(), [requestId(), securityAfter]);
 const oursEnveloped = appWith(cors({ allowedOrigins: ALLOWED, ...OPTIONS, maxAgeSeconds: 600 }), bodyLimit(MAX), [envelope({ logger: silentLogger, https: true }) as MiddlewareHandler]);
