@@ -193,6 +193,27 @@ describe.skipIf(warnIfNoChromium("browser shopper defects"))("a shopper's rough 
     });
   });
 
+  it("an amount error goes once the typed amount can be paid, without pressing Pay again", async () => {
+    await suite.withShopper(async ({ stack, page }) => {
+      await page.goto(stack.embedUrl("iframe", { amounts: "100.00,500.00", currency: "php", country: "PH", payment: "gcash", label: "Top up" }));
+      await payButton(page, "Top up").click();
+      await dialogOf(page).getByRole("radio", { name: "Other amount" }).check();
+      const input = dialogOf(page).getByRole("textbox", { name: "Other amount" });
+      const error = dialogOf(page).getByRole("alert");
+      await input.fill("abc");
+      await dialogOf(page).getByRole("button", { name: "Pay", exact: true }).click();
+      await expect.poll(() => error.textContent()).toContain("Enter an amount such as");
+      expect(await input.getAttribute("aria-invalid")).toBe("true");
+      // Still not payable (under the minimum): the error stays.
+      await input.fill("5");
+      expect(await error.count()).toBe(1);
+      await input.fill("２５０");
+      await dialogOf(page).getByRole("button", { name: "Pay ₱250.00" }).waitFor();
+      await expect.poll(() => error.count()).toBe(0);
+      expect(await input.getAttribute("aria-invalid")).toBe("false");
+    });
+  });
+
   it("reads Thai digits in a Thai form", async () => {
     await suite.withShopper({ locale: "th-TH" }, async ({ stack, page }) => {
       await page.goto(stack.embedUrl("iframe", { amounts: "300.00,500.00", currency: "thb", country: "TH", locale: "th", label: "เติมเงิน" }));

@@ -124,7 +124,12 @@ export function Form({ view }: { view: View }) {
                   value={picks.typed ?? ""}
                   aria-invalid={!!error && picks.field === "amount"}
                   aria-describedby="octopus-hint octopus-error"
-                  onInput={(event) => pick({ typed: event.currentTarget.value })}
+                  onInput={(event) => {
+                    const value = event.currentTarget.value;
+                    const read = parseTyped(value, currency, locale);
+                    // An amount error goes as soon as what is typed can be paid; a new one waits for Pay.
+                    pick({ typed: value, ...(picks.field === "amount" && "value" in read && inRange(read.value) ? { error: "" } : {}) });
+                  }}
                 />
               </label>
             )}
