@@ -272,10 +272,12 @@ export function createCheckout(server: string, win: Window, adoptStyles: AdoptSt
       const slowTimer = setTimeout(() => thisAttempt === attempt && set({ slow: true }), SLOW_MS);
       const giveUpTimer = setTimeout(() => giveUp.abort(), GIVE_UP_MS);
       set({ screen: "creating", mode, slow: false, popupClosed: false });
-      // A session sets the amount, currency, customer, description and return URL itself: naming them is refused.
+      // A session sets the amount, currency, customer and description itself: naming them is refused.
+      // Its own return URL, when it has one, wins over this page's.
+      const returnUrl = options.returnUrl ?? returnUrlOf(win.location.href);
       const body = options.session
-        ? { session: options.session, country: selection.country, payment: selection.payment, locale }
-        : { ...selection, customer: options.customer, description: options.description, locale, return_url: options.returnUrl ?? returnUrlOf(win.location.href) };
+        ? { session: options.session, country: selection.country, payment: selection.payment, locale, return_url: returnUrl }
+        : { ...selection, customer: options.customer, description: options.description, locale, return_url: returnUrl };
       void api.create(body, key, giveUp.signal).then((answer) => {
         clearTimeout(slowTimer);
         clearTimeout(giveUpTimer);

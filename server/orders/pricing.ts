@@ -177,7 +177,7 @@ export function priceOrder(body: unknown, config: CheckoutConfig, allowedOrigins
  * or custom schemes), no user name or password in it (a phishing trick: https://shop.example@evil.test
  * reads as the shop), and on the requesting page's own origin, not merely on some allowed origin.
  */
-function checkReturnUrl(value: string, allowedOrigins: ReadonlySet<string>, origin: string | null): string {
+export function checkReturnUrl(value: string, allowedOrigins: ReadonlySet<string>, origin: string | null): string {
   let url: URL | undefined;
   try {
     url = new URL(value);

@@ -18,7 +18,7 @@ import { newCheckoutId, newMerchantOrderId, SESSION_ID } from "../ids.ts";
 import type { Logger } from "../log.ts";
 import { sessionStatus } from "../merchant/views.ts";
 import type { ChangeSource, GatewayStatePatch, InsertResult, NewOrder, OrderRecord, OrderStore, SessionRecord, StatusChange, StatusUpdate, TransitionResult } from "../store/types.ts";
-import { priceOrder, requestFingerprint, type PricedOrder } from "./pricing.ts";
+import { checkReturnUrl, priceOrder, requestFingerprint, type PricedOrder } from "./pricing.ts";
 
 export interface OrderServiceOptions {
   store: OrderStore;
@@ -96,7 +96,7 @@ function gatewayError(code: "gateway_refused" | "gateway_unavailable"): Checkout
 }
 
 /** What a session fixes, so that a body naming the session may not name them too. */
-const SESSION_FIELDS = ["amount", "product", "currency", "customer", "description", "metadata", "return_url"] as const;
+const SESSION_FIELDS = ["amount", "product", "currency", "customer", "description", "metadata"] as const;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -225,13 +225,15 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   }
 
   /**
-   * A body naming a session pays that session: amount, currency, customer, description, metadata
-   * and return URL come from it, and a body that also names one of them is refused (the session is
-   * the merchant's word on what is bought; the page's is not).
+   * A body naming a session pays that session: amount, currency, customer, description and metadata
+   * come from it, and a body that also names one of them is refused (the session is the merchant's
+   * word on what is bought; the page's is not). Its return URL wins too; a session without one
+   * comes back, after a redirect, to the page that paid it (a payment link to itself), which is
+   * then held to that page's own origin like any page's.
    */
-  async function fromSession(body: Record<string, unknown>): Promise<{ body: Record<string, unknown>; session: SessionRecord | null }> {
+  async function fromSession(body: Record<string, unknown>, origin: string | null): Promise<{ body: Record<string, unknown>; session: SessionRecord | null }> {
     if (!("session" in body)) return { body, session: null };
-    const { session: id, ...rest } = body;
+    const { session: id, return_url: pageReturnUrl, ...rest } = body;
     if (typeof id !== "string" || !SESSION_ID.test(id)) throw checkoutError("invalid_request", '"session" must be a checkout session id ("cs_…")', "session");
     for (const field of SESSION_FIELDS) {
       if (field in rest) throw checkoutError("invalid_request", `"${field}" cannot be given with "session": the session sets it`, field);
@@ -255,7 +257,13 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       ...(session.payment !== null ? { payment: session.payment } : {}),
       ...(session.customer !== null ? { customer: session.customer } : {}),
       ...(session.description !== null ? { description: session.description } : {}),
-      ...(session.returnUrl !== null ? { return_url: session.returnUrl } : {}),
+      ...(session.returnUrl !== null
+        ? { return_url: session.returnUrl }
+        : typeof pageReturnUrl === "string"
+          ? { return_url: checkReturnUrl(pageReturnUrl, options.allowedOrigins, origin) }
+          : pageReturnUrl !== undefined
+            ? { return_url: pageReturnUrl }
+            : {}),
     };
     return { body: { ...rest, ...fromIt }, session };
   }
@@ -280,7 +288,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     /** Inserts the order in place of `store.insert`: the shared create limit's, which counts the create with it. */
     insert?: (order: NewOrder) => Promise<InsertResult>;
   }): Promise<CreateResult> {
-    const { body, session } = await fromSession(input.body);
+    const { body, session } = await fromSession(input.body, input.origin);
     const priced = (!session && input.priced) || priceOrder(body, config, options.allowedOrigins, session ? null : input.origin);
     // One payable attempt per session and method: a second tab or a reopened dialog continues it,
     // so that one cart is not paid twice.

@@ -18,6 +18,8 @@ import { until } from "../support/time.ts";
 
 const OUT = fileURLToPath(new URL(process.env.UPDATE_SCREENSHOTS === "1" ? "../../docs/screenshots/" : "../../test-results/screenshots/", import.meta.url));
 
+const PHONE_UA = "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36";
+
 const SIZES: Record<"320" | "1280", BrowserContextOptions> = {
   "320": { viewport: { width: 320, height: 640 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
   "1280": { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 },
@@ -76,6 +78,23 @@ describe.skipIf(warnIfNoChromium("payment link page"))("payment link page in Chr
       expect(overflow).toBeLessThanOrEqual(0);
       expect(await recordedViolations(page)).toEqual([]);
       await page.screenshot({ path: `${OUT}pay-${state}-${size}.png`, fullPage: true, animations: "disabled", caret: "hide" });
+    });
+  });
+
+  it("on a phone (redirect mode): paid on the gateway's page, the shopper lands back on the link, which says it is paid", async () => {
+    const { stack } = suite;
+    const session = (await stack.checkout.sessions.create({ body: { amount: "199.00", currency: "php", description: "Starter pack" } as never, idempotencyKey: crypto.randomUUID(), keyId: "test" })).session;
+    const link = `${stack.url}/pay/${session.id}`;
+    await suite.withShopper({ ...SIZES["320"], userAgent: PHONE_UA }, async ({ page }) => {
+      await page.goto(link);
+      await page.locator("octopus-checkout-button").getByRole("button").click();
+      await page.getByRole("button", { name: "Pay ₱199.00" }).click();
+      // Redirect mode: the whole tab goes to the gateway's page.
+      await page.waitForURL((url) => !url.href.startsWith(stack.url + "/pay/"));
+      await page.getByRole("button", { name: /^Pay\b/ }).click();
+      await page.waitForURL((url) => url.href.startsWith(`${link}?octopus_checkout=`));
+      await page.getByRole("heading", { name: PAY_PAGE_TEXT.en.paidTitle }).waitFor();
+      expect(await page.getByText(PAY_PAGE_TEXT.en.statusPaid, { exact: false }).count()).toBeGreaterThan(0);
     });
   });
 

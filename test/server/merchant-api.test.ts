@@ -196,6 +196,24 @@ describe("checkout sessions", () => {
     expect(await errorOf(await createCheckout(stack, { session: session.id, country: "PH", payment: "maya" }))).toMatchObject({ status: 409, code: "session_completed", field: "session" });
   });
 
+  it("brings a redirect back to the page that paid a session without a return URL (a payment link, to itself); a session's own wins", async () => {
+    const backLink = async (id: string) => /<a href="([^"]*)">Back to the shop<\/a>/.exec(await (await fetch(`${stack.url}/checkout/return/${id}`)).text())?.[1];
+    const link = await readJson<{ id: string; url: string }>(await createSession({ amount: "120.00", currency: "php" }));
+    const onLink = await createdOrder(stack, { session: link.id, country: "PH", payment: "gcash", return_url: link.url }, { Origin: new URL(link.url).origin });
+    expect(await backLink(onLink.view.id)).toBe(`${link.url}?octopus_checkout=${onLink.view.id}`);
+
+    // Embedded on the shop's page: back to that page, and only to the page's own origin.
+    const embedded = await readJson<{ id: string }>(await createSession({ amount: "130.00", currency: "php" }));
+    const offOrigin = await createCheckout(stack, { session: embedded.id, country: "PH", payment: "gcash", return_url: "https://evil.example/cart" });
+    expect(await errorOf(offOrigin)).toMatchObject({ status: 400, field: "return_url" });
+    const onShop = await createdOrder(stack, { session: embedded.id, country: "PH", payment: "gcash", return_url: `${SHOP}/cart` });
+    expect(await backLink(onShop.view.id)).toBe(`${SHOP}/cart?octopus_checkout=${onShop.view.id}`);
+
+    const withOwn = await readJson<{ id: string }>(await createSession({ amount: "140.00", currency: "php", return_url: `${SHOP}/thanks` }));
+    const fromPage = await createdOrder(stack, { session: withOwn.id, country: "PH", payment: "gcash", return_url: `${SHOP}/cart` });
+    expect(await backLink(fromPage.view.id)).toBe(`${SHOP}/thanks?octopus_checkout=${fromPage.view.id}`);
+  });
+
   it("refuses an expired session with 410, and lets a failed attempt be tried again", async () => {
     const session = await readJson<{ id: string }>(await createSession({ amount: "100.00", currency: "php", country: "PH" }));
     const first = await createdOrder(stack, { session: session.id, payment: "gcash" });

@@ -853,13 +853,14 @@ describe("createCheckout: checkout sessions (data-session)", () => {
     expect(server.calls.some((call) => call.url === `${SERVER}/api/checkout/sessions/${SESSION_ID}`)).toBe(true);
   });
 
-  it("sends only the session, the method and the language: the session sets the rest", async () => {
+  it("sends only the session, the method, the language and the page to come back to: the session sets the rest", async () => {
     server.state.session = session({ payment: "maya", country: "PH" });
     await openForm({ session: SESSION_ID, description: "ignored" });
     expect(ui().getByText("Pay with Maya")).toBeTruthy();
     fireEvent.click(ui().getByRole("button", { name: "Pay ₱350.00" }));
     await flush();
-    expect(server.posts()[0]!.body).toEqual({ session: SESSION_ID, country: "PH", payment: "maya", locale: "en" });
+    // return_url: where a redirect comes back to when the session names none (the server decides).
+    expect(server.posts()[0]!.body).toEqual({ session: SESSION_ID, country: "PH", payment: "maya", locale: "en", return_url: "http://localhost:3000/" });
   });
 
   it.each([
