@@ -57,9 +57,46 @@ export interface ServerSettings {
    * after a crash, its deliveries in flight go out again this long after. Longer than a send can take.
    */
   webhookLeaseMs: number;
+  /** What the server should say at start but may start with (an unknown CHECKOUT_* variable). */
+  warnings: string[];
 }
 
 const GATEWAY_VARS = ["OCTOPUS_API_URL", "OCTOPUS_API_KEY", "OCTOPUS_API_SECRET", "OCTOPUS_MERCHANT_UID"] as const;
+
+/** Every variable of ours that this module reads: any other OCTOPUS_* or CHECKOUT_* name is a slip. */
+const KNOWN_VARS: ReadonlySet<string> = new Set([
+  ...GATEWAY_VARS,
+  "OCTOPUS_TIMEOUT_MS",
+  "CHECKOUT_ALLOWED_ORIGINS",
+  "CHECKOUT_CONFIG",
+  "CHECKOUT_CREATE_RATE_LIMIT",
+  "CHECKOUT_PUBLIC_URL",
+  "CHECKOUT_SECRET_KEYS",
+  "CHECKOUT_SQLITE_FILE",
+  "CHECKOUT_TRUSTED_PROXIES",
+  "CHECKOUT_TRUST_PROXY",
+  "CHECKOUT_WEBHOOK_LEASE_SECONDS",
+  "CHECKOUT_WEBHOOK_SECRET",
+  "CHECKOUT_WEBHOOK_URL",
+]);
+
+/**
+ * Names with our prefixes that nothing reads. In sandbox mode a misspelt gateway variable
+ * (OCTOPUS_KEY) is refused outright: with none of the four read, the server would take real
+ * shoppers' orders on a test page. Any other slip is said at start and the server runs as
+ * configured otherwise; the config file's webhook secrets are named by the merchant.
+ */
+function unknownVariables(env: Env, sandbox: boolean, secretEnvs: readonly string[], problems: string[], warnings: string[]): void {
+  const ours = (prefix: string) => [...KNOWN_VARS].filter((known) => known.startsWith(prefix)).join(", ");
+  for (const name of Object.keys(env).sort()) {
+    if (KNOWN_VARS.has(name) || secretEnvs.includes(name) || blank(env[name]) === undefined) continue;
+    if (name.startsWith("OCTOPUS_") && sandbox) {
+      problems.push(`${name} is not a setting of the server, which would start in sandbox mode: the gateway's are ${ours("OCTOPUS_")}`);
+    } else if (name.startsWith("OCTOPUS_") || name.startsWith("CHECKOUT_")) {
+      warnings.push(`${name} is not a setting of the server and is ignored; it reads ${ours(name.slice(0, name.indexOf("_") + 1))}`);
+    }
+  }
+}
 
 // The sandbox's own test credentials: public values, only ever valid against the built-in sandbox.
 const SANDBOX_CREDENTIALS = { apiKey: "sandbox-key", apiSecret: "sandbox-secret", merchantUid: "sandbox-merchant" };
@@ -219,6 +256,9 @@ export function readServerSettings(env: Env = process.env, { cwd = process.cwd()
     else addEndpoint(endpoint.name, endpoint.url, blank(env[endpoint.secretEnv]), endpoint.secretEnv, endpoint.types ?? null);
   }
 
+  const warnings: string[] = [];
+  unknownVariables(env, sandbox, (config?.webhooks ?? []).map((endpoint) => endpoint.secretEnv), problems, warnings);
+
   if (problems.length > 0 || !config) return { ok: false, problems };
   return {
     ok: true,
@@ -242,6 +282,7 @@ export function readServerSettings(env: Env = process.env, { cwd = process.cwd()
       webhooks,
       payouts: config.payouts ?? (sandbox ? sandboxPayoutLimits(config) : {}),
       webhookLeaseMs: webhookLeaseSeconds * 1000,
+      warnings,
     },
   };
 }

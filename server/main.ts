@@ -24,6 +24,7 @@ async function main(): Promise<void> {
   }
   const settings = read.settings;
   const logger = createLogger({ level: settings.logLevel });
+  for (const warning of settings.warnings) logger.warn(warning);
   const store = await createStore({ databaseUrl: settings.databaseUrl, sqliteFile: settings.sqliteFile });
   await store.migrate();
 

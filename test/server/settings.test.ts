@@ -84,6 +84,26 @@ describe("server settings from the environment", () => {
     expect(problemsOf({ OCTOPUS_API_KEY: "k" })).toHaveLength(3);
   });
 
+  it("refuses a misspelt gateway variable rather than start in sandbox mode, naming the right ones", () => {
+    for (const name of ["OCTOPUS_KEY", "OCTOPUS_SECRET", "OCTOPUS_API_BASE_URL"]) {
+      const problems = problemsOf({ [name]: "set" });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain(name);
+      expect(problems[0]).toContain("sandbox mode");
+      expect(problems[0]).toContain("OCTOPUS_API_URL, OCTOPUS_API_KEY, OCTOPUS_API_SECRET, OCTOPUS_MERCHANT_UID");
+    }
+    // Live, a stray name cannot put real orders on a test page: it is said at start, not refused.
+    expect(settingsOf({ ...LIVE, OCTOPUS_TIMEOUT: "5000" }).warnings).toEqual([expect.stringContaining("OCTOPUS_TIMEOUT is not a setting of the server and is ignored")]);
+  });
+
+  it("says at start which CHECKOUT_* variable it ignores (CHECKOUT_SECRET_KEY for CHECKOUT_SECRET_KEYS), never its value", () => {
+    const settings = settingsOf({ CHECKOUT_SECRET_KEY: "sk_live_very_secret_value_0123456789abcdef", CHECKOUT_ALLOWED_ORIGINS: "https://a.example" });
+    expect(settings.warnings).toHaveLength(1);
+    expect(settings.warnings[0]).toMatch(/^CHECKOUT_SECRET_KEY is not a setting of the server and is ignored; it reads .*CHECKOUT_SECRET_KEYS/);
+    expect(settings.warnings[0]).not.toContain("very_secret");
+    expect(settingsOf({}).warnings).toEqual([]);
+  });
+
   it.each([["80a"], ["0"], ["70000"], ["-1"], ["8080.5"], ["0x50"]])("refuses PORT=%s, naming it", (port) => {
     const problems = problemsOf({ PORT: port });
     expect(problems).toHaveLength(1);
