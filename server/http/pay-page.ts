@@ -29,6 +29,7 @@ main{flex:1;width:100%;max-width:30rem;margin:0 auto;padding:1.5rem 1rem 1rem}
 .card{background:var(--card);border:1px solid var(--line);border-radius:1rem;padding:1.5rem 1.25rem;box-shadow:0 1px 3px rgb(0 0 0/.06)}
 .merchant{margin:0;font-weight:700;font-size:1.125rem;overflow-wrap:anywhere}
 .eyebrow{margin:.125rem 0 0;color:var(--muted);font-size:.875rem}
+h1,h2{text-wrap:balance}
 h1{margin:0 0 .25rem;font-size:1.375rem;line-height:1.3}
 .what{margin:1.25rem 0 0;font-size:1.0625rem;overflow-wrap:anywhere}
 .amount{margin:1rem 0 0;padding-top:1rem;border-top:1px solid var(--line)}
@@ -44,7 +45,7 @@ h1{margin:0 0 .25rem;font-size:1.375rem;line-height:1.3}
 .state.paid{background:var(--ok-bg);color:var(--ok)}
 .state.expired{background:var(--warn-bg);color:var(--warn)}
 .ref{margin:.75rem 0 0;font-size:.875rem;color:var(--muted)}
-.ref code{font-size:.8125rem;overflow-wrap:anywhere;color:var(--text)}
+.ref code{display:inline-block;font-size:.8125rem;overflow-wrap:anywhere;color:var(--text)}
 .langs{display:flex;flex-wrap:wrap;gap:.25rem .75rem;justify-content:center;margin:1.5rem 0 0;padding:0;list-style:none;font-size:.875rem}
 .langs a{color:var(--muted);display:inline-block;padding:.5rem .25rem;min-height:44px;line-height:28px}
 .langs a[aria-current]{color:var(--text);font-weight:700;text-decoration:none}

@@ -32,6 +32,7 @@ const RETURN_SCRIPT = `(function () {
 const RETURN_STYLE = `:root{color-scheme:light dark;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif}
 body{margin:0;min-height:100vh;display:grid;place-items:center;background:Canvas;color:CanvasText}
 main{max-width:28rem;padding:2rem;text-align:center;line-height:1.5}
+h1{text-wrap:balance}
 a{color:#1d4ed8}
 @media (prefers-color-scheme:dark){a{color:#93c5fd}}`;
 
