@@ -216,6 +216,16 @@ export function merchantRoutes(options: MerchantRoutesOptions) {
     return merchantOrderView(order, await store.history(id));
   };
 
+  /**
+   * A cursor that names nothing of the list would answer an empty page, which a sync job reads as
+   * "no more": it would stop early and miss every later item. Said instead, naming the field.
+   */
+  const cursorExists = async (id: string | undefined, kind: "checkout" | "payout" | "event") => {
+    if (id === undefined) return;
+    const found = kind === "event" ? (await store.getEvent(id)) !== null : (await store.get(id))?.kind === kind;
+    if (!found) throw checkoutError("invalid_request", `"starting_after" must be the id of a${kind === "event" ? "n event" : kind === "payout" ? " payout" : "n order"} of this list (the last one of the previous page)`, "starting_after");
+  };
+
   const eventView = async (event: EventRecord) => merchantEventView(event, await store.deliveries(event.id));
 
   const sessionOut = (session: Parameters<typeof sessionView>[0]) => sessionView(session, { publicUrl: options.publicUrl, now: now() });
@@ -232,6 +242,7 @@ export function merchantRoutes(options: MerchantRoutesOptions) {
     .openapi(routes.getOrder, async (c) => c.json(await orderView(c.req.valid("param").id), 200))
     .openapi(routes.listOrders, async (c) => {
       const query = c.req.valid("query");
+      await cursorExists(query.starting_after, "checkout");
       const page = await store.listOrders({ status: query.status, customer: query.customer, session: query.session, limit: query.limit ?? 20, startingAfter: query.starting_after });
       const data = await Promise.all(page.data.map(async (order) => merchantOrderView(order, await store.history(order.id))));
       return c.json({ data, has_more: page.hasMore }, 200);
@@ -252,12 +263,14 @@ export function merchantRoutes(options: MerchantRoutesOptions) {
     })
     .openapi(routes.listPayouts, async (c) => {
       const query = c.req.valid("query");
+      await cursorExists(query.starting_after, "payout");
       const page = await store.listOrders({ kind: "payout", status: query.status, limit: query.limit ?? 20, startingAfter: query.starting_after });
       const data = await Promise.all(page.data.map(async (payout) => payoutView(payout, await store.history(payout.id))));
       return c.json({ data, has_more: page.hasMore }, 200);
     })
     .openapi(routes.listEvents, async (c) => {
       const query = c.req.valid("query");
+      await cursorExists(query.starting_after, "event");
       const page = await store.listEvents({ objectId: query.object_id, type: query.type, limit: query.limit ?? 20, startingAfter: query.starting_after });
       return c.json({ data: await Promise.all(page.data.map(eventView)), has_more: page.hasMore }, 200);
     })

@@ -223,10 +223,10 @@ export const ErrorBody = z
 
 export const ListQuery = {
   limit: z.coerce
-    .number()
-    .int("must be a whole number")
-    .min(1, "must be from 1 to 100")
-    .max(100, "must be from 1 to 100")
+    .number({ error: "must be a whole number from 1 to 100" })
+    .int("must be a whole number from 1 to 100")
+    .min(1, "must be a whole number from 1 to 100")
+    .max(100, "must be a whole number from 1 to 100")
     .optional()
     .openapi({ description: "1 to 100, default 20." }),
   starting_after: z.string().max(64).optional().openapi({ description: "The id of the last item of the previous page." }),

@@ -58,13 +58,18 @@ export interface PricedOrder {
 export function describeIssue(issue: z.core.$ZodIssue): { field: string; message: string } {
   const field = issue.path.map(String).join(".") || "body";
   if (issue.code === "unrecognized_keys") {
-    return { field: issue.keys[0] ?? field, message: `"${issue.keys.join('", "')}" is not a field of a checkout request` };
+    return { field: issue.keys[0] ?? field, message: `"${issue.keys.join('", "')}" is not a field of this request` };
   }
   if (issue.code === "invalid_key") return { field, message: `"${field}" is not an allowed key: ${issue.issues[0]?.message ?? "invalid"}` };
+  // A schema's own wording says more ("a whole number from 1 to 100"); zod's own starts "Invalid input".
+  if (issue.code === "invalid_type" && !issue.message.startsWith("Invalid input")) return { field, message: `"${field}" ${issue.message}` };
   // zod reports no input unless asked to; its message says what it received.
   const missing = issue.code === "invalid_type" && (issue.input === undefined ? /received undefined/.test(issue.message) || !/received/.test(issue.message) : false);
   if (missing) return { field, message: `"${field}" is required` };
-  if (issue.code === "invalid_type") return { field, message: `"${field}" must be a ${issue.expected}` };
+  if (issue.code === "invalid_type") {
+    const expected = issue.expected === "record" ? "object" : issue.expected;
+    return { field, message: `"${field}" must be ${/^[aeiou]/.test(expected) ? "an" : "a"} ${expected}` };
+  }
   if (issue.code === "invalid_value") return { field, message: `"${field}" must be one of: ${issue.values.map(String).join(", ")}` };
   return { field, message: `"${field}" ${issue.message}` };
 }

@@ -137,7 +137,8 @@ describe("checkout sessions", () => {
     [{ amount: "100.00", currency: "php", return_url: "https://evil.example/thanks" }, "return_url", /allowed origins/],
     [{ amount: "100.00", currency: "php", expires_in: 10 }, "expires_in", /at least 60/],
     [{ amount: "100.00", currency: "php", customer: "名前" }, "customer", /letters, digits/],
-    [{ amount: "100.00", currency: "php", price: "1" }, "price", /not a field/],
+    [{ amount: "100.00", currency: "php", price: "1" }, "price", /^"price" is not a field of this request$/],
+    [{ amount: "100.00", currency: "php", metadata: ["a"] }, "metadata", /^"metadata" must be an object$/],
   ])("refuses %j naming %s", async (body, field, message) => {
     const error = await errorOf(await createSession(body));
     expect(error).toMatchObject({ status: 400, code: "invalid_request", field });
@@ -254,8 +255,25 @@ describe("orders", () => {
     const rest = await readJson<{ data: { id: string }[]; has_more: boolean }>(await api(`/orders?customer=lister&limit=2&starting_after=${mine[1]}`));
     expect(rest).toMatchObject({ has_more: false });
     expect(rest.data.map((order) => order.id)).toEqual([mine[0]]);
-    expect(await errorOf(await api("/orders?limit=101"))).toMatchObject({ status: 400, field: "limit" });
+    for (const limit of ["101", "0", "abc", "2.5"]) {
+      expect(await errorOf(await api(`/orders?limit=${limit}`))).toMatchObject({ status: 400, field: "limit", message: '"limit" must be a whole number from 1 to 100' });
+    }
     expect(await errorOf(await api("/orders?status=paid"))).toMatchObject({ status: 400, field: "status" });
+  });
+
+  it("refuses a cursor that names nothing of its list, rather than answer an empty page a sync job would take for the end", async () => {
+    const { view } = await createdOrder(stack);
+    for (const [list, cursor] of [
+      ["orders", "ck_AAAAAAAAAAAAAAAAAAAAAA"],
+      ["orders", "zzz"],
+      ["payouts", view.id!],
+      ["events", "evt_nope"],
+    ] as const) {
+      const error = await errorOf(await api(`/${list}?starting_after=${cursor}`));
+      expect(error).toMatchObject({ status: 400, code: "invalid_request", field: "starting_after" });
+      expect(error.message).toMatch(/the last one of the previous page/);
+    }
+    expect((await api(`/orders?starting_after=${view.id}`)).status).toBe(200);
   });
 
   it("re-reads an order from the gateway on request", async () => {
