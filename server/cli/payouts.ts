@@ -109,6 +109,7 @@ export function registerPayouts(program: Command, context: CliContext): void {
   ).action(async (options: { status?: PaymentStatus; limit: number; startingAfter?: string; json?: boolean }) => {
     if (options.startingAfter) checkId("payout", options.startingAfter);
     const store = await context.store();
+    if (options.startingAfter && (await store.get(options.startingAfter))?.kind !== "payout") throw new CliError(`no payout ${options.startingAfter}: --starting-after takes the last payout id of the previous page`);
     const page = await store.listOrders({ kind: "payout", status: options.status, limit: options.limit, startingAfter: options.startingAfter });
     const data = await Promise.all(page.data.map(async (payout) => payoutView(payout, await store.history(payout.id))));
     if (options.json) return context.printJson({ data, has_more: page.hasMore });

@@ -201,6 +201,10 @@ describe("octopus-checkout (the bin, as a child process)", () => {
     expect(firstPage.stdout).toContain(`More: add --starting-after ${waiting.id}`);
     const secondPage = json(await cli(["orders", "list", "--limit", "2", "--starting-after", waiting.id, "--json"]));
     expect(secondPage).toMatchObject({ data: [{ id: paid.id }], has_more: false });
+    // A typo in the cursor is said, not printed as the end of the list.
+    const [typo, event] = await Promise.all([cli(["orders", "list", "--starting-after", newCheckoutId()]), cli(["events", "list", "--starting-after", `evt_${"A".repeat(22)}`])]);
+    expectOneLineError(typo, /no order ck_\S+: --starting-after takes the last order id of the previous page/);
+    expectOneLineError(event, /no event evt_A{22}: --starting-after/);
   }, 120_000);
 
   it("orders show: the order, its history and its events' deliveries; --json is GET /api/v1/orders/:id; unknown ids are one line", async () => {
