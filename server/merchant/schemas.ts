@@ -229,7 +229,7 @@ export const ListQuery = {
     .max(100, "must be a whole number from 1 to 100")
     .optional()
     .openapi({ description: "1 to 100, default 20." }),
-  starting_after: z.string().max(64).optional().openapi({ description: "The id of the last item of the previous page." }),
+  starting_after: z.string().max(64).optional().openapi({ description: "The id of the last item of the previous page; an id that is not an item of this list is refused (400)." }),
 };
 
 export const list = <T extends z.ZodType>(item: T, name: string) => z.object({ data: z.array(item), has_more: z.boolean() }).openapi(name);
