@@ -36,6 +36,17 @@ export interface PayPageText {
   unavailableText: string;
   tryAgain: string;
   sandbox: string;
+  /** The return page (GET /checkout/return/:id), where the gateway sends the shopper back: its document title. */
+  returning: string;
+  returnPaid: string;
+  /** Failed, rejected or expired. */
+  returnNotPaid: string;
+  /** Not final yet: the shop will say how it ends. */
+  returnSubmitted: string;
+  returnText: string;
+  backToShop: string;
+  checkoutNotFoundTitle: string;
+  checkoutNotFoundText: string;
 }
 
 export const PAY_PAGE_TEXT: Record<Locale, PayPageText> = {
@@ -63,6 +74,14 @@ export const PAY_PAGE_TEXT: Record<Locale, PayPageText> = {
     unavailableText: "Please try again in a few seconds.",
     tryAgain: "Try again",
     sandbox: "No real money moves.",
+    returning: "Returning to the shop…",
+    returnPaid: "Payment received",
+    returnNotPaid: "Payment not completed",
+    returnSubmitted: "Payment submitted",
+    returnText: "You can close this window and return to the shop; it will show the result.",
+    backToShop: "Back to the shop",
+    checkoutNotFoundTitle: "Checkout not found",
+    checkoutNotFoundText: "This link does not belong to a checkout of this shop.",
   },
   "zh-Hans": {
     name: "简体中文",
@@ -88,6 +107,14 @@ export const PAY_PAGE_TEXT: Record<Locale, PayPageText> = {
     unavailableText: "请几秒钟后重试。",
     tryAgain: "重试",
     sandbox: "不涉及真实资金。",
+    returning: "正在返回商店…",
+    returnPaid: "支付成功",
+    returnNotPaid: "支付未完成",
+    returnSubmitted: "支付已提交",
+    returnText: "您可以关闭此窗口并返回商店，商店会显示结果。",
+    backToShop: "返回商店",
+    checkoutNotFoundTitle: "找不到此结账",
+    checkoutNotFoundText: "此链接不属于本店的任何结账。",
   },
   "zh-Hant": {
     name: "繁體中文",
@@ -113,6 +140,14 @@ export const PAY_PAGE_TEXT: Record<Locale, PayPageText> = {
     unavailableText: "請幾秒後再試一次。",
     tryAgain: "重試",
     sandbox: "不涉及真實金錢。",
+    returning: "正在返回商店…",
+    returnPaid: "付款成功",
+    returnNotPaid: "付款未完成",
+    returnSubmitted: "付款已送出",
+    returnText: "您可以關閉此視窗並返回商店，商店會顯示結果。",
+    backToShop: "返回商店",
+    checkoutNotFoundTitle: "找不到此結帳",
+    checkoutNotFoundText: "此連結不屬於本店的任何結帳。",
   },
   th: {
     name: "ไทย",
@@ -138,6 +173,14 @@ export const PAY_PAGE_TEXT: Record<Locale, PayPageText> = {
     unavailableText: "โปรดลองอีกครั้งในอีกสักครู่",
     tryAgain: "ลองอีกครั้ง",
     sandbox: "ไม่มีการโอนเงินจริง",
+    returning: "กำลังกลับไปที่ร้านค้า…",
+    returnPaid: "ชำระเงินสำเร็จ",
+    returnNotPaid: "การชำระเงินไม่เสร็จสมบูรณ์",
+    returnSubmitted: "ส่งการชำระเงินแล้ว",
+    returnText: "คุณปิดหน้าต่างนี้และกลับไปที่ร้านค้าได้ ร้านค้าจะแสดงผลการชำระเงิน",
+    backToShop: "กลับไปที่ร้านค้า",
+    checkoutNotFoundTitle: "ไม่พบรายการชำระเงินนี้",
+    checkoutNotFoundText: "ลิงก์นี้ไม่ใช่รายการชำระเงินของร้านค้านี้",
   },
   vi: {
     name: "Tiếng Việt",
@@ -163,6 +206,14 @@ export const PAY_PAGE_TEXT: Record<Locale, PayPageText> = {
     unavailableText: "Vui lòng thử lại sau vài giây.",
     tryAgain: "Thử lại",
     sandbox: "Không có tiền thật được chuyển.",
+    returning: "Đang quay lại cửa hàng…",
+    returnPaid: "Thanh toán thành công",
+    returnNotPaid: "Thanh toán chưa hoàn tất",
+    returnSubmitted: "Đã gửi thanh toán",
+    returnText: "Bạn có thể đóng cửa sổ này và quay lại cửa hàng; cửa hàng sẽ hiển thị kết quả.",
+    backToShop: "Quay lại cửa hàng",
+    checkoutNotFoundTitle: "Không tìm thấy giao dịch thanh toán",
+    checkoutNotFoundText: "Liên kết này không thuộc giao dịch thanh toán nào của cửa hàng.",
   },
   id: {
     name: "Bahasa Indonesia",
@@ -188,6 +239,14 @@ export const PAY_PAGE_TEXT: Record<Locale, PayPageText> = {
     unavailableText: "Silakan coba lagi dalam beberapa detik.",
     tryAgain: "Coba lagi",
     sandbox: "Tidak ada uang sungguhan yang berpindah.",
+    returning: "Kembali ke toko…",
+    returnPaid: "Pembayaran berhasil",
+    returnNotPaid: "Pembayaran tidak selesai",
+    returnSubmitted: "Pembayaran dikirim",
+    returnText: "Anda dapat menutup jendela ini dan kembali ke toko; toko akan menampilkan hasilnya.",
+    backToShop: "Kembali ke toko",
+    checkoutNotFoundTitle: "Checkout tidak ditemukan",
+    checkoutNotFoundText: "Tautan ini bukan milik checkout toko ini.",
   },
   fil: {
     name: "Filipino",
@@ -213,6 +272,14 @@ export const PAY_PAGE_TEXT: Record<Locale, PayPageText> = {
     unavailableText: "Pakisubukang muli pagkalipas ng ilang segundo.",
     tryAgain: "Subukang muli",
     sandbox: "Walang totoong perang gumagalaw.",
+    returning: "Bumabalik sa tindahan…",
+    returnPaid: "Natanggap ang bayad",
+    returnNotPaid: "Hindi natapos ang pagbabayad",
+    returnSubmitted: "Naipadala ang bayad",
+    returnText: "Puwede mo nang isara ang window na ito at bumalik sa tindahan; ipapakita roon ang resulta.",
+    backToShop: "Bumalik sa tindahan",
+    checkoutNotFoundTitle: "Hindi nahanap ang checkout",
+    checkoutNotFoundText: "Hindi para sa checkout ng tindahang ito ang link na ito.",
   },
   bn: {
     name: "বাংলা",
@@ -238,6 +305,14 @@ export const PAY_PAGE_TEXT: Record<Locale, PayPageText> = {
     unavailableText: "কয়েক সেকেন্ড পরে আবার চেষ্টা করুন।",
     tryAgain: "আবার চেষ্টা করুন",
     sandbox: "আসল টাকা লেনদেন হয় না।",
+    returning: "দোকানে ফিরে যাওয়া হচ্ছে…",
+    returnPaid: "পেমেন্ট সফল হয়েছে",
+    returnNotPaid: "পেমেন্ট সম্পন্ন হয়নি",
+    returnSubmitted: "পেমেন্ট জমা দেওয়া হয়েছে",
+    returnText: "আপনি এই উইন্ডোটি বন্ধ করে দোকানে ফিরে যেতে পারেন; দোকান ফলাফল দেখাবে।",
+    backToShop: "দোকানে ফিরে যান",
+    checkoutNotFoundTitle: "চেকআউট পাওয়া যায়নি",
+    checkoutNotFoundText: "এই লিংকটি এই দোকানের কোনো চেকআউটের নয়।",
   },
 };
 

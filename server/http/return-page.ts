@@ -10,6 +10,7 @@ import { CHECKOUT_ID } from "../ids.ts";
 import type { Logger } from "../log.ts";
 import type { OrderStore } from "../store/types.ts";
 import type { AppEnv } from "./app-env.ts";
+import { PAY_PAGE_TEXT, payPageLocale } from "./pay-page-text.ts";
 import { shopperPageErrors } from "./shopper-page-errors.ts";
 
 // Posts to the opener (popup) or the parent (iframe) at the exact merchant origin recorded when the
@@ -94,26 +95,30 @@ export function returnPage(options: {
         "Content-Security-Policy",
         `default-src 'none'; script-src 'self'; style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors ${origin ?? "'none'"}`,
       );
+      // The language the shopper paid in (the widget sends it with the order), else the browser's.
+      const locale = payPageLocale(order?.locale ?? undefined, c.req.header("accept-language"));
+      const text = PAY_PAGE_TEXT[locale];
+      c.header("Content-Language", locale);
       if (!order) {
         return c.html(
-          html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Checkout not found</title><link rel="stylesheet" href="/checkout/assets/return.css"></head><body><main><h1>Checkout not found</h1><p>This link does not belong to a checkout of this shop.</p></main></body></html>`,
+          html`<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${text.checkoutNotFoundTitle}</title><link rel="stylesheet" href="/checkout/assets/return.css"></head><body><main><h1>${text.checkoutNotFoundTitle}</h1><p>${text.checkoutNotFoundText}</p></main></body></html>`,
           404,
         );
       }
-      const done = isFinalStatus(order.status);
+      const heading = order.status === "completed" ? text.returnPaid : isFinalStatus(order.status) ? text.returnNotPaid : text.returnSubmitted;
       return c.html(html`<!doctype html>
-<html lang="en">
+<html lang="${locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Returning to the shop…</title>
+<title>${text.returning}</title>
 <link rel="stylesheet" href="/checkout/assets/return.css">
 </head>
 <body data-id="${order.id}" data-origin="${origin ?? ""}" data-back="${back ?? ""}">
 <main>
-<h1>${done ? "Payment finished" : "Payment submitted"}</h1>
-<p>You can close this window and return to the shop; it will show the result.</p>
-${back ? html`<p><a href="${back}">Back to the shop</a></p>` : ""}
+<h1>${heading}</h1>
+<p>${text.returnText}</p>
+${back ? html`<p><a href="${back}">${text.backToShop}</a></p>` : ""}
 </main>
 <script src="/checkout/assets/return.js"></script>
 </body>
