@@ -7,6 +7,7 @@ import { gzipAsync } from "@gfx/zopfli";
 import { minify } from "terser";
 import { build, type InlineConfig, type Plugin, type Rolldown } from "vite";
 import { configDefaults, defineConfig } from "vitest/config";
+import { MESSAGE_NAMES, MESSAGE_NAMES_VERSION, withShortNames } from "./widget/i18n/message-names.ts";
 
 const ROOT = fileURLToPath(new URL("./", import.meta.url));
 
@@ -20,12 +21,12 @@ const ROOT = fileURLToPath(new URL("./", import.meta.url));
  * the dialog downloads in all, the loader and the dialog file (its CSS and English included), 14 kB:
  * the build fails above it for a browser that takes brotli (every current browser does, over HTTPS
  * and on loopback; Chromium sends only `gzip, deflate` over plain HTTP to another host).
- * `shopperGzipLimit`: what a gzip-only client downloads, over the target (Preact's runtime is about
- * 4 kB of it, and every feature the issue asked for is in it): the build fails above it, so that
- * growth fails the build instead of going unnoticed. `npm run bench -- size` lists what each
- * module adds.
+ * `shopperGzipLimit`: what a gzip-only client downloads, 15.04 kB, still over the 14 kB target
+ * (Preact's runtime is about 4 kB of it, and every feature the issue asked for is in it): the limit
+ * holds today's figure with a little room, so that growth fails the build instead of going
+ * unnoticed. `npm run bench -- size` lists what each module adds.
  */
-export const WIDGET_BUDGET = { file: "widget.js", target: 2_500, limit: 3_000, shopper: 14_000, shopperGzipLimit: 15_300 };
+export const WIDGET_BUDGET = { file: "widget.js", target: 2_500, limit: 3_000, shopper: 14_000, shopperGzipLimit: 15_100 };
 
 /** What the server sends a translation as: zlib's gzip at level 9, made when it starts (server/http/encoded-asset.ts). */
 const gzip = (code: string | Uint8Array) => gzipSync(code, { level: 9 }).length;
@@ -91,7 +92,8 @@ export function sizeBudget(budget = WIDGET_BUDGET, languages = join(ROOT, "widge
       const dialogSize = dialog ? (await servedGzip(dialogCode)).length : 0;
       const [largest = { file: "", gzip: 0, brotli: 0 }] = readdirSync(languages)
         .filter((file) => file.endsWith(".json"))
-        .map((file) => ({ file, bytes: readFileSync(join(languages, file)) }))
+        // As the dialog asks for it: with its short message keys (widget/i18n/message-names.ts).
+        .map((file) => ({ file, bytes: Buffer.from(JSON.stringify(withShortNames(JSON.parse(readFileSync(join(languages, file), "utf8"))))) }))
         .map(({ file, bytes }) => ({ file, gzip: gzip(bytes), brotli: brotliCompressSync(bytes).length }))
         .sort((a, b) => b.gzip - a.gzip);
       // The dialog file holds English: loader + dialog is what an English-speaking shopper downloads.
@@ -147,12 +149,13 @@ export const DIALOG_PRIVATE_PROPERTIES = [
 ];
 
 /** An IIFE of `entry` that sets the global `name`, built in memory. */
-const iife = (entry: string, name: string, define: Record<string, string> = {}, minify: Rolldown.OutputOptions["minify"] = true): InlineConfig => ({
+const iife = (entry: string, name: string, define: Record<string, string> = {}, minify: Rolldown.OutputOptions["minify"] = true, plugins: Plugin[] = []): InlineConfig => ({
   configFile: false,
   root: ROOT,
   logLevel: "warn",
   mode: "production",
   ...COMMON,
+  plugins,
   define,
   build: {
     write: false,
@@ -171,11 +174,44 @@ const iife = (entry: string, name: string, define: Record<string, string> = {}, 
 export const SETUP_BUILD = iife("widget/setup-report.ts", "OctopusCheckoutSetup");
 
 /**
+ * The dialog's message keys as their short names (widget/i18n/message-names.ts): every string in
+ * the widget's source that is a key with a short name (`"waitingPopupClosed"`, in `t(…)` or kept in
+ * a variable or a table first), and en.ts's own keys. The keys that are also something else (a
+ * step, a screen, an action, a class) have no short name, so no other string is renamed. A build
+ * step, not the source: people read `t("waitingPopupClosed")`. 160 B off the dialog's gzip and
+ * 140 B off its brotli when it came in. The edits stay within their lines, so the source map (for
+ * the bench's per-module figures) is off by a few columns at most.
+ */
+export function shortMessageKeys(names: ReadonlyMap<string, string> = MESSAGE_NAMES): Plugin {
+  const keys = [...names.keys()].join("|");
+  const quoted = RegExp(`(["'\`])(${keys})\\1`, "g");
+  const declared = RegExp(`^(\\s+)(${keys})(?=:)`, "gm");
+  return {
+    name: "octopus-short-message-keys",
+    enforce: "pre",
+    transform(code, id) {
+      if (!id.startsWith(join(ROOT, "widget/")) || !/\.tsx?$/.test(id)) return null;
+      let renamed = code.replace(quoted, (_, quote: string, key: string) => quote + names.get(key)! + quote);
+      if (id === join(ROOT, "widget/i18n/en.ts")) renamed = renamed.replace(declared, (_, indent: string, key: string) => indent + names.get(key)!);
+      return renamed === code ? null : { code: renamed, map: null };
+    },
+  };
+}
+
+/**
  * The dialog: widget/dialog.ts, its components on Preact's own runtime, as one IIFE that sets
- * `OctopusCheckoutDialog`. `setup`: the setup report's file name and integrity (null: it fetches none).
+ * `OctopusCheckoutDialog`, its message keys shortened (shortMessageKeys), so that it asks for
+ * translations with the same short names (`__OCTOPUS_MESSAGES__`, their version). `setup`: the
+ * setup report's file name and integrity (null: it fetches none).
  */
 export const dialogConfig = (setup: { file: string; integrity: string } | null): InlineConfig =>
-  iife("widget/dialog.ts", "OctopusCheckoutDialog", { __OCTOPUS_SETUP__: JSON.stringify(setup) }, { compress: true, mangle: true, mangleProps: { include: RegExp(`^(${DIALOG_PRIVATE_PROPERTIES.join("|")})$`) } });
+  iife(
+    "widget/dialog.ts",
+    "OctopusCheckoutDialog",
+    { __OCTOPUS_SETUP__: JSON.stringify(setup), __OCTOPUS_MESSAGES__: JSON.stringify(MESSAGE_NAMES_VERSION) },
+    { compress: true, mangle: true, mangleProps: { include: RegExp(`^(${DIALOG_PRIVATE_PROPERTIES.join("|")})$`) } },
+    [shortMessageKeys()],
+  );
 
 /**
  * The loader, widget/main.ts, built alone as `vite build` builds it, given the dialog file's name and
@@ -274,8 +310,9 @@ const NPM_BUILD = {
 export default defineConfig(({ mode }) => ({
   plugins: mode === "npm" || mode === "test" ? [] : [dialogBuild(), sizeBudget(), precompress()],
   ...COMMON,
-  // The npm entry and the unit tests run no checkSetup from a page: no setup report file to fetch.
-  define: { __OCTOPUS_SETUP__: "null" },
+  // The npm entry and the unit tests run no checkSetup from a page: no setup report file to fetch;
+  // and they keep the full message keys, so they ask for translations with those.
+  define: { __OCTOPUS_SETUP__: "null", __OCTOPUS_MESSAGES__: "null" },
   build:
     mode === "npm"
       ? NPM_BUILD

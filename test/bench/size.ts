@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { build, type Rolldown } from "vite";
 import { encodeAsset } from "../../server/http/encoded-asset.ts";
 import { servedBrotli, servedGzip, WIDGET_BUDGET } from "../../vite.config.ts";
+import { withShortNames } from "../../widget/i18n/message-names.ts";
 import { viteBuild } from "../support/vite-build.ts";
 import { moduleShares, type ModuleShare } from "./size-modules.ts";
 import { fmt, kB, type Row } from "./table.ts";
@@ -35,9 +36,12 @@ function measureBuilt(path: string): Sizes {
   return { minified: readFileSync(path).length, gzip: readFileSync(`${path}.gz`).length, brotli: readFileSync(`${path}.br`).length };
 }
 
-/** A translation as served: the server compresses those itself when it starts (zlib's gzip at level 9, brotli at quality 11). */
+/**
+ * A translation as the dialog downloads it: with its short message keys (widget/i18n/message-names.ts),
+ * compressed by the server when it starts (zlib's gzip at level 9, brotli at quality 11).
+ */
 function measureTranslation(path: string): Sizes {
-  const text = readFileSync(path, "utf8");
+  const text = JSON.stringify(withShortNames(JSON.parse(readFileSync(path, "utf8")) as Record<string, string>));
   const { bodies } = encodeAsset(text);
   return { minified: bodies.identity.length, gzip: bodies.gzip.length, brotli: bodies.br.length };
 }
@@ -143,7 +147,7 @@ export async function sizeRows(): Promise<Row[]> {
       note: `the script-tag (IIFE) build a page loads with \`<script>\`, as published (tsup + terser); it holds both the checkout and the payment-method embeds. The package's other builds are for bundlers: dist/embed.js (ESM, checkout only) is ${triple(polarEsm)}; the React/Stripe chunks serve the payment-method component and are left out. Its embed only opens an iframe on polar.sh, whose form is not counted here; ours draws the dialog and form itself`,
     },
     {
-      what: `largest translation, widget/i18n/${largest.file} (as served / gzip / brotli)`,
+      what: `largest translation, widget/i18n/${largest.file}, as the dialog asks for it (with its short message keys: as served / gzip / brotli)`,
       figure: triple(largest),
       note: `fetched once, only for a shopper whose language is not English (English is in the dialog file); ${languages.length} files, ${languages.map((l) => `${name(l.file)} ${fmt(l.gzip / 1000, 2)}`).join(", ")} kB gzip`,
     },

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { pickEncoding } from "../../server/http/encoded-asset.ts";
 import { readWidgetBuild, widgetBundle, type WidgetBundle } from "../../server/http/widget-assets.ts";
 import { precompress } from "../../vite.config.ts";
+import { MESSAGE_NAMES, MESSAGE_NAMES_VERSION } from "../../widget/i18n/message-names.ts";
 import { testServer } from "../support/test-server.ts";
 
 // The widget routes never touch the store or the gateway.
@@ -237,6 +238,20 @@ describe("widget assets, compressed", () => {
     expect(JSON.parse(gunzipSync(Buffer.from(await response.arrayBuffer())).toString())).toEqual(JSON.parse(json));
     const changed = await make(JSON.stringify({ pay: "จ่าย" })).request("/widget/i18n/th.json", { headers: { "Accept-Encoding": "gzip" } });
     expect(changed.headers.get("etag")).not.toBe(response.headers.get("etag"));
+  });
+
+  it("sends the dialog file its translation with the short message keys of its build, under their version, and nothing for another version", async () => {
+    const json = JSON.stringify({ pay: "ชำระเงิน", payAmount: "ชำระ {amount}", close: "ปิด" });
+    const app = withTranslations({ th: json, bad: "not json" });
+    const response = await app.request(`/widget/i18n/th.${MESSAGE_NAMES_VERSION}.json`, { headers: { "Accept-Encoding": "br" } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(response.headers.get("access-control-allow-origin")).toBe("*");
+    expect(JSON.parse(brotliDecompressSync(Buffer.from(await response.arrayBuffer())).toString())).toEqual({ [MESSAGE_NAMES.get("pay")!]: "ชำระเงิน", [MESSAGE_NAMES.get("payAmount")!]: "ชำระ {amount}", close: "ปิด" });
+    // The full keys stay where they were, for everything else that reads them.
+    expect(await (await app.request("/widget/i18n/th.json")).json()).toEqual(JSON.parse(json));
+    // Another build's names, or a translation that is no JSON object: 404, and the dialog shows English.
+    for (const path of ["/widget/i18n/th.00000000.json", `/widget/i18n/bad.${MESSAGE_NAMES_VERSION}.json`, `/widget/i18n/fr.${MESSAGE_NAMES_VERSION}.json`]) expect((await app.request(path)).status, path).toBe(404);
   });
 
   // Regression: both lookups went through a plain object, so Object.prototype's names were "found".

@@ -24,14 +24,22 @@ export function pickLocale(wanted: readonly string[]): Locale {
 /** data-locale when the merchant set one, else the browser's languages in the shopper's order. */
 export const localeOf = (options: { locale?: string }, win: Window): Locale => pickLocale(options.locale ? [options.locale] : win.navigator.languages ?? []);
 
+/**
+ * In the dialog file, the version of the short names its build gave the message keys
+ * (widget/i18n/message-names.ts), which it asks its translations with; null elsewhere (the npm
+ * entry, the unit tests), which keep the full keys.
+ */
+declare const __OCTOPUS_MESSAGES__: string | null;
+
 const cache: Record<string, Promise<Partial<Messages>>> = {};
 
 /** A translation, fetched once per page; `{}` for English and when it cannot be had (a missing translation must not stop a payment). */
 export function fetchMessages(server: string, locale: Locale): Promise<Partial<Messages>> {
+  const names = typeof __OCTOPUS_MESSAGES__ === "string" ? `.${__OCTOPUS_MESSAGES__}` : "";
   return (cache[locale] ??=
     locale === "en"
       ? Promise.resolve({})
-      : fetch(`${server}/widget/i18n/${locale}.json`)
+      : fetch(`${server}/widget/i18n/${locale}${names}.json`)
           .then((response) => (response.ok ? response.json() : {}))
           .catch(() => ({})));
 }
