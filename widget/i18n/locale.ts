@@ -9,14 +9,20 @@ import type { Messages } from "./en.ts";
 export const LOCALES = ["en", "zh-Hans", "zh-Hant", "th", "vi", "id", "fil", "bn"] as const;
 export type Locale = (typeof LOCALES)[number];
 
-/** "zh-TW" → zh-Hant, "zh" → zh-Hans, "tl" → fil, "in" → id, "th-TH" → th; unknown → en. */
+/**
+ * "zh-TW" → zh-Hant, "zh" → zh-Hans, "tl" → fil, "in" → id, "th-TH" → th; unknown → en. Intl reads
+ * the tag: canonical (tl is fil, in is id) and with its likely script (zh-TW is written in Hant,
+ * zh-SG in Hans; an explicit script wins: zh-Hans-HK is Simplified).
+ */
 export function pickLocale(wanted: readonly string[]): Locale {
   for (const tag of wanted) {
-    const lower = tag.toLowerCase();
-    const base = lower.split("-")[0]!;
-    // An explicit script wins over the region: zh-Hans-HK is Simplified.
-    const found = base === "zh" ? (/hans/.test(lower) || !/hant|tw|hk|mo/.test(lower) ? "zh-Hans" : "zh-Hant") : ({ tl: "fil", in: "id" } as Record<string, string>)[base] ?? base;
-    if ((LOCALES as readonly string[]).includes(found)) return found as Locale;
+    try {
+      const { language, script } = new Intl.Locale(tag).maximize();
+      const found = language === "zh" ? `zh-${script}` : language;
+      if ((LOCALES as readonly string[]).includes(found)) return found as Locale;
+    } catch {
+      // Not a language tag: the next one.
+    }
   }
   return "en";
 }
