@@ -190,9 +190,12 @@ export function shortMessageKeys(names: ReadonlyMap<string, string> = MESSAGE_NA
     name: "octopus-short-message-keys",
     enforce: "pre",
     transform(code, id) {
-      if (!id.startsWith(join(ROOT, "widget/")) || !/\.tsx?$/.test(id)) return null;
+      // Module ids have forward slashes, paths on Windows backslashes: compare them alike.
+      const path = id.replaceAll("\\", "/");
+      const widget = `${ROOT.replaceAll("\\", "/")}widget/`;
+      if (!path.startsWith(widget) || !/\.tsx?$/.test(path)) return null;
       let renamed = code.replace(quoted, (_, quote: string, key: string) => quote + names.get(key)! + quote);
-      if (id === join(ROOT, "widget/i18n/en.ts")) renamed = renamed.replace(declared, (_, indent: string, key: string) => indent + names.get(key)!);
+      if (path === `${widget}i18n/en.ts`) renamed = renamed.replace(declared, (_, indent: string, key: string) => indent + names.get(key)!);
       return renamed === code ? null : { code: renamed, map: null };
     },
   };
