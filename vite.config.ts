@@ -198,6 +198,12 @@ export function shortMessageKeys(names: ReadonlyMap<string, string> = MESSAGE_NA
       if (path === `${widget}i18n/en.ts`) renamed = renamed.replace(declared, (_, indent: string, key: string) => indent + names.get(key)!);
       return renamed === code ? null : { code: renamed, map: null };
     },
+    // A key left in full would be looked up under a name the translation does not have: fail the build instead.
+    renderChunk(code) {
+      const left = [...names.keys()].filter((key) => RegExp(`["'\`]${key}["'\`]|[{,]${key}:`).test(code));
+      if (left.length) this.error(`the dialog file still names these message keys in full: ${left.join(", ")} (vite.config.ts, shortMessageKeys)`);
+      return null;
+    },
   };
 }
 

@@ -52,6 +52,18 @@ describe("the dialog's short message keys", () => {
     expect(transform('t("pay")', join(ROOT, "node_modules/preact/dist/preact.module.js"))).toBeNull();
   });
 
+  it("fail the build when a key is left in full in the dialog file, which would look up a name its translation lacks", () => {
+    const check = shortMessageKeys().renderChunk as unknown as (this: { error(message: string): never }, code: string) => null;
+    const context = {
+      error(message: string): never {
+        throw new Error(message);
+      },
+    };
+    expect(() => check.call(context, 'var e={waitingPopupClosed:"The payment window was closed."};t("a")')).toThrow(/still names these message keys in full: waitingPopupClosed/);
+    expect(() => check.call(context, 'x=n("errorSlow")')).toThrow(/errorSlow/);
+    expect(check.call(context, `var e={${MESSAGE_NAMES.get("waitingPopupClosed")}:"The payment window was closed."},n="close"`)).toBeNull();
+  });
+
   it("read a translation renamed the same way as the texts of its full keys", () => {
     const short = withShortNames(th);
     expect(Object.keys(short)).toHaveLength(Object.keys(th).length);
