@@ -2,32 +2,31 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { gzipSync } from "node:zlib";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { gzipAsync } from "@gfx/zopfli";
 import { minify } from "terser";
 import { build, type InlineConfig, type Plugin, type Rolldown } from "vite";
 import { configDefaults, defineConfig } from "vitest/config";
+import { MESSAGE_NAMES, MESSAGE_NAMES_VERSION, withShortNames } from "./widget/i18n/message-names.ts";
 
 const ROOT = fileURLToPath(new URL("./", import.meta.url));
 
 /**
- * The widget's size budgets: gzip, the bytes the server sends (the build writes them as `<file>.gz`
- * with zopfli, see servedGzip; the server sends those, the bench counts those), in kB of 1,000
- * bytes, as vite, the bench and the README count them.
+ * The widget's size budgets, in bytes (kB of 1,000, as vite, the bench and the README count them),
+ * compressed as the server sends them: the build writes each file's brotli and gzip beside it
+ * (`<file>.br`, servedBrotli; `<file>.gz`, servedGzip) and the server sends those very bytes.
  *
- * `widget.js`, the loader every visitor of a merchant's page downloads: 2.5 kB to aim for, the build
- * fails above 3 kB. `shopper`: what a shopper who opens the dialog downloads in all, the loader and
- * the dialog file (its CSS and English included), 14 kB to aim for; `shopperLimit`: the build fails
- * above it. The target is not met: 15.18 kB (it was 15.88 kB, zlib's gzip of files before the
- * mangling of Preact's names, terser's second pass and zopfli). What is left is made of Preact's
- * runtime (about 4.0 kB of it at zlib's level 9), the dialog's CSS and English (1.0 kB each) and
- * the code for every feature the issue asked for; the merchant's console wording lives in a file of
- * its own, dialog-setup.<hash>.js, that a shopper does not download, the dialog borrows what the
- * loader has anyway, and its private property names are mangled (`npm run bench -- size` lists what
- * each module adds). So the limit holds today's figure with a little room: growth fails the build
- * instead of going unnoticed. Lower it to the target once the dialog is under it.
+ * `widget.js`, the loader every visitor of a merchant's page downloads: 2.5 kB gzip to aim for, the
+ * build fails above 3 kB gzip (gzip: what every client takes). `shopper`: what a shopper who opens
+ * the dialog downloads in all, the loader and the dialog file (its CSS and English included), 14 kB:
+ * the build fails above it for a browser that takes brotli (every current browser does, over HTTPS
+ * and on loopback; Chromium sends only `gzip, deflate` over plain HTTP to another host).
+ * `shopperGzipLimit`: what a gzip-only client downloads, 15.02 kB, still over the 14 kB target
+ * (Preact's runtime is about 4 kB of it, and every feature the issue asked for is in it): the limit
+ * holds today's figure with a little room, so that growth fails the build instead of going
+ * unnoticed. `npm run bench -- size` lists what each module adds.
  */
-export const WIDGET_BUDGET = { file: "widget.js", target: 2_500, limit: 3_000, shopper: 14_000, shopperLimit: 15_300 };
+export const WIDGET_BUDGET = { file: "widget.js", target: 2_500, limit: 3_000, shopper: 14_000, shopperGzipLimit: 15_100 };
 
 /** What the server sends a translation as: zlib's gzip at level 9, made when it starts (server/http/encoded-asset.ts). */
 const gzip = (code: string | Uint8Array) => gzipSync(code, { level: 9 }).length;
@@ -49,11 +48,33 @@ export function servedGzip(code: string): Promise<Uint8Array> {
 }
 
 /**
- * Fails the build when widget.js, gzipped, is over its limit, and prints the figures that count:
- * the loader, the dialog file, and what a shopper downloads once they open the checkout (the two,
- * and their language's translation, for the largest one), each as the server sends it (servedGzip
- * for the built files, zlib's level 9 for a translation). A size budget that only a benchmark
- * reports is a budget nobody notices breaking.
+ * The brotli the server sends for a built file to a browser that takes it, written beside the
+ * file as `<file>.br`: node:zlib's brotli at its highest quality (11), the standard window (large
+ * windows are a non-standard extension that browsers refuse) and text mode (the files are UTF-8
+ * text; on today's files it gives the same bytes as the generic mode). Deterministic: the budget,
+ * the bench and the server count the same bytes.
+ */
+export function servedBrotli(code: string): Uint8Array {
+  const bytes = Buffer.from(code);
+  return new Uint8Array(
+    brotliCompressSync(bytes, {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+        [constants.BROTLI_PARAM_LARGE_WINDOW]: 0,
+        [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+        [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+      },
+    }),
+  );
+}
+
+/**
+ * Fails the build when widget.js, gzipped, is over its limit, or loader + dialog + English over
+ * theirs (brotli, and gzip), and prints the figures that count: the loader, the dialog file, and
+ * what a shopper who opens the checkout downloads (the two, and their language's translation, for
+ * the largest one), each as the server sends it (servedBrotli and servedGzip for the built files;
+ * zlib's level 9 and brotli at quality 11 for a translation, made when the server starts). A size
+ * budget that only a benchmark reports is a budget nobody notices breaking.
  */
 export function sizeBudget(budget = WIDGET_BUDGET, languages = join(ROOT, "widget/i18n/")): Plugin {
   const kB = (bytes: number) => `${(bytes / 1000).toFixed(2)} kB`;
@@ -67,19 +88,26 @@ export function sizeBudget(budget = WIDGET_BUDGET, languages = join(ROOT, "widge
       const figure = `${budget.file} is ${size} B gzipped (${kB(size)})`;
       if (size > budget.limit) this.error(`${figure}, over its ${kB(budget.limit)} limit. npm run bench shows what it is made of.`);
       const dialog = Object.values(bundle).find((file) => file.type === "asset" && /^dialog\.[0-9a-f]+\.js$/.test(file.fileName));
-      const dialogSize = dialog?.type === "asset" ? (await servedGzip(dialog.source as string)).length : 0;
-      const [largest = { file: "", size: 0 }] = readdirSync(languages)
+      const dialogCode = dialog?.type === "asset" ? (dialog.source as string) : "";
+      const dialogSize = dialog ? (await servedGzip(dialogCode)).length : 0;
+      const [largest = { file: "", gzip: 0, brotli: 0 }] = readdirSync(languages)
         .filter((file) => file.endsWith(".json"))
-        .map((file) => ({ file, size: gzip(readFileSync(join(languages, file))) }))
-        .sort((a, b) => b.size - a.size);
+        // As the dialog asks for it: with its short message keys (widget/i18n/message-names.ts).
+        .map((file) => ({ file, bytes: Buffer.from(JSON.stringify(withShortNames(JSON.parse(readFileSync(join(languages, file), "utf8"))))) }))
+        .map(({ file, bytes }) => ({ file, gzip: gzip(bytes), brotli: brotliCompressSync(bytes).length }))
+        .sort((a, b) => b.gzip - a.gzip);
       // The dialog file holds English: loader + dialog is what an English-speaking shopper downloads.
       const english = size + dialogSize;
-      if (dialog && english > budget.shopperLimit)
-        this.error(`loader + ${dialog.fileName} + English is ${english} B gzipped (${kB(english)}), over its ${kB(budget.shopperLimit)} limit (target ${kB(budget.shopper)}). npm run bench shows what it is made of.`);
+      const brotli = servedBrotli(chunk.code).length + (dialog ? servedBrotli(dialogCode).length : 0);
+      const over = (bytes: number, target: number) => (bytes > target ? `, over the ${kB(target)} target by ${bytes - target} B` : "");
+      if (dialog && brotli > budget.shopper)
+        this.error(`loader + ${dialog.fileName} + English is ${brotli} B in brotli (${kB(brotli)}), over its ${kB(budget.shopper)} limit. npm run bench shows what it is made of.`);
+      if (dialog && english > budget.shopperGzipLimit)
+        this.error(`loader + ${dialog.fileName} + English is ${english} B gzipped (${kB(english)}), over its ${kB(budget.shopperGzipLimit)} limit (target ${kB(budget.shopper)}). npm run bench shows what it is made of.`);
       const withDialog = dialog
-        ? `; ${dialog.fileName} is ${dialogSize} B (${kB(dialogSize)}); loader + dialog + English ${english} B (${kB(english)}), target ${kB(budget.shopper)}${english > budget.shopper ? `, OVER by ${english - budget.shopper} B` : ""}`
+        ? `; ${dialog.fileName} is ${dialogSize} B (${kB(dialogSize)}); loader + dialog + English ${brotli} B in brotli (${kB(brotli)}), what a browser downloads, target and limit ${kB(budget.shopper)}; ${english} B gzipped (${kB(english)}), what a gzip-only client downloads, limit ${kB(budget.shopperGzipLimit)}${over(english, budget.shopper)}`
         : "";
-      const most = largest.file && dialog ? `; with ${largest.file}, the largest translation, ${english + largest.size} B` : "";
+      const most = largest.file && dialog ? `; with ${largest.file}, the largest translation, ${brotli + largest.brotli} B in brotli, ${english + largest.gzip} B gzipped` : "";
       this.info(`${figure}: limit ${kB(budget.limit)}, target ${kB(budget.target)}${size > budget.target ? `, over the target by ${size - budget.target} B` : ""}${withDialog}${most}.`);
     },
   };
@@ -121,12 +149,13 @@ export const DIALOG_PRIVATE_PROPERTIES = [
 ];
 
 /** An IIFE of `entry` that sets the global `name`, built in memory. */
-const iife = (entry: string, name: string, define: Record<string, string> = {}, minify: Rolldown.OutputOptions["minify"] = true): InlineConfig => ({
+const iife = (entry: string, name: string, define: Record<string, string> = {}, minify: Rolldown.OutputOptions["minify"] = true, plugins: Plugin[] = []): InlineConfig => ({
   configFile: false,
   root: ROOT,
   logLevel: "warn",
   mode: "production",
   ...COMMON,
+  plugins,
   define,
   build: {
     write: false,
@@ -145,11 +174,53 @@ const iife = (entry: string, name: string, define: Record<string, string> = {}, 
 export const SETUP_BUILD = iife("widget/setup-report.ts", "OctopusCheckoutSetup");
 
 /**
+ * The dialog's message keys as their short names (widget/i18n/message-names.ts): every string in
+ * the widget's source that is a key with a short name (`"waitingPopupClosed"`, in `t(…)` or kept in
+ * a variable or a table first), and en.ts's own keys. The keys that are also something else (a
+ * step, a screen, an action, a class) have no short name, so no other string is renamed. A build
+ * step, not the source: people read `t("waitingPopupClosed")`. 160 B off the dialog's gzip and
+ * 140 B off its brotli when it came in. The edits stay within their lines, so the source map (for
+ * the bench's per-module figures) is off by a few columns at most.
+ */
+export function shortMessageKeys(names: ReadonlyMap<string, string> = MESSAGE_NAMES): Plugin {
+  const keys = [...names.keys()].join("|");
+  const quoted = RegExp(`(["'\`])(${keys})\\1`, "g");
+  const declared = RegExp(`^(\\s+)(${keys})(?=:)`, "gm");
+  return {
+    name: "octopus-short-message-keys",
+    enforce: "pre",
+    transform(code, id) {
+      // Module ids have forward slashes, paths on Windows backslashes: compare them alike.
+      const path = id.replaceAll("\\", "/");
+      const widget = `${ROOT.replaceAll("\\", "/")}widget/`;
+      if (!path.startsWith(widget) || !/\.tsx?$/.test(path)) return null;
+      let renamed = code.replace(quoted, (_, quote: string, key: string) => quote + names.get(key)! + quote);
+      if (path === `${widget}i18n/en.ts`) renamed = renamed.replace(declared, (_, indent: string, key: string) => indent + names.get(key)!);
+      return renamed === code ? null : { code: renamed, map: null };
+    },
+    // A key left in full would be looked up under a name the translation does not have: fail the build instead.
+    renderChunk(code) {
+      const left = [...names.keys()].filter((key) => RegExp(`["'\`]${key}["'\`]|[{,]${key}:`).test(code));
+      if (left.length) this.error(`the dialog file still names these message keys in full: ${left.join(", ")} (vite.config.ts, shortMessageKeys)`);
+      return null;
+    },
+  };
+}
+
+/**
  * The dialog: widget/dialog.ts, its components on Preact's own runtime, as one IIFE that sets
- * `OctopusCheckoutDialog`. `setup`: the setup report's file name and integrity (null: it fetches none).
+ * `OctopusCheckoutDialog`, its message keys shortened (shortMessageKeys), so that it asks for
+ * translations with the same short names (`__OCTOPUS_MESSAGES__`, their version). `setup`: the
+ * setup report's file name and integrity (null: it fetches none).
  */
 export const dialogConfig = (setup: { file: string; integrity: string } | null): InlineConfig =>
-  iife("widget/dialog.ts", "OctopusCheckoutDialog", { __OCTOPUS_SETUP__: JSON.stringify(setup) }, { compress: true, mangle: true, mangleProps: { include: RegExp(`^(${DIALOG_PRIVATE_PROPERTIES.join("|")})$`) } });
+  iife(
+    "widget/dialog.ts",
+    "OctopusCheckoutDialog",
+    { __OCTOPUS_SETUP__: JSON.stringify(setup), __OCTOPUS_MESSAGES__: JSON.stringify(MESSAGE_NAMES_VERSION) },
+    { compress: true, mangle: true, mangleProps: { include: RegExp(`^(${DIALOG_PRIVATE_PROPERTIES.join("|")})$`) } },
+    [shortMessageKeys()],
+  );
 
 /**
  * The loader, widget/main.ts, built alone as `vite build` builds it, given the dialog file's name and
@@ -212,7 +283,10 @@ export function dialogBuild(): Plugin {
   };
 }
 
-/** Writes `<file>.gz` beside every built file, servedGzip's bytes: what the server sends as gzip. */
+/**
+ * Writes `<file>.br` (servedBrotli) and `<file>.gz` (servedGzip) beside every built file: what the
+ * server sends to a browser that takes brotli, and to one that takes gzip only.
+ */
 export function precompress(): Plugin {
   return {
     name: "octopus-precompress",
@@ -220,7 +294,9 @@ export function precompress(): Plugin {
     async generateBundle(_, bundle) {
       for (const file of Object.values(bundle)) {
         const code = file.type === "chunk" ? file.code : file.source;
-        if (file.fileName.endsWith(".js") && typeof code === "string") this.emitFile({ type: "asset", fileName: `${file.fileName}.gz`, source: await servedGzip(code) });
+        if (!file.fileName.endsWith(".js") || typeof code !== "string") continue;
+        this.emitFile({ type: "asset", fileName: `${file.fileName}.br`, source: servedBrotli(code) });
+        this.emitFile({ type: "asset", fileName: `${file.fileName}.gz`, source: await servedGzip(code) });
       }
     },
   };
@@ -243,8 +319,9 @@ const NPM_BUILD = {
 export default defineConfig(({ mode }) => ({
   plugins: mode === "npm" || mode === "test" ? [] : [dialogBuild(), sizeBudget(), precompress()],
   ...COMMON,
-  // The npm entry and the unit tests run no checkSetup from a page: no setup report file to fetch.
-  define: { __OCTOPUS_SETUP__: "null" },
+  // The npm entry and the unit tests run no checkSetup from a page: no setup report file to fetch;
+  // and they keep the full message keys, so they ask for translations with those.
+  define: { __OCTOPUS_SETUP__: "null", __OCTOPUS_MESSAGES__: "null" },
   build:
     mode === "npm"
       ? NPM_BUILD

@@ -28,8 +28,17 @@ export function formatMoney(amount: string, currency: string, locale: string): s
 
 export type FormatMoney = typeof formatMoney;
 
-/** The zero of each decimal digit set a shopper in our markets may type: Thai, Bengali, Arabic-Indic, Devanagari, Lao, Khmer, Myanmar. */
-const ZEROS = [0x0e50, 0x09e6, 0x0660, 0x06f0, 0x0966, 0x0ed0, 0x17e0, 0x1040];
+/**
+ * A decimal digit of any script (Thai ๕, Bengali ৫, Arabic-Indic ٥…) as an ASCII one. Unicode keeps
+ * every script's digits 0 to 9 in a run of ten code points, so a digit's value is its distance from
+ * where its run starts, modulo ten (two runs may touch).
+ */
+function asciiDigit(digit: string): number {
+  const code = digit.codePointAt(0)!;
+  let start = code;
+  while (/\p{Nd}/u.test(String.fromCodePoint(start - 1))) start--;
+  return (code - start) % 10;
+}
 
 /**
  * What a shopper typed → a canonical decimal string, or an error key. Full-width characters (a
@@ -44,11 +53,7 @@ export function parseTyped(input: string, currency: string, locale: string): { v
   let text = input
     .normalize("NFKC")
     .replace(/\s/g, "")
-    .replace(/\p{Nd}/gu, (digit) => {
-      const code = digit.codePointAt(0)!;
-      const zero = ZEROS.find((start) => code >= start && code <= start + 9);
-      return zero === undefined ? digit : String(code - zero);
-    });
+    .replace(/\p{Nd}/gu, (digit) => String(asciiDigit(digit)));
   // This currency's own signs, as this locale and English write them ("₱", "฿", "NT$", "Rp", "₫"),
   // longest first, and its code; another currency's sign ("$100" for pesos) is not read as this one.
   const signs = [locale, "en"].flatMap((where) =>

@@ -4,12 +4,13 @@
  * `/widget/dialog.<hash>.js`, the dialog the loader fetches (and `dialog-setup.<hash>.js`, which the
  * dialog fetches when a page's setup is wrong) (immutable: its name is its content's
  * hash, and the loader checks its integrity). Brotli or gzip as the browser accepts: the size budget
- * is for what a shopper downloads, so it is sent compressed, and gzip as the build made it (each
- * file's `<file>.gz`, zopfli's: the bytes the budget counts, vite.config.ts servedGzip).
+ * is for what a shopper downloads, so it is sent compressed, as the build made it (each file's
+ * `<file>.br` and `<file>.gz`, zopfli's gzip: the bytes the budget counts, vite.config.ts
+ * servedBrotli and servedGzip).
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { Hono } from "hono";
-import { encodeAsset, sendAsset, type EncodedAsset } from "./encoded-asset.ts";
+import { encodeAsset, sendAsset, type EncodedAsset, type MadeEncodings } from "./encoded-asset.ts";
 
 export interface WidgetBundle {
   code: string;
@@ -28,37 +29,35 @@ export interface WidgetBundle {
  */
 const DIALOG_FILE = /^dialog(-setup)?\.[0-9a-f]{12}\.js$/;
 
-/** A built file and the gzip the build made of it, when there is one. */
+/** A built file and the brotli and gzip the build made of it, where there are. */
 export interface BuiltFile {
   file: string;
   code: string;
-  gzip?: Uint8Array;
+  made?: MadeEncodings;
 }
 
 /**
- * What `vite build` wrote into `dir` (dist/widget/): widget.js and its dialog file, each with its
- * `.gz`; null when the widget is not built.
+ * What `vite build` wrote into `dir` (dist/widget/): widget.js and its dialog files, each with its
+ * `.br` and `.gz`; null when the widget is not built.
  */
 export async function readWidgetBuild(dir: URL): Promise<WidgetBundle | null> {
-  const read = (file: string): BuiltFile => {
-    const gz = new URL(`${file}.gz`, dir);
-    return { file, code: readFileSync(new URL(file, dir), "utf8"), gzip: existsSync(gz) ? new Uint8Array(readFileSync(gz)) : undefined };
-  };
+  const beside = (file: string) => (existsSync(new URL(file, dir)) ? new Uint8Array(readFileSync(new URL(file, dir))) : undefined);
+  const read = (file: string): BuiltFile => ({ file, code: readFileSync(new URL(file, dir), "utf8"), made: { br: beside(`${file}.br`), gzip: beside(`${file}.gz`) } });
   if (!existsSync(new URL("widget.js", dir))) return null;
   const loader = read("widget.js");
-  return widgetBundle(loader.code, readdirSync(dir).filter((file) => DIALOG_FILE.test(file)).map(read), loader.gzip);
+  return widgetBundle(loader.code, readdirSync(dir).filter((file) => DIALOG_FILE.test(file)).map(read), loader.made);
 }
 
-/** `loaderGzip` and each dialog file's `gzip`: made by the build (see encodeAsset). */
-export async function widgetBundle(code: string, dialogFiles: readonly BuiltFile[] = [], loaderGzip?: Uint8Array): Promise<WidgetBundle> {
+/** `loaderMade` and each dialog file's `made`: the brotli and gzip the build made (see encodeAsset). */
+export async function widgetBundle(code: string, dialogFiles: readonly BuiltFile[] = [], loaderMade?: MadeEncodings): Promise<WidgetBundle> {
   const bytes = new TextEncoder().encode(code);
   const sha256 = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   const sha384 = new Uint8Array(await crypto.subtle.digest("SHA-384", bytes));
   const hash = Array.from(sha256.slice(0, 6), (byte) => byte.toString(16).padStart(2, "0")).join("");
   let binary = "";
   for (const byte of sha384) binary += String.fromCharCode(byte);
-  const dialogs = new Map(dialogFiles.filter(({ file }) => DIALOG_FILE.test(file)).map(({ file, code: dialog, gzip }) => [file, encodeAsset(dialog, undefined, gzip)]));
-  return { code, hash, integrity: `sha384-${btoa(binary)}`, encoded: encodeAsset(code, hash, loaderGzip), dialogs };
+  const dialogs = new Map(dialogFiles.filter(({ file }) => DIALOG_FILE.test(file)).map(({ file, code: dialog, made }) => [file, encodeAsset(dialog, undefined, made)]));
+  return { code, hash, integrity: `sha384-${btoa(binary)}`, encoded: encodeAsset(code, hash, loaderMade), dialogs };
 }
 
 export function widgetAssets(bundle: WidgetBundle | null) {

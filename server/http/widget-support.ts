@@ -8,6 +8,7 @@ import { html } from "hono/html";
 import { checkoutError } from "../errors.ts";
 import { encodeAsset, sendAsset } from "./encoded-asset.ts";
 import { CHECKOUT_ID } from "../ids.ts";
+import { MESSAGE_NAMES_VERSION, withShortNames } from "../../widget/i18n/message-names.ts";
 import type { OrderStore } from "../store/types.ts";
 
 const WAIT_TEXT: Record<string, string> = {
@@ -27,6 +28,16 @@ body{margin:0;min-height:100vh;display:grid;place-items:center;background:Canvas
 @keyframes r{to{transform:rotate(360deg)}}@media (prefers-reduced-motion:reduce){.s{animation:none}}
 p{text-align:center;font-size:1.05rem}`;
 
+/** A translation with the dialog file's short message keys; none when it is no JSON object (the dialog then shows English). */
+function shortNamed(json: string): string[] {
+  try {
+    const messages: unknown = JSON.parse(json);
+    return messages && typeof messages === "object" && !Array.isArray(messages) ? [JSON.stringify(withShortNames(messages as Record<string, string>))] : [];
+  } catch {
+    return [];
+  }
+}
+
 /** Reads whether a page may be framed from its headers: X-Frame-Options, then CSP frame-ancestors. */
 function frameableBy(headers: Headers, embedder: string | null): boolean {
   const xfo = headers.get("x-frame-options")?.toLowerCase() ?? "";
@@ -42,7 +53,14 @@ export function widgetSupport(options: { store: OrderStore; translations: Record
   const fetchImpl = options.fetch ?? fetch;
   const probes = new Map<string, Promise<boolean | null>>();
   // A Map, not an object: /widget/i18n/constructor.json must be a 404, not Object's constructor.
-  const translations = new Map(Object.entries(options.translations).map(([locale, json]) => [locale, encodeAsset(json)]));
+  // Each translation twice: as written (`th`), and with the dialog file's short message keys under
+  // their version (`th.<version>`, what the dialog asks for: widget/i18n/message-names.ts).
+  const translations = new Map(
+    Object.entries(options.translations).flatMap(([locale, json]) => [
+      [locale, encodeAsset(json)] as const,
+      ...shortNamed(json).map((short) => [`${locale}.${MESSAGE_NAMES_VERSION}`, encodeAsset(short)] as const),
+    ]),
+  );
 
   return new Hono()
     .get("/checkout/wait", (c) => {
@@ -57,7 +75,7 @@ export function widgetSupport(options: { store: OrderStore; translations: Record
       );
     })
     .get("/checkout/assets/wait.css", (c) => c.body(WAIT_STYLE, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=300" }))
-    .get("/widget/i18n/:file{[A-Za-z-]+\\.json}", (c) => {
+    .get("/widget/i18n/:file{[A-Za-z-]+(\\.[0-9a-f]{8})?\\.json}", (c) => {
       const asset = translations.get(c.req.param("file").replace(/\.json$/, ""));
       if (!asset) throw checkoutError("not_found", "No such translation.");
       return sendAsset(c, asset, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*" });

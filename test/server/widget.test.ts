@@ -1,12 +1,14 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { brotliDecompressSync, crc32, deflateRawSync, gunzipSync } from "node:zlib";
+import { brotliCompressSync, brotliDecompressSync, constants, crc32, deflateRawSync, gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { pickEncoding } from "../../server/http/encoded-asset.ts";
 import { readWidgetBuild, widgetBundle, type WidgetBundle } from "../../server/http/widget-assets.ts";
+import { precompress } from "../../vite.config.ts";
+import { MESSAGE_NAMES, MESSAGE_NAMES_VERSION } from "../../widget/i18n/message-names.ts";
 import { testServer } from "../support/test-server.ts";
 
 // The widget routes never touch the store or the gateway.
@@ -100,23 +102,58 @@ describe("widget assets", () => {
     expect([...bundle.dialogs.keys()].sort()).toEqual(["dialog-setup.0123456789ab.js", "dialog.0123456789ab.js"]);
   });
 
-  it("sends as gzip the .gz the build wrote beside a file (zopfli's, what the size budget counts), never a stale one", async () => {
+  it("sends as brotli the .br, and as gzip the .gz, the build wrote beside a file (what the size budget counts), never a stale one", async () => {
     const dir = mkdtempSync(join(tmpdir(), "widget-build-"));
     const dialog = Array.from({ length: 200 }, (_, i) => `console.log(${i} * ${i});`).join("\n");
-    // Made another way than the server's own gzip, with a mark in its header, so that sending it shows.
-    const made = (text: string) => Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 0xff]), deflateRawSync(text, { level: 1 }), gzipTrailer(text)]);
+    // Made another way than the server's own (gzip with a mark in its header, brotli at quality 1), so that sending them shows.
+    const gz = (text: string) => Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 0xff]), deflateRawSync(text, { level: 1 }), gzipTrailer(text)]);
+    const br = (text: string) => brotliCompressSync(text, { params: { [constants.BROTLI_PARAM_QUALITY]: 1 } });
     writeFileSync(join(dir, "widget.js"), BIG_CODE);
-    writeFileSync(join(dir, "widget.js.gz"), made(BIG_CODE));
+    writeFileSync(join(dir, "widget.js.gz"), gz(BIG_CODE));
+    writeFileSync(join(dir, "widget.js.br"), br(BIG_CODE));
     writeFileSync(join(dir, "dialog.0123456789ab.js"), dialog);
-    writeFileSync(join(dir, "dialog.0123456789ab.js.gz"), made("an older build's dialog"));
+    writeFileSync(join(dir, "dialog.0123456789ab.js.gz"), gz("an older build's dialog"));
+    writeFileSync(join(dir, "dialog.0123456789ab.js.br"), Buffer.from("not brotli at all"));
     const app = server((await readWidgetBuild(pathToFileURL(`${dir}/`)))!);
-    const gzip = { "Accept-Encoding": "gzip" };
-    const loader = Buffer.from(await (await app.request("/widget.js", { headers: gzip })).arrayBuffer());
-    expect(loader).toEqual(made(BIG_CODE));
-    // The .gz does not decode to the file: the server makes its own gzip of the file instead.
-    const sent = Buffer.from(await (await app.request("/widget/dialog.0123456789ab.js", { headers: gzip })).arrayBuffer());
-    expect(sent[9]).not.toBe(0xff);
-    expect(gunzipSync(sent).toString()).toBe(dialog);
+    const body = async (path: string, encoding: string) => {
+      const response = await app.request(path, { headers: { "Accept-Encoding": encoding } });
+      expect(response.headers.get("content-encoding")).toBe(encoding);
+      return Buffer.from(await response.arrayBuffer());
+    };
+    expect(await body("/widget.js", "gzip")).toEqual(gz(BIG_CODE));
+    expect(await body("/widget.js", "br")).toEqual(br(BIG_CODE));
+    // The .gz and .br do not decode to the file: the server makes its own of the file instead.
+    const gzipSent = await body("/widget/dialog.0123456789ab.js", "gzip");
+    expect(gzipSent[9]).not.toBe(0xff);
+    expect(gunzipSync(gzipSent).toString()).toBe(dialog);
+    expect(brotliDecompressSync(await body("/widget/dialog.0123456789ab.js", "br")).toString()).toBe(dialog);
+  });
+
+  it.each([
+    ["gzip, deflate, br, zstd", "br"],
+    ["br;q=1, gzip;q=0.5", "br"],
+    ["gzip, deflate", "gzip"],
+    ["gzip;q=1, br;q=0.5", "gzip"],
+    ["identity", "identity"],
+    ["br;q=0, gzip;q=0", "identity"],
+  ])("answers Accept-Encoding %j with %s: the bytes the build wrote, which decode to the file", async (accept, encoding) => {
+    // The build's own plugin writes the files, as vite build does.
+    const dir = mkdtempSync(join(tmpdir(), "widget-build-"));
+    const files = { "widget.js": BIG_CODE, "dialog.0123456789ab.js": Array.from({ length: 200 }, (_, i) => `console.log(${i} * ${i});`).join("\n") };
+    const hook = precompress().generateBundle as unknown as (this: unknown, options: unknown, bundle: Record<string, unknown>) => Promise<void>;
+    const bundle = Object.fromEntries(Object.entries(files).map(([fileName, code]) => [fileName, { type: "chunk", fileName, code }]));
+    await hook.call({ emitFile: (file: { fileName: string; source: Uint8Array }) => writeFileSync(join(dir, file.fileName), file.source) }, {}, bundle);
+    for (const [file, code] of Object.entries(files)) writeFileSync(join(dir, file), code);
+    const app = server((await readWidgetBuild(pathToFileURL(`${dir}/`)))!);
+    for (const [file, code] of Object.entries(files)) {
+      const response = await app.request(file === "widget.js" ? "/widget.js" : `/widget/${file}`, { headers: { "Accept-Encoding": accept } });
+      expect(response.headers.get("content-encoding"), file).toBe(encoding === "identity" ? null : encoding);
+      expect(response.headers.get("vary"), file).toBe("Accept-Encoding");
+      const bytes = Buffer.from(await response.arrayBuffer());
+      const decode = { br: brotliDecompressSync, gzip: gunzipSync, identity: (body: Buffer) => body }[encoding]!;
+      expect(decode(bytes).toString(), file).toBe(code);
+      if (encoding !== "identity") expect(bytes, file).toEqual(readFileSync(join(dir, `${file}.${encoding === "br" ? "br" : "gz"}`)));
+    }
   });
 
   it("answers 404 with a hint when no bundle was built", async () => {
@@ -203,6 +240,20 @@ describe("widget assets, compressed", () => {
     expect(changed.headers.get("etag")).not.toBe(response.headers.get("etag"));
   });
 
+  it("sends the dialog file its translation with the short message keys of its build, under their version, and nothing for another version", async () => {
+    const json = JSON.stringify({ pay: "ชำระเงิน", payAmount: "ชำระ {amount}", close: "ปิด" });
+    const app = withTranslations({ th: json, bad: "not json" });
+    const response = await app.request(`/widget/i18n/th.${MESSAGE_NAMES_VERSION}.json`, { headers: { "Accept-Encoding": "br" } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(response.headers.get("access-control-allow-origin")).toBe("*");
+    expect(JSON.parse(brotliDecompressSync(Buffer.from(await response.arrayBuffer())).toString())).toEqual({ [MESSAGE_NAMES.get("pay")!]: "ชำระเงิน", [MESSAGE_NAMES.get("payAmount")!]: "ชำระ {amount}", close: "ปิด" });
+    // The full keys stay where they were, for everything else that reads them.
+    expect(await (await app.request("/widget/i18n/th.json")).json()).toEqual(JSON.parse(json));
+    // Another build's names, or a translation that is no JSON object: 404, and the dialog shows English.
+    for (const path of ["/widget/i18n/th.00000000.json", `/widget/i18n/bad.${MESSAGE_NAMES_VERSION}.json`, `/widget/i18n/fr.${MESSAGE_NAMES_VERSION}.json`]) expect((await app.request(path)).status, path).toBe(404);
+  });
+
   // Regression: both lookups went through a plain object, so Object.prototype's names were "found".
   it("knows only its own languages: constructor, toString and __proto__ are not one", async () => {
     const app = withTranslations({ th: "{}" });
@@ -222,16 +273,32 @@ describe("widget assets, compressed", () => {
 
 describe("pickEncoding", () => {
   it.each([
+    // What browsers send: Chromium over HTTPS and on loopback, Firefox, Safari; Chromium over plain HTTP to another host.
+    ["gzip, deflate, br, zstd", "br"],
     ["gzip, deflate, br", "br"],
-    ["br;q=0.5, gzip;q=1", "br"],
+    ["gzip, deflate", "gzip"],
     ["GZIP", "gzip"],
+    // q-values: the highest wins; brotli before gzip before none where they tie.
+    ["br;q=0.5, gzip;q=1", "gzip"],
+    ["br;q=0.9, gzip", "gzip"],
+    ["gzip;q=0.5, br;q=0.5", "br"],
+    ["br;q=0.2, gzip;q=0.1", "br"],
+    ["gzip;q=0.3, identity;q=0.8", "identity"],
+    ["gzip;q=0.3", "gzip"],
     ["br;q=0, gzip", "gzip"],
     ["*", "br"],
+    ["gzip;q=0.8, *;q=0.9", "br"],
     ["*;q=0.1, br;q=0", "gzip"],
+    // Nothing acceptable, or nothing asked for: the plain bytes.
     ["deflate", "identity"],
     ["gzip;q=abc", "identity"],
+    ["br;q=0, gzip;q=0", "identity"],
+    ["*;q=0", "identity"],
     ["", "identity"],
   ])("%j → %s", (header, encoding) => {
     expect(pickEncoding(header)).toBe(encoding);
+  });
+  it("sends the plain bytes when there is no Accept-Encoding", () => {
+    expect(pickEncoding(undefined)).toBe("identity");
   });
 });

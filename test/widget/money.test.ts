@@ -186,4 +186,12 @@ describe("parseTyped: digits", () => {
     expect(parseTyped("100", "bdt", "bn")).toEqual({ value: "100.00" });
     expect(parseTyped("১২৫.৫০", "bdt", "bn")).toEqual({ value: "125.50" });
   });
+
+  it("reads the decimal digits of every script, each by its place in its run of ten", () => {
+    // Devanagari, Arabic-Indic, Extended Arabic-Indic, Lao, Khmer, Myanmar, Tibetan, Mongolian: 1,234.50.
+    for (const digits of ["०१२३४५६७८९", "٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹", "໐໑໒໓໔໕໖໗໘໙", "០១២៣៤៥៦៧៨៩", "၀၁၂၃၄၅၆၇၈၉", "༠༡༢༣༤༥༦༧༨༩", "᠐᠑᠒᠓᠔᠕᠖᠗᠘᠙"]) {
+      const typed = [..."1234.50"].map((char) => (char === "." ? "." : [...digits][Number(char)])).join("");
+      expect(parseTyped(typed, "php", "en"), digits).toEqual({ value: "1234.50" });
+    }
+  });
 });

@@ -125,14 +125,14 @@ export function App(view: View) {
         if (element && !element.open) element.showModal();
       }}
       class={`${view.options.theme ?? "auto"}${framed ? " framed" : ""}`}
-      aria-labelledby="octopus-title"
+      aria-labelledby="title"
       onCancel={(event) => {
         event.preventDefault();
         view.act.close();
       }}
     >
       <header>
-        <h2 id="octopus-title" tabIndex={-1}>
+        <h2 id="title" tabIndex={-1}>
           {screen === "waiting" ? t("waitingTitle") : (view.catalog?.merchant_name ?? t("dialogTitle"))}
         </h2>
         {/* The full-screen sheet on a phone gives the payment page all the height: "Open in a new window" moves up here. */}

@@ -123,7 +123,7 @@ export function Form({ view }: { view: View }) {
                   autoComplete="off"
                   value={picks.typed ?? ""}
                   aria-invalid={!!error && picks.field === "amount"}
-                  aria-describedby="octopus-hint octopus-error"
+                  aria-describedby="hint error"
                   onInput={(event) => {
                     const value = event.currentTarget.value;
                     const read = parseTyped(value, currency, locale);
@@ -133,7 +133,7 @@ export function Form({ view }: { view: View }) {
                 />
               </label>
             )}
-            <p class="hint" id="octopus-hint">
+            <p class="hint" id="hint">
               {t("rangeHint", range)}
             </p>
           </fieldset>
@@ -141,7 +141,7 @@ export function Form({ view }: { view: View }) {
         {/* The Thai transfer: the gateway may adjust the amount to send (its floating amount), said before the waiting screen. */}
         {method.payment === "thailand" && <p class="hint">{t("transferNote")}</p>}
         {error && (
-          <p class="error" id="octopus-error" role="alert">
+          <p class="error" id="error" role="alert">
             {error}
           </p>
         )}
