@@ -24,19 +24,19 @@ declare const __OCTOPUS_SETUP__: BuiltFile | null;
  * triggers' options against the server's. When something is wrong, the merchant's words for it
  * come from dialog-setup.<hash>.js (setup-report.ts), fetched only then with `loadScript`, the
  * loader's own (from the same server and with its integrity, like the dialog), and go to the
- * console, naming the fix.
+ * console, naming the fix. `api`: the options came from the JS API (open, mount), not from attributes.
  *
  * @example
  *   OctopusCheckoutDialog.checkSetup("https://pay.example.com", window, [{ product: "gem-pack" }], scriptLoader(window, "https://pay.example.com"));
  */
-export function checkSetup(server: string, win: Window, configured: CheckoutOptions[], loadScript: LoadScript, setup = __OCTOPUS_SETUP__): Promise<void> {
+export function checkSetup(server: string, win: Window, configured: CheckoutOptions[], loadScript: LoadScript, api?: boolean, setup = __OCTOPUS_SETUP__): Promise<void> {
   return createApi(server)
     .catalog()
     .then((answer) => {
       // No answer at all from the server (down, or a CORS refusal from an older server): the console already shows the request.
       if (!answer.ok || !setup || (answer.value.origin_allowed !== false && !configured.some((options) => hasProblem(answer.value, options)))) return;
       return loadScript(setup).then(
-        () => win.OctopusCheckoutSetup!.reportSetup(answer.value, win.location.origin, server, configured),
+        () => win.OctopusCheckoutSetup!.reportSetup(answer.value, win.location.origin, server, configured, api),
         (error: Error) => console.error(`octopus-checkout: this page's setup has a problem; ${error.message}, which says what it is, did not load`),
       );
     });

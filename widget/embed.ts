@@ -105,6 +105,8 @@ export function boot(win: Window, dialogFrom: (server: string) => LoadDialog): O
   const loadDialog = dialogFrom(server);
   const embed = createEmbed(server, win, loadDialog);
   const options = script ? readAttributes(script.dataset) : {};
+  /** Checks options against the server's once the dialog is here; a mistake goes to the console, naming it. */
+  const check = (configured: CheckoutOptions[], api?: boolean) => void loadDialog().then((dialog) => dialog.checkSetup(server, win, configured, scriptLoader(win, server), api), () => {});
 
   const start = () => {
     let host: Element | null = null;
@@ -131,9 +133,14 @@ export function boot(win: Window, dialogFrom: (server: string) => LoadDialog): O
     }
     // Once the page is idle, the dialog comes, and checks the page's setup (its origin, the
     // attributes against the server's options) so that a merchant's mistake shows in the console at once.
-    whenIdle(win, () => void loadDialog().then((dialog) => dialog.checkSetup(server, win, configured, scriptLoader(win, server)), () => {}));
+    whenIdle(win, () => check(configured));
   };
   if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", start);
   else start();
-  return { open: embed.open, mount: embed.mount, close: embed.close };
+  // The JS API's options are checked as the attributes are: a page's mistake is said, not just shown to the shopper.
+  return {
+    open: (given) => (check([given ?? {}], true), embed.open(given)),
+    mount: (element, given) => (check([given ?? {}], true), embed.mount(element, given)),
+    close: embed.close,
+  };
 }

@@ -7,10 +7,13 @@
 import { inLimits, methodsFor, productOf } from "./setup-check.ts";
 import type { Catalog, CheckoutOptions } from "./types.ts";
 
-/** What is wrong with these options on this server, one sentence per attribute; empty when nothing is. */
-export function optionProblems(catalog: Catalog, options: CheckoutOptions): string[] {
+/**
+ * What is wrong with these options on this server, one sentence per attribute (or, `api`, per
+ * option of OctopusCheckout.open/mount); empty when nothing is.
+ */
+export function optionProblems(catalog: Catalog, options: CheckoutOptions, api?: boolean): string[] {
   const problems: string[] = [];
-  const quote = (name: string, value: string) => `data-${name}="${value}"`;
+  const quote = (name: string, value: string) => (api ? `${name}: "${value}"` : `data-${name}="${value}"`);
   if (options.product && !productOf(catalog, options)) {
     problems.push(`${quote("product", options.product)} is not a product of this checkout; its products: ${catalog.products.map((item) => item.id).join(", ") || "none"}.`);
     return problems;
@@ -32,14 +35,14 @@ export function optionProblems(catalog: Catalog, options: CheckoutOptions): stri
 }
 
 /** Says in the console what is wrong with the page's setup: its origin first, then each trigger's attributes. */
-export function reportSetup(catalog: Catalog & { origin_allowed?: boolean }, pageOrigin: string, server: string, configured: CheckoutOptions[]): void {
+export function reportSetup(catalog: Catalog & { origin_allowed?: boolean }, pageOrigin: string, server: string, configured: CheckoutOptions[], api?: boolean): void {
   if (catalog.origin_allowed === false)
     console.error(
       `octopus-checkout: this page's origin, ${pageOrigin}, is not allowed by the checkout server ${server}, so shoppers cannot pay here. Add it to allowedOrigins in the server's checkout.config.json, or to CHECKOUT_ALLOWED_ORIGINS, and restart the server.`,
     );
   const seen = new Set<string>();
   for (const options of configured)
-    for (const problem of optionProblems(catalog, options)) {
+    for (const problem of optionProblems(catalog, options, api)) {
       if (!seen.has(problem)) console.warn(`octopus-checkout: ${problem}`);
       seen.add(problem);
     }

@@ -241,6 +241,19 @@ describe.skipIf(warnIfNoChromium("browser shopper defects"))("a shopper's rough 
     });
   });
 
+  it("the same mistake through the JS API (open, mount) is a console warning naming the option, not the attribute", async () => {
+    await suite.withShopper(async ({ stack, page }) => {
+      const console = consoleOf(page);
+      await page.goto(`${stack.shopUrl}/api-page`);
+      await page.evaluate(() => void (window as unknown as { OctopusCheckout: { open(options: object): Promise<unknown> } }).OctopusCheckout.open({ amount: "250.00", currency: "peso", country: "PH" }));
+      await dialogShows(page, "This payment isn't available right now. Please contact the shop.");
+      await expect.poll(() => console.filter((message) => message.type === "warning" && message.text.includes('currency: "peso"')).length, { timeout: 10_000 }).toBe(1);
+      expect(console.filter((message) => message.text.includes("data-currency")).length).toBe(0);
+      // The page's own mount() of a valid button has nothing to say.
+      expect(console.filter((message) => message.type === "warning" && message.text.includes("Maya")).length).toBe(0);
+    });
+  });
+
   it("on a page whose origin the server does not allow: one console error naming the fix, and the shopper reads that the shop is not set up", async () => {
     await suite.withShopper(async ({ stack, page }) => {
       const console = consoleOf(page);
