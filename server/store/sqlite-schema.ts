@@ -165,4 +165,14 @@ CREATE TABLE payout_day_totals (
 DROP INDEX IF EXISTS orders_created_at;
 `,
   },
+  {
+    version: 5,
+    name: "one index fewer to write per create and per status change: orders_status",
+    // EXPLAIN QUERY PLAN over every statement of the store, on 5,000 and 100,000 orders: none used
+    // it. Filtering by status lists one kind newest first through orders_kind and stops at the page's
+    // end; the index cost every create an entry, and every status change a delete and an insert.
+    sql: `
+DROP INDEX IF EXISTS orders_status;
+`,
+  },
 ];

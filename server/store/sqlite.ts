@@ -26,6 +26,7 @@ import {
   type SessionRow,
 } from "./rows.ts";
 import { applyPlan, firstChange, planTransition, RECHECK_OWNER, recentOrdersSql, SWEEP_ORDER_SQL, SWEEP_WANTED_SQL, withGatewayPatch } from "./rules.ts";
+import { createOrderCache } from "./sqlite-order-cache.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
 import type { ClaimedDelivery, EventRecord, GatewayState, GatewayStatePatch, InsertResult, NewOrder, OrderRecord, OrderStore, PayoutCap, PayoutInsertResult, StatusUpdate, TransitionResult } from "./types.ts";
 
@@ -37,6 +38,9 @@ export interface SqliteStoreConfig extends OutboxConfig {
 }
 
 type Db = Database.Database;
+
+/** Orders kept by the cache at most (a record is about 1 KiB): more than a server has checkouts being paid at once. */
+const ORDER_CACHE_SIZE = 10_000;
 
 /** What `transition` writes to an order's row. */
 interface TransitionColumns {
@@ -50,6 +54,45 @@ interface TransitionColumns {
   updated_at: number;
 }
 
+type ListOrdersParams = { kind: string; status: string | null; customer: string | null; session: string | null; after_created: number | null; after_id: string | null; limit: number };
+
+/**
+ * listOrders led by the index of its most selective filter. SQLite only takes an index for a term
+ * it can see constrains the rows, and `(@x IS NULL OR x = @x)` does not: one statement with every
+ * filter optional walked every order of the kind (orders_kind), even for the few of one session,
+ * which each create from a session lists. So the session or customer, when given, is written as a
+ * plain equality (its partial index applies, `x = ?` implying `x IS NOT NULL`), and `+kind` keeps
+ * orders_kind from being preferred to it. The cursor bounds created_at as a range, so that a later
+ * page starts where the last one ended instead of walking past every newer order.
+ */
+function listOrdersSql(lead: "session_id" | "customer" | null): string {
+  const optional = (column: string, param: string) => (column === lead ? `${column} = @${param}` : `(@${param} IS NULL OR ${column} = @${param})`);
+  return `SELECT * FROM orders
+       WHERE ${lead ? "+kind" : "kind"} = @kind
+         AND ${optional("session_id", "session")}
+         AND ${optional("customer", "customer")}
+         AND (@status IS NULL OR status = @status)
+         AND created_at <= coalesce(@after_created, ${Number.MAX_SAFE_INTEGER})
+         AND (@after_created IS NULL OR created_at < @after_created OR id < @after_id)
+       ORDER BY created_at DESC, id DESC
+       LIMIT @limit`;
+}
+
+type ListEventsParams = { object_id: string | null; type: string | null; after_seq: number | null; limit: number };
+
+/**
+ * listEvents, for one object through events_object (object_id, seq), or for all in seq order.
+ * The cursor is a range the index starts from (`seq < x`), not a filter over the rows before it.
+ */
+function listEventsSql(ofObject: boolean): string {
+  return `SELECT * FROM events
+       WHERE ${ofObject ? "object_id = @object_id" : "@object_id IS NULL"}
+         AND (@type IS NULL OR type = @type)
+         AND seq < coalesce(@after_seq, ${Number.MAX_SAFE_INTEGER})
+       ORDER BY seq DESC
+       LIMIT @limit`;
+}
+
 function prepareStatements(db: Db) {
   return {
     insert: db.prepare<Record<string, unknown>>(
@@ -57,6 +100,8 @@ function prepareStatements(db: Db) {
        ON CONFLICT (idempotency_key) DO NOTHING`,
     ),
     byId: db.prepare<[string], OrderRow>("SELECT * FROM orders WHERE id = ?"),
+    // Moves whenever another connection commits (see sqlite-order-cache.ts).
+    dataVersion: db.prepare<[], number>("PRAGMA data_version").pluck(),
     // Values only, in ORDER_COLUMNS order (see `orderById`).
     orderValues: db.prepare<[string], unknown[]>(`SELECT ${ORDER_COLUMNS.join(", ")} FROM orders WHERE id = ?`).raw(true),
     byMerchantOrderId: db.prepare<[string], OrderRow>("SELECT * FROM orders WHERE merchant_order_id = ?"),
@@ -103,16 +148,10 @@ function prepareStatements(db: Db) {
     release: db.prepare<{ id: string; owner: string }>("UPDATE orders SET sweep_owner = NULL, sweep_until = NULL WHERE id = @id AND sweep_owner = @owner"),
     defer: db.prepare<{ id: string; until: number }>(`UPDATE orders SET sweep_owner = '${RECHECK_OWNER}', sweep_until = @until WHERE id = @id`),
     recent: db.prepare<{ limit: number }, OrderRow>(recentOrdersSql("orders", "@limit")),
-    listOrders: db.prepare<{ kind: string; status: string | null; customer: string | null; session: string | null; after_created: number | null; after_id: string | null; limit: number }, OrderRow>(
-      `SELECT * FROM orders
-       WHERE kind = @kind
-         AND (@status IS NULL OR status = @status)
-         AND (@customer IS NULL OR customer = @customer)
-         AND (@session IS NULL OR session_id = @session)
-         AND (@after_created IS NULL OR created_at < @after_created OR (created_at = @after_created AND id < @after_id))
-       ORDER BY created_at DESC, id DESC
-       LIMIT @limit`,
-    ),
+    // One statement per index that can lead the list (see `listOrdersSql`).
+    listOrders: db.prepare<ListOrdersParams, OrderRow>(listOrdersSql(null)),
+    listOrdersOfSession: db.prepare<ListOrdersParams, OrderRow>(listOrdersSql("session_id")),
+    listOrdersOfCustomer: db.prepare<ListOrdersParams, OrderRow>(listOrdersSql("customer")),
 
     dayTotal: db.prepare<{ day: string; currency: string }, { total_minor: number }>("SELECT total_minor FROM payout_day_totals WHERE day = @day AND currency = @currency"),
     addToDay: db.prepare<{ day: string; currency: string; amount: number }>(
@@ -139,14 +178,9 @@ function prepareStatements(db: Db) {
        ON CONFLICT (event_id, endpoint) DO NOTHING`,
     ),
     eventById: db.prepare<[string], EventRow>("SELECT * FROM events WHERE id = ?"),
-    listEvents: db.prepare<{ object_id: string | null; type: string | null; after_seq: number | null; limit: number }, EventRow>(
-      `SELECT * FROM events
-       WHERE (@object_id IS NULL OR object_id = @object_id)
-         AND (@type IS NULL OR type = @type)
-         AND (@after_seq IS NULL OR seq < @after_seq)
-       ORDER BY seq DESC
-       LIMIT @limit`,
-    ),
+    listEvents: db.prepare<ListEventsParams, EventRow>(listEventsSql(false)),
+    // Through events_object: the filter written as a plain equality, which the index can lead.
+    listEventsOfObject: db.prepare<ListEventsParams, EventRow>(listEventsSql(true)),
     deliveriesOf: db.prepare<[string], DeliveryRow>("SELECT * FROM deliveries WHERE event_id = ? ORDER BY endpoint"),
     dueDeliveries: db.prepare<{ now: number; endpoints: string; limit: number }, DeliveryRow & { attempt_count: number; event_seq: number }>(
       `SELECT d.* FROM deliveries d
@@ -200,16 +234,22 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
   let prepared: Statements | undefined;
   const st = (): Statements => (prepared ??= prepareStatements(db));
 
+  const cache = createOrderCache({ dataVersion: () => st().dataVersion.get()!, max: ORDER_CACHE_SIZE });
+
   /**
-   * One order by id. Read as values and keyed here: the driver building an object of 35 named
-   * columns was half the cost of a read (every GET /api/checkout/:id makes one).
+   * One order by id, from the cache when it has it. Read as values and keyed here: the driver
+   * building an object of 35 named columns was half the cost of a read. Kept only when read outside
+   * a transaction: inside one, the row may be this transaction's own uncommitted write.
    */
   function orderById(id: string): OrderRecord | null {
+    const known = cache.lookup(id);
+    if (known) return known;
     const values = st().orderValues.get(id);
     if (!values) return null;
     const row: Record<string, unknown> = {};
     for (let i = 0; i < ORDER_COLUMNS.length; i++) row[ORDER_COLUMNS[i]!] = values[i];
-    return rowToOrder(row as unknown as OrderRow);
+    const order = rowToOrder(row as unknown as OrderRow);
+    return db.inTransaction ? order : cache.remember(order);
   }
 
   /** Writes an event and its deliveries; called only inside the transaction of its change. */
@@ -254,6 +294,7 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
 
   /** setGatewayState's write; called inside a transaction. */
   function writeGatewayState(id: string, patch: GatewayStatePatch): OrderRecord | null {
+    cache.forget(id);
     const row = st().setGatewayState.get({
       id,
       gateway_state: patch.gatewayState,
@@ -274,6 +315,7 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
    */
   function writeTransition(current: OrderRecord, update: StatusUpdate, withGatewayState = false): TransitionResult {
     const id = current.id;
+    cache.forget(id);
     const plan = planTransition(current, update);
     const columns: TransitionColumns = {
       id,
@@ -367,7 +409,10 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
     },
 
     async insert(order) {
-      return insertTx.immediate(order);
+      const result = insertTx.immediate(order);
+      // Committed: the order as written is the order as stored (see insertRow). A create reads it
+      // back next, under the write lock, to record the gateway's answer.
+      return result.inserted ? { inserted: true, order: cache.remember(result.order) } : result;
     },
 
     async get(id) {
@@ -396,6 +441,7 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
     },
 
     async claimRefresh(id, staleBefore, now) {
+      cache.forget(id);
       return st().claimRefresh.run({ id, stale_before: staleBefore, now }).changes === 1;
     },
 
@@ -420,7 +466,8 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
     async listOrders(query) {
       const after = query.startingAfter === undefined ? undefined : st().byId.get(query.startingAfter);
       if (query.startingAfter !== undefined && !after) return { data: [], hasMore: false };
-      const rows = st().listOrders.all({
+      const statement = query.session !== undefined ? st().listOrdersOfSession : query.customer !== undefined ? st().listOrdersOfCustomer : st().listOrders;
+      const rows = statement.all({
         kind: query.kind ?? "checkout",
         status: query.status ?? null,
         customer: query.customer ?? null,
@@ -460,7 +507,7 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
     async listEvents(query) {
       const after = query.startingAfter === undefined ? undefined : st().eventById.get(query.startingAfter);
       if (query.startingAfter !== undefined && !after) return { data: [], hasMore: false };
-      const rows = st().listEvents.all({ object_id: query.objectId ?? null, type: query.type ?? null, after_seq: after ? Number(after.seq) : null, limit: query.limit + 1 });
+      const rows = (query.objectId !== undefined ? st().listEventsOfObject : st().listEvents).all({ object_id: query.objectId ?? null, type: query.type ?? null, after_seq: after ? Number(after.seq) : null, limit: query.limit + 1 });
       return { data: rows.slice(0, query.limit).map(rowToEvent), hasMore: rows.length > query.limit };
     },
 

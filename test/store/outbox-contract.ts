@@ -144,6 +144,19 @@ export function outboxContract(name: string, makeStore: (outbox?: OutboxConfig) 
         expect(second.hasMore).toBe(false);
         expect([...first.data, ...second.data].map((event) => event.objectId)).toEqual([...orders].reverse().map((order) => order.id));
       });
+
+      it("pages one object's events newest first with starting_after", async () => {
+        const store = await open();
+        const order = await createdOrder(store);
+        await createdOrder(store);
+        await store.transition(order.id, { status: "processing", source: "notify", at: T + 3 });
+        await store.transition(order.id, { status: "completed", source: "notify", at: T + 4 });
+        const first = await store.listEvents({ objectId: order.id, limit: 2 });
+        expect(first).toMatchObject({ hasMore: true, data: [{ type: "order.paid" }, { type: "order.processing" }] });
+        const second = await store.listEvents({ objectId: order.id, limit: 2, startingAfter: first.data[1]!.id });
+        expect(second).toMatchObject({ hasMore: false, data: [{ type: "order.created", objectId: order.id }] });
+        expect((await store.listEvents({ objectId: order.id, type: "order.created", limit: 5 })).data).toHaveLength(1);
+      });
     });
 
     describe("deliveries", () => {
@@ -311,6 +324,13 @@ export function outboxContract(name: string, makeStore: (outbox?: OutboxConfig) 
         expect((await store.listOrders({ limit: 10, status: "completed" })).data.map((order) => order.id)).toEqual([made[1]!.id]);
         expect((await store.listOrders({ limit: 10, session: "cs_x" })).data.map((order) => order.id)).toEqual([made[4]!.id]);
         expect(await store.listOrders({ limit: 10, startingAfter: "ck_unknown" })).toEqual({ data: [], hasMore: false });
+        // Filters together, and a cursor within a filter.
+        expect((await store.listOrders({ limit: 10, session: "cs_x", customer: "odd" })).data).toEqual([]);
+        expect((await store.listOrders({ limit: 10, session: "cs_x", customer: "even", status: "none" })).data.map((order) => order.id)).toEqual([made[4]!.id]);
+        const evenAfter = await store.listOrders({ limit: 1, customer: "even", startingAfter: made[4]!.id });
+        expect(evenAfter).toMatchObject({ hasMore: true, data: [{ id: made[2]!.id }] });
+        expect((await store.listOrders({ limit: 10, customer: "odd", status: "none" })).data.map((order) => order.id)).toEqual([made[3]!.id]);
+        expect((await store.listOrders({ limit: 10, kind: "payout", customer: "even" })).data).toEqual([]);
       });
 
       it("orders made at the same millisecond are neither skipped nor repeated across pages", async () => {

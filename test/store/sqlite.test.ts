@@ -76,6 +76,39 @@ describe("SQLite store in a file", () => {
   });
 });
 
+describe("SQLite store's order cache", () => {
+  it("get sees at once what another connection committed, after this one read the order", async () => {
+    const filename = nextFile();
+    const a = createSqliteStore({ filename });
+    const b = createSqliteStore({ filename });
+    await Promise.all([a.migrate(), b.migrate()]);
+    const { order } = await a.insert(newOrder({ status: "pending", gatewayState: "created" }));
+    expect(await a.get(order.id)).toEqual(order);
+    await b.transition(order.id, { status: "completed", finalAmount: "99.00", source: "notify", at: T + 1 });
+    expect(await a.get(order.id)).toMatchObject({ status: "completed", finalAmount: "99.00", refreshedAt: T + 1 });
+    expect(await b.claimRefresh(order.id, T + 5, T + 5)).toBe(true);
+    expect((await a.get(order.id))?.refreshedAt).toBe(T + 5);
+    // And this connection's own writes, whichever way they go in.
+    expect(await a.claimRefresh(order.id, T + 9, T + 9)).toBe(true);
+    expect((await a.get(order.id))?.refreshedAt).toBe(T + 9);
+    await a.setGatewayState(order.id, { gatewayState: "orphaned", at: T + 10 });
+    expect(await b.get(order.id)).toMatchObject({ gatewayState: "orphaned", updatedAt: T + 10 });
+    expect(await a.get(order.id)).toEqual(await b.get(order.id));
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it("hands out records no caller can change under another", async () => {
+    const store = createSqliteStore({ filename: ":memory:" });
+    await store.migrate();
+    const { order } = await store.insert(newOrder({ metadata: { cart: "7" } }));
+    const read = (await store.get(order.id))!;
+    expect(() => Object.assign(read, { status: "completed" })).toThrow(TypeError);
+    expect(() => Object.assign(read.metadata!, { cart: "8" })).toThrow(TypeError);
+    expect(await store.get(order.id)).toMatchObject({ status: "none", metadata: { cart: "7" } });
+    await store.close();
+  });
+});
+
 describe("createStore", () => {
   it("uses SQLite without a database URL, creating the file's directory", async () => {
     const filename = join(dir, "nested", "deeper", "orders.sqlite");
