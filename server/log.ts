@@ -70,10 +70,33 @@ function redactInto(out: Record<string, unknown>, value: object, depth: number):
   return out;
 }
 
+/**
+ * Lines to stdout, written together once per turn of the event loop. Straight to the stream:
+ * console.log formats its arguments and checks the stream each time. Together: stdout to a pipe or
+ * a file is a synchronous write(2) on Linux, and under load a turn answers many requests. A line
+ * waits at most that turn, and lines still waiting when the process exits are written then (in
+ * order), so a crash or process.exit() keeps its last words.
+ */
+export function stdoutLines(): (line: string) => void {
+  let pending = "";
+  const flush = () => {
+    process.off("exit", flush);
+    const out = pending;
+    pending = "";
+    if (out) process.stdout.write(out);
+  };
+  return (line) => {
+    if (!pending) {
+      setImmediate(flush);
+      process.on("exit", flush);
+    }
+    pending += `${line}\n`;
+  };
+}
+
 export function createLogger(options: { level?: LogLevel; write?: (line: string) => void; base?: Record<string, unknown> } = {}): Logger {
   const threshold = LEVELS[options.level ?? "info"];
-  // Straight to the stream: console.log formats its arguments and checks the stream each time.
-  const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
+  const write = options.write ?? stdoutLines();
   const base = options.base ?? {};
   const hasBase = Object.keys(base).length > 0;
   const log = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
@@ -88,7 +111,8 @@ export function createLogger(options: { level?: LogLevel; write?: (line: string)
     info: (msg, fields) => log("info", msg, fields),
     warn: (msg, fields) => log("warn", msg, fields),
     error: (msg, fields) => log("error", msg, fields),
-    child: (fields) => createLogger({ ...options, base: { ...base, ...fields } }),
+    // The same writer: a child's lines keep their order among the parent's.
+    child: (fields) => createLogger({ ...options, write, base: { ...base, ...fields } }),
   };
 }
 

@@ -14,7 +14,7 @@ import { serve } from "@hono/node-server";
 import { createCheckoutServer, type CheckoutServer } from "../../server/app.ts";
 import { parseCheckoutConfig } from "../../server/checkout-config.ts";
 import { createOctopusClient } from "../../server/gateway/index.ts";
-import { createLogger } from "../../server/log.ts";
+import { createLogger, stdoutLines } from "../../server/log.ts";
 import { createPostgresStore, createStore } from "../../server/store/index.ts";
 import { TEST_WEBHOOK_SECRET } from "../support/webhook-receiver.ts";
 import { TEST_CONFIG } from "../support/stack.ts";
@@ -51,12 +51,14 @@ const gateway = createOctopusClient({ baseUrl: env("BENCH_GATEWAY_URL"), apiKey:
 
 let logLines = 0;
 const problems: string[] = [];
+// Counted on the way to the writer npm start uses (server/log.ts's stdoutLines), so that the log costs what it costs there.
+const toStdout = stdoutLines();
 const logger = createLogger({
   level: "info",
   write: (line) => {
     logLines++;
     if (problems.length < 5 && !line.startsWith('{"level":"info"')) problems.push(line.slice(0, 300));
-    process.stdout.write(`${line}\n`);
+    toStdout(line);
   },
 });
 
