@@ -233,6 +233,87 @@ describe.skipIf(!url)("the create limit shared through PostgreSQL", () => {
     }
   });
 
+  it("sends the creates that arrive from one address while its statement runs together in the next, each counted and inserted as if alone", async () => {
+    const schema = newSchema();
+    const counter = await startPgWireCounter(url!);
+    const store = await storeOn(schema, counter.url);
+    try {
+      await Promise.all([store.ping(), store.ping()]);
+      const limiter = limiterOn(store.limitTable!, { max: 5 });
+      const before = counter.counts();
+      const results = await Promise.all(Array.from({ length: 10 }, () => createThrough(limiter, "198.51.100.8")));
+      // The first went alone; the nine that came meanwhile waited for it, then went in one statement
+      // (one lock of the address's row and one commit), where one at a time they would have queued
+      // on that row in the database, each commit waiting for the one before.
+      expect(counter.counts().tableTransactions - before.tableTransactions).toBe(2);
+      expect(results.map((result) => result.allowed)).toEqual([true, true, true, true, true, false, false, false, false, false]);
+      expect(await orderCount(schema)).toBe(5);
+      expect((await rows(schema)).map((row) => [row.key, row.points])).toEqual([["create:198.51.100.8", 10]]);
+    } finally {
+      await store.close();
+      await counter.close();
+    }
+  });
+
+  it("answers a create that repeats an idempotency key of its own statement with the order of the first", async () => {
+    const schema = newSchema();
+    const store = await storeOn(schema);
+    try {
+      const table = store.limitTable!;
+      const hit = { key: "create:198.51.100.9", max: 3, windowMs: 60_000, at: Date.now() };
+      const orders = [newOrder({ idempotencyKey: "k-first" }), newOrder({ idempotencyKey: "k-first" }), newOrder({ idempotencyKey: "k-second" }), newOrder({ idempotencyKey: "k-third" })];
+      // The first alone, the other three together: the fourth is over the limit.
+      const counted = await Promise.all(orders.map((order) => table.insertCounted(order, hit, new AbortController().signal)));
+      expect(counted.map((one) => one.points)).toEqual([1, 2, 3, 4]);
+      expect(counted.map((one) => one.insert && { inserted: one.insert.inserted, id: one.insert.order.id })).toEqual([
+        { inserted: true, id: orders[0]!.id },
+        { inserted: false, id: orders[0]!.id },
+        { inserted: true, id: orders[2]!.id },
+        null,
+      ]);
+      expect(await orderCount(schema)).toBe(2);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("lets the creates waiting behind a statement that does not answer go at their deadline, having written nothing", async () => {
+    const schema = newSchema();
+    const store = await storeOn(schema);
+    const locker = postgres(url!, { max: 1, onnotice: () => {} });
+    let release!: () => void;
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const held = locker.begin(async (tx) => {
+      await tx.unsafe(`LOCK TABLE "${schema}".rate_limits IN ACCESS EXCLUSIVE MODE`);
+      locked();
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    try {
+      await isLocked;
+      const hit = { key: "create:198.51.100.10", max: 10, windowMs: 60_000, at: Date.now() };
+      const deadlines = [new AbortController(), new AbortController(), new AbortController()];
+      // The first's statement waits on the lock; the other two wait for it, in this process.
+      const settled = Promise.allSettled(deadlines.map((deadline) => store.limitTable!.insertCounted(newOrder(), hit, deadline.signal)));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      deadlines[2]!.abort();
+      deadlines[1]!.abort();
+      deadlines[0]!.abort();
+      expect((await settled).map((result) => result.status)).toEqual(["rejected", "rejected", "rejected"]);
+      release();
+      await held;
+      expect(await rows(schema)).toEqual([]);
+      expect(await orderCount(schema)).toBe(0);
+      // The address is not stuck behind them: the next create goes at once.
+      expect((await store.limitTable!.insertCounted(newOrder(), hit, new AbortController().signal)).points).toBe(1);
+    } finally {
+      release?.();
+      await held.catch(() => {});
+      await locker.end({ timeout: 5 });
+      await store.close();
+    }
+  });
+
   it("costs a create no transaction or round trip of its own: 2 transactions and 2 round trips per create, counted on the wire", async () => {
     const schema = newSchema();
     const counter = await startPgWireCounter(url!);
