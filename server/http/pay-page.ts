@@ -54,6 +54,16 @@ noscript p{margin:0;font-weight:600}
 
 const STYLE_HASH = `'sha256-${createHash("sha256").update(PAY_STYLE).digest("base64")}'`;
 
+/**
+ * Paid in the popup or the frame, the shopper closes the dialog (Done) onto this page: without a
+ * reload it would still say "Amount to pay" with a Pay button, as if nothing had happened. The
+ * page made again by the server says the link is paid.
+ */
+const RELOAD_WHEN_PAID = `document.addEventListener("octopus-checkout:close", function (event) {
+  if (event.detail && event.detail.status === "completed") location.reload();
+});
+`;
+
 /** The page's policy: only the nonced widget script (and what it loads), only the hashed style. */
 function payPagePolicy(nonce: string): string {
   return [
@@ -168,6 +178,11 @@ export function payPage(options: PayPageOptions) {
         }),
     }),
   );
+  // A file of its own, like the return page's: the page runs no inline code.
+  app.get("/checkout/assets/pay.js", (c) => {
+    c.header("Cache-Control", "public, max-age=300");
+    return c.body(RELOAD_WHEN_PAID, 200, { "Content-Type": "text/javascript; charset=utf-8" });
+  });
   return app.get("/pay/:id", async (c) => {
     const id = c.req.param("id");
     const locale = payPageLocale(c.req.query("lang"), c.req.header("accept-language"));
@@ -236,6 +251,7 @@ ${summary(merchantName, text, session, locale, text.amountPlain)}
 ${summary(merchantName, text, session, locale, text.amount)}
 <div class="action">
 <script src="/widget.js" data-session="${session.id}" data-mode="auto" data-locale="${locale}" nonce="${nonce}" async></script>
+<script src="/checkout/assets/pay.js" nonce="${nonce}" async></script>
 <noscript><p>${text.noScript}</p></noscript>
 </div>
 <p class="note">${fill(text.expires, { when: expiresIn(session.expiresAt, at, locale) })}</p>

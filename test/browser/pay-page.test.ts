@@ -98,6 +98,23 @@ describe.skipIf(warnIfNoChromium("payment link page"))("payment link page in Chr
     });
   });
 
+  it("on a laptop (popup): paid in the popup, Done leaves the shopper on the link saying it is paid, not on its Pay button", async () => {
+    const { stack } = suite;
+    const session = (await stack.checkout.sessions.create({ body: { amount: "149.00", currency: "php", description: "Refill" } as never, idempotencyKey: crypto.randomUUID(), keyId: "test" })).session;
+    await suite.withShopper({ ...SIZES["1280"] }, async ({ page }) => {
+      await page.goto(`${stack.url}/pay/${session.id}`);
+      await page.locator("octopus-checkout-button").getByRole("button").click();
+      const popupOpened = page.waitForEvent("popup");
+      await page.locator("octopus-checkout").getByRole("button", { name: "Pay ₱149.00" }).click();
+      const popup = await popupOpened;
+      await popup.getByRole("button", { name: /^Pay\b/ }).click();
+      await page.locator("octopus-checkout").getByRole("button", { name: "Done" }).click();
+      await page.getByRole("heading", { name: PAY_PAGE_TEXT.en.paidTitle }).waitFor();
+      expect(await page.locator("octopus-checkout-button").count()).toBe(0);
+      expect(await recordedViolations(page)).toEqual([]);
+    });
+  });
+
   it("in Thai and Bengali at 320 px: the page's text in the language, nothing cut off", async () => {
     for (const locale of ["th", "bn"] as const) {
       await suite.withShopper({ ...SIZES["320"], locale }, async ({ page }) => {

@@ -63,11 +63,11 @@ function expectStrictPolicy(headers: Headers, page: string) {
   const style = /<style>([\s\S]*?)<\/style>/.exec(page)?.[1] ?? "";
   const hash = createHash("sha256").update(style).digest("base64");
   expect(/style-src ([^;]+)/.exec(csp)?.[1]?.trim()).toBe(`'sha256-${hash}'`);
-  // Scripts: only the nonced widget, no inline code, no handlers.
+  // Scripts: only the nonced widget and the page's own file (it reloads the page once paid), no inline code, no handlers.
   const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
   expect(nonce).toBeTruthy();
   for (const tag of page.match(/<script\b[^>]*>/g) ?? []) {
-    expect(tag).toMatch(/ src="\/widget\.js"/);
+    expect(tag).toMatch(/ src="\/(widget\.js|checkout\/assets\/pay\.js)"/);
     expect(tag).toContain(`nonce="${nonce}"`);
   }
   expect(page).not.toMatch(/<script\b[^>]*>[^<]+<\/script>/);
