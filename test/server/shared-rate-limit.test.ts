@@ -20,6 +20,39 @@ import { createCheckout, gcash, startStack, type Stack } from "../support/stack.
 
 const T = Date.UTC(2026, 11, 2, 12, 0, 0);
 
+/**
+ * Another session holds rate_limits (an operator's ALTER, a VACUUM FULL) from the moment this
+ * resolves until `release`; `close` lets go if still held and ends that session.
+ */
+async function lockRateLimits(schema: string) {
+  const locker = postgres(url!, { max: 1, onnotice: () => {} });
+  let release!: () => void;
+  let locked!: () => void;
+  const isLocked = new Promise<void>((resolve) => (locked = resolve));
+  const held = locker.begin(async (tx) => {
+    await tx.unsafe(`LOCK TABLE "${schema}".rate_limits IN ACCESS EXCLUSIVE MODE`);
+    locked();
+    await new Promise<void>((resolve) => (release = resolve));
+  });
+  const close = async () => {
+    release?.();
+    await held.catch(() => {});
+    await locker.end({ timeout: 5 });
+  };
+  // A lock that cannot be taken fails here instead of leaving the test waiting for it.
+  await Promise.race([isLocked, held.then(() => Promise.reject(new Error("the lock's transaction ended before it locked")))]).catch(async (error: unknown) => {
+    await close();
+    throw error;
+  });
+  return {
+    release: async () => {
+      release();
+      await held;
+    },
+    close,
+  };
+}
+
 function logsInto(lines: string[]) {
   return createLogger({ level: "debug", write: (line) => lines.push(line) });
 }
@@ -280,17 +313,8 @@ describe.skipIf(!url)("the create limit shared through PostgreSQL", () => {
   it("lets the creates waiting behind a statement that does not answer go at their deadline, having written nothing", async () => {
     const schema = newSchema();
     const store = await storeOn(schema);
-    const locker = postgres(url!, { max: 1, onnotice: () => {} });
-    let release!: () => void;
-    let locked!: () => void;
-    const isLocked = new Promise<void>((resolve) => (locked = resolve));
-    const held = locker.begin(async (tx) => {
-      await tx.unsafe(`LOCK TABLE "${schema}".rate_limits IN ACCESS EXCLUSIVE MODE`);
-      locked();
-      await new Promise<void>((resolve) => (release = resolve));
-    });
+    const lock = await lockRateLimits(schema);
     try {
-      await isLocked;
       const hit = { key: "create:198.51.100.10", max: 10, windowMs: 60_000, at: Date.now() };
       const deadlines = [new AbortController(), new AbortController(), new AbortController()];
       // The first's statement waits on the lock; the other two wait for it, in this process.
@@ -300,16 +324,13 @@ describe.skipIf(!url)("the create limit shared through PostgreSQL", () => {
       deadlines[1]!.abort();
       deadlines[0]!.abort();
       expect((await settled).map((result) => result.status)).toEqual(["rejected", "rejected", "rejected"]);
-      release();
-      await held;
+      await lock.release();
       expect(await rows(schema)).toEqual([]);
       expect(await orderCount(schema)).toBe(0);
       // The address is not stuck behind them: the next create goes at once.
       expect((await store.limitTable!.insertCounted(newOrder(), hit, new AbortController().signal)).points).toBe(1);
     } finally {
-      release?.();
-      await held.catch(() => {});
-      await locker.end({ timeout: 5 });
+      await lock.close();
       await store.close();
     }
   });
@@ -394,25 +415,14 @@ describe.skipIf(!url)("the create limit shared through PostgreSQL", () => {
   it("does not keep a shopper waiting on a locked table: the create's statement is cancelled and its order inserted alone", async () => {
     const schema = newSchema();
     const stack = await stackOn(schema, 2);
-    // Another session holds the table (an operator's ALTER, a VACUUM FULL) until told to let go.
-    const locker = postgres(url!, { max: 1, onnotice: () => {} });
-    let release!: () => void;
-    let locked!: () => void;
-    const isLocked = new Promise<void>((resolve) => (locked = resolve));
-    const held = locker.begin(async (tx) => {
-      await tx.unsafe(`LOCK TABLE "${schema}".rate_limits IN ACCESS EXCLUSIVE MODE`);
-      locked();
-      await new Promise<void>((resolve) => (release = resolve));
-    });
+    const lock = await lockRateLimits(schema);
     try {
-      await isLocked;
       const started = performance.now();
       const created = await createCheckout(stack, gcash);
       expect(created.status).toBe(201);
       // The limiter's second, then the order's own work.
       expect(performance.now() - started).toBeLessThan(3_000);
-      release();
-      await held;
+      await lock.release();
       // Cancelled, so it wrote nothing: no count in the table, one order.
       expect(await rows(schema)).toEqual([]);
       expect(await orderCount(schema)).toBe(1);
@@ -420,9 +430,7 @@ describe.skipIf(!url)("the create limit shared through PostgreSQL", () => {
       expect(warnings).toHaveLength(1);
       expect(JSON.parse(warnings[0]!)).toMatchObject({ level: "warn", error: { message: expect.stringContaining("did not answer within 1000 ms") } });
     } finally {
-      release?.();
-      await held.catch(() => {});
-      await locker.end({ timeout: 5 });
+      await lock.close();
       await stack.close();
     }
   });
