@@ -2,6 +2,7 @@
 import { Option, type Command } from "commander";
 import { EVENT_TYPES, type EventType } from "../merchant/schemas.ts";
 import { merchantEventView } from "../merchant/views.ts";
+import { isListItem } from "../merchant/cursor.ts";
 import type { CliContext } from "./context.ts";
 import { storeLocation } from "./context.ts";
 import { CliError } from "./errors.ts";
@@ -31,7 +32,7 @@ export function registerEvents(program: Command, context: CliContext): void {
     if (options.order) checkId("order", options.order);
     if (options.startingAfter) checkId("event", options.startingAfter);
     const store = await context.store();
-    if (options.startingAfter && !(await store.getEvent(options.startingAfter))) throw new CliError(`no event ${options.startingAfter}: --starting-after takes the last event id of the previous page`);
+    if (options.startingAfter && !(await isListItem(store, "event", options.startingAfter))) throw new CliError(`no event ${options.startingAfter}: --starting-after takes the last event id of the previous page`);
     const page = await store.listEvents({ objectId: options.order, type: options.type, limit: options.limit, startingAfter: options.startingAfter });
     const data = await Promise.all(page.data.map(async (event) => merchantEventView(event, await store.deliveries(event.id))));
     if (options.json) return context.printJson({ data, has_more: page.hasMore });

@@ -2,6 +2,7 @@
 import { Option, type Command } from "commander";
 import { PaymentStatus } from "../gateway/schemas.ts";
 import { merchantEventView, merchantOrderView } from "../merchant/views.ts";
+import { isListItem } from "../merchant/cursor.ts";
 import type { CliContext } from "./context.ts";
 import { storeLocation } from "./context.ts";
 import { CliError } from "./errors.ts";
@@ -36,8 +37,7 @@ export function registerOrders(program: Command, context: CliContext): void {
   ).action(async (options: ListOptions) => {
     if (options.startingAfter) checkId("order", options.startingAfter);
     const store = await context.store();
-    // An id that names no order would print "No more orders.", and a typo would look like the end.
-    if (options.startingAfter && (await store.get(options.startingAfter))?.kind !== "checkout") throw new CliError(`no order ${options.startingAfter}: --starting-after takes the last order id of the previous page`);
+    if (options.startingAfter && !(await isListItem(store, "checkout", options.startingAfter))) throw new CliError(`no order ${options.startingAfter}: --starting-after takes the last order id of the previous page`);
     const page = await store.listOrders({ status: options.status, customer: options.customer, session: options.session, limit: options.limit, startingAfter: options.startingAfter });
     const data = await Promise.all(page.data.map(async (order) => merchantOrderView(order, await store.history(order.id))));
     if (options.json) return context.printJson({ data, has_more: page.hasMore });

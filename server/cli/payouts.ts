@@ -7,6 +7,7 @@ import { Option, type Command } from "commander";
 import { PaymentStatus } from "../gateway/schemas.ts";
 import type { Payout } from "../merchant/schemas.ts";
 import { payoutView } from "../merchant/views.ts";
+import { isListItem } from "../merchant/cursor.ts";
 import type { CliContext } from "./context.ts";
 import { storeLocation } from "./context.ts";
 import { CliError } from "./errors.ts";
@@ -109,7 +110,7 @@ export function registerPayouts(program: Command, context: CliContext): void {
   ).action(async (options: { status?: PaymentStatus; limit: number; startingAfter?: string; json?: boolean }) => {
     if (options.startingAfter) checkId("payout", options.startingAfter);
     const store = await context.store();
-    if (options.startingAfter && (await store.get(options.startingAfter))?.kind !== "payout") throw new CliError(`no payout ${options.startingAfter}: --starting-after takes the last payout id of the previous page`);
+    if (options.startingAfter && !(await isListItem(store, "payout", options.startingAfter))) throw new CliError(`no payout ${options.startingAfter}: --starting-after takes the last payout id of the previous page`);
     const page = await store.listOrders({ kind: "payout", status: options.status, limit: options.limit, startingAfter: options.startingAfter });
     const data = await Promise.all(page.data.map(async (payout) => payoutView(payout, await store.history(payout.id))));
     if (options.json) return context.printJson({ data, has_more: page.hasMore });

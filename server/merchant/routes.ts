@@ -13,6 +13,7 @@ import type { OrderService } from "../orders/service.ts";
 import { describeIssue } from "../orders/pricing.ts";
 import type { SecretKeyVariables } from "../middleware/secret-key.ts";
 import type { OrderStore, EventRecord } from "../store/types.ts";
+import { isListItem, type PagedList } from "./cursor.ts";
 import { CreatePayoutBody, CreateSessionBody, ErrorBody, Event, EventType, list, ListQuery, MerchantOrder, Payout, Session } from "./schemas.ts";
 import type { SessionService } from "./sessions.ts";
 import { merchantEventView, merchantOrderView, payoutView, sessionView } from "./views.ts";
@@ -216,14 +217,9 @@ export function merchantRoutes(options: MerchantRoutesOptions) {
     return merchantOrderView(order, await store.history(id));
   };
 
-  /**
-   * A cursor that names nothing of the list would answer an empty page, which a sync job reads as
-   * "no more": it would stop early and miss every later item. Said instead, naming the field.
-   */
-  const cursorExists = async (id: string | undefined, kind: "checkout" | "payout" | "event") => {
-    if (id === undefined) return;
-    const found = kind === "event" ? (await store.getEvent(id)) !== null : (await store.get(id))?.kind === kind;
-    if (!found) throw checkoutError("invalid_request", `"starting_after" must be the id of a${kind === "event" ? "n event" : kind === "payout" ? " payout" : "n order"} of this list (the last one of the previous page)`, "starting_after");
+  /** A cursor that names nothing of its list is said, naming the field (see isListItem). */
+  const cursorExists = async (id: string | undefined, kind: PagedList) => {
+    if (id !== undefined && !(await isListItem(store, kind, id))) throw checkoutError("invalid_request", `"starting_after" must be the id of a${kind === "event" ? "n event" : kind === "payout" ? " payout" : "n order"} of this list (the last one of the previous page)`, "starting_after");
   };
 
   const eventView = async (event: EventRecord) => merchantEventView(event, await store.deliveries(event.id));
