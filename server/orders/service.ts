@@ -250,6 +250,8 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         throw checkoutError("invalid_request", `"${field}" must be ${fixed} for this session`, field);
       }
     }
+    // The page's own is held to its origin here; one that is not a string is left for priceOrder to name.
+    const returnUrl = session.returnUrl ?? (typeof pageReturnUrl === "string" ? checkReturnUrl(pageReturnUrl, options.allowedOrigins, origin) : pageReturnUrl);
     const fromIt = {
       amount: session.amount,
       currency: session.currency,
@@ -257,13 +259,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       ...(session.payment !== null ? { payment: session.payment } : {}),
       ...(session.customer !== null ? { customer: session.customer } : {}),
       ...(session.description !== null ? { description: session.description } : {}),
-      ...(session.returnUrl !== null
-        ? { return_url: session.returnUrl }
-        : typeof pageReturnUrl === "string"
-          ? { return_url: checkReturnUrl(pageReturnUrl, options.allowedOrigins, origin) }
-          : pageReturnUrl !== undefined
-            ? { return_url: pageReturnUrl }
-            : {}),
+      ...(returnUrl !== undefined ? { return_url: returnUrl } : {}),
     };
     return { body: { ...rest, ...fromIt }, session };
   }
