@@ -19,6 +19,8 @@ export interface OrderCache {
   remember(order: OrderRecord): OrderRecord;
   /** The store is writing this order: read it again next time. */
   forget(id: string): void;
+  /** Forgets every order: a transaction that remembered some was rolled back. */
+  clear(): void;
 }
 
 export function createOrderCache(options: { dataVersion: () => number; max: number }): OrderCache {
@@ -44,6 +46,9 @@ export function createOrderCache(options: { dataVersion: () => number; max: numb
     },
     forget(id) {
       orders.delete(id);
+    },
+    clear() {
+      orders.clear();
     },
   };
 }

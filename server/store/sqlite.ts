@@ -1,10 +1,11 @@
 /**
  * The order store in one SQLite file (better-sqlite3): the default, for a single server process.
  *
- * better-sqlite3 is synchronous, so within one process no two operations ever interleave. The
- * compare-and-set operations still run in `BEGIN IMMEDIATE` transactions, which take the write lock
- * before the read that decides the write: a second process on the same file (a CLI, a second
- * server by mistake) then waits (busy timeout) instead of deciding on a stale read.
+ * better-sqlite3 is synchronous, so within one process no two operations ever interleave. Every
+ * write runs in a `BEGIN IMMEDIATE` transaction, which takes the write lock before the read that
+ * decides the write: a second process on the same file (a CLI, a second server by mistake) then
+ * waits (busy timeout) instead of deciding on a stale read. The writes of one event-loop turn share
+ * that transaction and its one fsync (sqlite-group-commit.ts), each in a savepoint of its own.
  */
 import Database from "better-sqlite3";
 import { createdEventType, orderEvent, orderEventType, subscribers, type OutboxConfig } from "./outbox.ts";
@@ -26,6 +27,7 @@ import {
   type SessionRow,
 } from "./rows.ts";
 import { applyPlan, firstChange, planTransition, RECHECK_OWNER, recentOrdersSql, SWEEP_ORDER_SQL, SWEEP_WANTED_SQL, withGatewayPatch } from "./rules.ts";
+import { createGroupCommit } from "./sqlite-group-commit.ts";
 import { createOrderCache } from "./sqlite-order-cache.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
 import type { ClaimedDelivery, EventRecord, GatewayState, GatewayStatePatch, InsertResult, NewOrder, OrderRecord, OrderStore, PayoutCap, PayoutInsertResult, StatusUpdate, TransitionResult } from "./types.ts";
@@ -236,6 +238,9 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
 
   const cache = createOrderCache({ dataVersion: () => st().dataVersion.get()!, max: ORDER_CACHE_SIZE });
 
+  // Every write goes through it: one COMMIT (one fsync) for the writes of one event-loop turn.
+  const write = createGroupCommit(db, () => cache.clear());
+
   /**
    * One order by id, from the cache when it has it. Read as values and keyed here: the driver
    * building an object of 35 named columns was half the cost of a read. Kept only when read outside
@@ -270,17 +275,19 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
     return st().insert.run(row).changes === 1;
   }
 
-  const insertTx = db.transaction((order: NewOrder): InsertResult => {
+  function insertOrder(order: NewOrder): InsertResult {
     const row = newOrderToRow(order);
-    if (insertRow(row)) return { inserted: true, order: rowToOrder(row) };
+    // Remembered here, in the write's turn of its group, so that a later write of the same group
+    // (a sweep's lease, say) forgets it in the right order; a rollback empties the cache.
+    if (insertRow(row)) return { inserted: true, order: cache.remember(rowToOrder(row)) };
     // Only the idempotency key is allowed to conflict silently (a clash on id or merchant order id
     // throws): the key is set, and the order holding it is returned untouched.
     const existing = order.idempotencyKey === null ? undefined : st().byIdempotencyKey.get(order.idempotencyKey);
     if (!existing) throw new Error("order store: insert conflicted but no order holds the idempotency key");
     return { inserted: false, order: rowToOrder(existing) };
-  });
+  }
 
-  const insertPayoutTx = db.transaction((order: NewOrder, cap: PayoutCap): PayoutInsertResult => {
+  function insertPayout(order: NewOrder, cap: PayoutCap): PayoutInsertResult {
     // A repeated key reserves nothing: the payout it made answers.
     const existing = order.idempotencyKey === null ? undefined : st().byIdempotencyKey.get(order.idempotencyKey);
     if (existing) return { inserted: false, order: rowToOrder(existing) };
@@ -290,7 +297,7 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
     const row = newOrderToRow({ ...order, kind: "payout" });
     if (!insertRow(row)) throw new Error("order store: payout insert conflicted on a key no order holds");
     return { inserted: true, order: rowToOrder(row) };
-  });
+  }
 
   /** setGatewayState's write; called inside a transaction. */
   function writeGatewayState(id: string, patch: GatewayStatePatch): OrderRecord | null {
@@ -342,35 +349,33 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
     return { changed: true, order, change };
   }
 
-  const setGatewayStateTx = db.transaction(writeGatewayState);
-
-  const transitionTx = db.transaction((id: string, update: StatusUpdate): TransitionResult | null => {
+  function transition(id: string, update: StatusUpdate): TransitionResult | null {
     const current = orderById(id);
     return current ? writeTransition(current, update) : null;
-  });
+  }
 
   // One commit (one fsync) where the two calls made two, and one UPDATE where they made two: the row
   // is read under the write lock, the patch applied to it as setGatewayState would, then moved.
-  const recordGatewayAnswerTx = db.transaction((id: string, patch: GatewayStatePatch, update: StatusUpdate): TransitionResult | null => {
+  function recordGatewayAnswer(id: string, patch: GatewayStatePatch, update: StatusUpdate): TransitionResult | null {
     const current = orderById(id);
     return current ? writeTransition(withGatewayPatch(current, patch), update, true) : null;
-  });
+  }
 
-  const claimForSweepTx = db.transaction((options: { limit: number; now: number; leaseMs: number; owner: string; createdBefore?: number }): OrderRecord[] => {
+  function claimForSweep(options: { limit: number; now: number; leaseMs: number; owner: string; createdBefore?: number }): OrderRecord[] {
     const rows = st().sweepCandidates.all({ now: options.now, created_before: options.createdBefore ?? null, limit: options.limit });
     for (const row of rows) st().lease.run({ id: row.id, owner: options.owner, until: options.now + options.leaseMs });
     return rows.map(rowToOrder);
-  });
+  }
 
-  const claimDeliveriesTx = db.transaction((options: { now: number; limit: number; leaseMs: number; owner: string; endpoints: readonly string[] }): ClaimedDelivery[] => {
+  function claimDeliveries(options: { now: number; limit: number; leaseMs: number; owner: string; endpoints: readonly string[] }): ClaimedDelivery[] {
     const rows = st().dueDeliveries.all({ now: options.now, endpoints: JSON.stringify(options.endpoints), limit: options.limit });
     return rows.map((row) => {
       st().leaseDelivery.run({ id: Number(row.id), owner: options.owner, until: options.now + options.leaseMs });
       return { id: Number(row.id), endpoint: row.endpoint, attemptCount: Number(row.attempt_count), event: rowToEvent(st().eventById.get(row.event_id)!) };
     });
-  });
+  }
 
-  const redeliverTx = db.transaction((eventId: string, options: { at: number; endpoints?: readonly string[] }): number => {
+  function redeliver(eventId: string, options: { at: number; endpoints?: readonly string[] }): number {
     const event = st().eventById.get(eventId);
     if (!event) return 0;
     const existing = st().deliveriesOf.all(eventId).map((row) => row.endpoint);
@@ -380,7 +385,7 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
       st().redeliver.run({ event_id: eventId, endpoint, at: options.at });
     }
     return targets.length;
-  });
+  }
 
   const migrateTx = db.transaction(() => {
     db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT");
@@ -405,14 +410,15 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
     },
 
     async close() {
-      if (db.open) db.close();
+      if (!db.open) return;
+      write.flush();
+      db.close();
     },
 
     async insert(order) {
-      const result = insertTx.immediate(order);
-      // Committed: the order as written is the order as stored (see insertRow). A create reads it
-      // back next, under the write lock, to record the gateway's answer.
-      return result.inserted ? { inserted: true, order: cache.remember(result.order) } : result;
+      // The order as written is the order as stored (see insertRow), remembered by insertOrder: a
+      // create reads it back next, under the write lock, to record the gateway's answer.
+      return write(() => insertOrder(order));
     },
 
     async get(id) {
@@ -425,15 +431,15 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
     },
 
     async setGatewayState(id, patch) {
-      return setGatewayStateTx.immediate(id, patch);
+      return write(() => writeGatewayState(id, patch));
     },
 
     async recordGatewayAnswer(expected, patch, update) {
-      return recordGatewayAnswerTx.immediate(expected.id, patch, update);
+      return write(() => recordGatewayAnswer(expected.id, patch, update));
     },
 
     async transition(id, update) {
-      return transitionTx.immediate(id, update);
+      return write(() => transition(id, update));
     },
 
     async history(id) {
@@ -441,21 +447,23 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
     },
 
     async claimRefresh(id, staleBefore, now) {
-      cache.forget(id);
-      return st().claimRefresh.run({ id, stale_before: staleBefore, now }).changes === 1;
+      return write(() => {
+        cache.forget(id);
+        return st().claimRefresh.run({ id, stale_before: staleBefore, now }).changes === 1;
+      });
     },
 
     async claimForSweep(options) {
       if (!(options.limit > 0)) return [];
-      return claimForSweepTx.immediate({ ...options, limit: Math.floor(options.limit) });
+      return write(() => claimForSweep({ ...options, limit: Math.floor(options.limit) }));
     },
 
     async releaseSweep(id, owner) {
-      st().release.run({ id, owner });
+      await write(() => st().release.run({ id, owner }));
     },
 
     async deferSweep(id, until) {
-      st().defer.run({ id, until });
+      await write(() => st().defer.run({ id, until }));
     },
 
     async recent(limit) {
@@ -480,22 +488,20 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
     },
 
     async insertPayout(order, cap) {
-      return insertPayoutTx.immediate(order, cap);
+      return write(() => insertPayout(order, cap));
     },
 
     async releasePayoutCap(cap) {
-      st().addToDay.run({ day: cap.day, currency: cap.currency, amount: -cap.amountMinor });
+      await write(() => st().addToDay.run({ day: cap.day, currency: cap.currency, amount: -cap.amountMinor }));
     },
 
     async insertSession(session) {
-      const inserted = db
-        .transaction(() => {
-          if (st().insertSession.run(newSessionToRow(session)).changes === 1) return { inserted: true, row: st().sessionById.get(session.id)! };
-          const existing = session.idempotencyKey === null ? undefined : st().sessionByKey.get(session.idempotencyKey);
-          if (!existing) throw new Error("order store: session insert conflicted but no session holds the idempotency key");
-          return { inserted: false, row: existing };
-        })
-        .immediate();
+      const inserted = await write(() => {
+        if (st().insertSession.run(newSessionToRow(session)).changes === 1) return { inserted: true, row: st().sessionById.get(session.id)! };
+        const existing = session.idempotencyKey === null ? undefined : st().sessionByKey.get(session.idempotencyKey);
+        if (!existing) throw new Error("order store: session insert conflicted but no session holds the idempotency key");
+        return { inserted: false, row: existing };
+      });
       return { inserted: inserted.inserted, session: rowToSession(inserted.row) };
     },
 
@@ -526,26 +532,28 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
 
     async claimDeliveries(options) {
       if (!(options.limit > 0) || options.endpoints.length === 0) return [];
-      return claimDeliveriesTx.immediate({ ...options, limit: Math.floor(options.limit) });
+      return write(() => claimDeliveries({ ...options, limit: Math.floor(options.limit) }));
     },
 
     async recordAttempt(result) {
-      const changes = st().recordAttempt.run({
-        id: result.deliveryId,
-        owner: result.owner,
-        attempt: JSON.stringify(result.attempt),
-        status: result.outcome === "retry" ? "pending" : result.outcome,
-        next_attempt_at: result.outcome === "retry" ? (result.nextAttemptAt ?? null) : null,
-      }).changes;
+      const { changes } = await write(() =>
+        st().recordAttempt.run({
+          id: result.deliveryId,
+          owner: result.owner,
+          attempt: JSON.stringify(result.attempt),
+          status: result.outcome === "retry" ? "pending" : result.outcome,
+          next_attempt_at: result.outcome === "retry" ? (result.nextAttemptAt ?? null) : null,
+        }),
+      );
       return changes === 1;
     },
 
     async redeliver(eventId, options) {
-      return redeliverTx.immediate(eventId, options);
+      return write(() => redeliver(eventId, options));
     },
 
     async disableEndpoint(endpoint) {
-      st().disableEndpoint.run(endpoint);
+      await write(() => st().disableEndpoint.run(endpoint));
     },
 
     async disabledEndpoints() {

@@ -18,7 +18,9 @@ beforeAll(async () => {
         { country: "PH", currency: "php", payment: "grabpay", label: "GrabPay", min: "20.00", max: "50000.00" },
       ],
     },
-    client: { timeoutMs: 150 },
+    // Short, for the hang tests, but not so short that a loaded machine (the full suite beside a
+    // build) turns a slow answer into a timeout: at 150 ms the read-back after a 500 timed out at load 6.
+    client: { timeoutMs: 600 },
     server: { rateLimit: { windowMs: 60_000, max: 10_000 } },
   });
 });

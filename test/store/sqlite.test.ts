@@ -2,9 +2,10 @@
  * The SQLite store: the contract in memory and in files, then what only a file can show (the data
  * outlives the process's handle; two handles on one file still keep the invariants).
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { createStore, createSqliteStore } from "../../server/store/index.ts";
 import { storeContract } from "./contract.ts";
@@ -105,6 +106,82 @@ describe("SQLite store's order cache", () => {
     expect(() => Object.assign(read, { status: "completed" })).toThrow(TypeError);
     expect(() => Object.assign(read.metadata!, { cart: "8" })).toThrow(TypeError);
     expect(await store.get(order.id)).toMatchObject({ status: "none", metadata: { cart: "7" } });
+    await store.close();
+  });
+});
+
+describe("SQLite store's group commit", () => {
+  /** Frames in the file's write-ahead log: what its commits wrote, read without checkpointing. */
+  const walFrames = (filename: string, pageSize: number) => Math.max(0, (statSync(`${filename}-wal`).size - 32) / (pageSize + 24));
+
+  it("commits the writes of one moment together, each on disk by the time it is answered", async () => {
+    const filename = nextFile();
+    const store = createSqliteStore({ filename });
+    await store.migrate();
+    const reader = new Database(filename, { readonly: true });
+    const pageSize = reader.pragma("page_size", { simple: true }) as number;
+    const truncate = () => new Database(filename).pragma("wal_checkpoint(TRUNCATE)");
+    // Open (not closed) connections keep the WAL file; a checkpoint on a third empties it.
+    truncate();
+    for (let i = 0; i < 20; i++) await store.insert(newOrder());
+    const oneByOne = walFrames(filename, pageSize);
+    truncate();
+    const orders = Array.from({ length: 20 }, () => newOrder());
+    const seen = await Promise.all(
+      orders.map(async (order) => {
+        await store.insert(order);
+        // Answered means committed: another connection reads it at once.
+        return reader.prepare("SELECT id FROM orders WHERE id = ?").get(order.id) !== undefined;
+      }),
+    );
+    expect(seen).toEqual(orders.map(() => true));
+    const together = walFrames(filename, pageSize);
+    // Twenty commits wrote their pages twenty times; one commit, once.
+    expect(together).toBeGreaterThan(0);
+    expect(together * 5).toBeLessThan(oneByOne);
+    reader.close();
+    await store.close();
+  });
+
+  it("rejects only the write that failed; the others of its group are stored", async () => {
+    const store = createSqliteStore({ filename: nextFile() });
+    await store.migrate();
+    const first = newOrder();
+    const [a, clash, c] = await Promise.allSettled([store.insert(first), store.insert(newOrder({ id: first.id })), store.insert(newOrder({ status: "pending" }))]);
+    expect(a.status).toBe("fulfilled");
+    expect(clash).toMatchObject({ status: "rejected", reason: { message: expect.stringMatching(/UNIQUE constraint failed: orders\.id/) } });
+    expect(c.status).toBe("fulfilled");
+    expect(await store.get(first.id)).toMatchObject({ merchantOrderId: first.merchantOrderId });
+    expect(await store.get((c as PromiseFulfilledResult<{ order: { id: string } }>).value.order.id)).toMatchObject({ status: "pending" });
+    await store.close();
+  });
+
+  it("get shows the last write of a group to an order, not the insert before it", async () => {
+    const store = createSqliteStore({ filename: nextFile() });
+    await store.migrate();
+    const order = newOrder({ status: "pending", gatewayState: "created" });
+    const [, moved] = await Promise.all([store.insert(order), store.transition(order.id, { status: "completed", finalAmount: "100.50", source: "notify", at: T + 1 })]);
+    expect(moved).toMatchObject({ changed: true, order: { status: "completed" } });
+    expect(await store.get(order.id)).toMatchObject({ status: "completed", finalAmount: "100.50" });
+    await store.close();
+  });
+
+  it("rejects every write of a group whose commit fails, and stores none of them", async () => {
+    const filename = nextFile();
+    const store = createSqliteStore({ filename, busyTimeoutMs: 20 });
+    await store.migrate();
+    const other = new Database(filename);
+    other.exec("BEGIN IMMEDIATE");
+    const orders = [newOrder(), newOrder()];
+    const results = await Promise.allSettled(orders.map((order) => store.insert(order)));
+    expect(results.map((result) => result.status)).toEqual(["rejected", "rejected"]);
+    expect((results[0] as PromiseRejectedResult).reason).toMatchObject({ code: "SQLITE_BUSY" });
+    other.exec("ROLLBACK");
+    other.close();
+    expect(await store.get(orders[0]!.id)).toBeNull();
+    expect(await store.get(orders[1]!.id)).toBeNull();
+    // Nothing is left half-done: the same orders go in once the lock is free.
+    expect((await Promise.all(orders.map((order) => store.insert(order)))).map((result) => result.inserted)).toEqual([true, true]);
     await store.close();
   });
 });
