@@ -245,7 +245,10 @@ async function compare(kind: string, storeEnv: () => Record<string, string>, san
           `minimal, ${minimal}: ${fmt(perSecond(m), 0)} req/s, ${fmt(cpuMs(m), 3)} ms CPU per request, p50 ${fmt(Math.min(...m.p50s))}–${fmt(Math.max(...m.p50s))} ms${m.bad ? `, ${m.bad} NOT 2xx` : ""}; ` +
           `per round (throughput/CPU): ${rounds}. ` +
           (what === "create"
-            ? "Ours without a webhook endpoint; the sandbox's CPU is in neither process"
+            ? "Ours without a webhook endpoint; the sandbox's CPU is in neither process" +
+              (kind.startsWith("SQLite")
+                ? ". Ours commits the writes of one event-loop turn in one transaction (group commit: one fsync for all of them, each answered only once on disk); the minimal app commits each statement alone"
+                : "")
             : `${ID_MIX} orders each, read in turn; ours with refreshAfterSeconds raised so that no read goes on to the gateway (by default an order still open is re-read from the gateway at most once per 5 s, see the GET row above)`),
       });
     }

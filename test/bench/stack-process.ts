@@ -35,7 +35,8 @@ const send = (message: FromStack) => process.send!(message);
 
 /**
  * The store, timed: how long each call holds the event loop before it returns its promise. With
- * better-sqlite3 that is all of its work, the disk's fsync at each commit (synchronous FULL) included.
+ * better-sqlite3 that is all of a read's work; a write only joins the turn's group commit, which
+ * runs after (sqlite-group-commit.ts), so for writes only the count means anything.
  */
 function timedStore(store: OrderStore, calls: Record<string, { calls: number; ms: number }>): OrderStore {
   return new Proxy(store, {
