@@ -153,14 +153,14 @@ export const DIALOG_PRIVATE_PROPERTIES = [
  * dialog never uses, each cut as an exact piece of Preact's published file
  * (preact/dist/preact.module.js), so that the minifier then drops what only they reached. The
  * dialog's components are functions that take the view model and return elements (ui/); nothing
- * in it is a class component, a hook, an SVG or MathML element, a `style` or
+ * in it is a class component, a hook, a context, an SVG or MathML element, a `style` or
  * `dangerouslySetInnerHTML` prop, a Suspense boundary, hydration, or an `options` hook (devtools,
  * preact/hooks, preact/debug), and test/widget/preact-trims.test.tsx holds the source to that and
  * renders every screen and change of screen with the trimmed Preact beside the whole one. A cut
  * that no longer matches, once, fails the build (trimPreact): a new Preact is read again, not
  * trimmed blind. The npm entry and the unit tests keep the whole Preact; the browser tests run the
- * trimmed file. Taken together 1,117 B off the dialog's gzip (12,604 → 11,487 served) and 1,088 B
- * off its brotli (11,695 → 10,607), about a quarter of Preact's share; Preact 11 (11.2.0), tried
+ * trimmed file. Taken together 1,249 B off the dialog's gzip (12,604 → 11,355 served) and 1,205 B
+ * off its brotli (11,695 → 10,490), about a quarter of Preact's share; Preact 11 (11.2.0), tried
  * first, added 213 B of gzip to the dialog instead (its runtime is larger, 4,997 B gzipped alone
  * against 10.29.8's 4,852), which put loader + dialog over the brotli limit.
  */
@@ -179,6 +179,22 @@ export const PREACT_TRIMS: ReadonlyArray<{ feature: string; cuts: ReadonlyArray<
         "l={__e:function(n,l,u,t){for(var i,r,o;l=l.__;)if((i=l.__c)&&!i.__)try{if((r=i.constructor)&&null!=r.getDerivedStateFromError&&(i.setState(r.getDerivedStateFromError(n)),o=i.__d),null!=i.componentDidCatch&&(i.componentDidCatch(n,t||{}),o=i.__d),o)return i.__E=i}catch(l){n=l}throw n}}",
         "l={__e:function(n){throw n}}",
       ],
+      // The render queue's state, and the previous props and state only lifecycle methods were given.
+      [`i=[],o="function"==typeof Promise?Promise.prototype.then.bind(Promise.resolve()):setTimeout,e=function(n,l){return n.__v.__b-l.__v.__b},H.__r=0,`, ""],
+      ["y=p.props,d=p.state,", ""],
+      // The lifecycle methods a function component's instance has only when context or preact/compat gives it them.
+      ["||!p.__e&&null!=p.shouldComponentUpdate&&!1===p.shouldComponentUpdate(x,p.__s,P)", ""],
+      ["null!=p.componentWillUpdate&&p.componentWillUpdate(x,p.__s,P),", ""],
+      ["if(i.componentWillUnmount)try{i.componentWillUnmount()}catch(n){l.__e(n,u)}", ""],
+    ],
+  },
+  {
+    // createContext: no Provider, no contextType, no getChildContext; every component gets the empty global context.
+    feature: "context",
+    cuts: [
+      ["I=(s=F.contextType)&&i[s.__c],P=s?I?I.props.value:s.__:i,", "P=i,"],
+      ["I&&I.sub(p),", ""],
+      ["null!=p.getChildContext&&(i=m(m({},i),p.getChildContext())),", ""],
     ],
   },
   {

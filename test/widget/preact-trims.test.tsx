@@ -35,7 +35,7 @@ describe("the dialog's trimmed Preact", () => {
     expect(imported.length).toBeGreaterThan(0);
     expect(imported.every((match) => match[2] === undefined)).toBe(true);
     expect([...new Set(imported.flatMap((match) => match[1]!.split(",").map((name) => name.trim())))].sort()).toEqual(["Fragment", "h", "render"]);
-    expect(code).not.toMatch(/extends\s+Component\b|setState|forceUpdate|componentDid|dangerouslySetInnerHTML|<svg|<math|\bstyle=|\bhydrate\(|Suspense|\blazy\(/);
+    expect(code).not.toMatch(/extends\s+Component\b|setState|forceUpdate|componentDid|contextType|getChildContext|dangerouslySetInnerHTML|<svg|<math|\bstyle=|\bhydrate\(|Suspense|\blazy\(/);
     // The check itself sees what it looks for.
     expect(code).toMatch(/render\(h\(App, view\), root\)/);
   });
