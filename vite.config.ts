@@ -380,10 +380,15 @@ export function builtFile(code: string, prefix = "dialog"): { file: string; inte
  * off the dialog without the arrows, 64 B with them (13,229 → 13,167 at zlib level 9, 12,798 →
  * 12,734 served). Terser alone, mangling the properties too, did worse than oxc (13,279 B); on
  * the loader it costs bytes, so the loader keeps oxc's output. Names are oxc's already: terser
- * mangles only within functions, never the global the file sets.
+ * mangles only within functions, never the global the file sets (its `toplevel` would rename it).
+ * `unsafe`: on this file it only writes template literals and `String(n)` as `+` concatenation,
+ * which gives the same string when every operand is a string or a number, as each one here is
+ * (URL parts, event and storage key names, screen names, digits); 20 B of gzip off the dialog
+ * (11,355 → 11,335 served), 36 B of brotli. Terser's other `unsafe_*` and `pure_getters` took
+ * off nothing or added bytes.
  */
 export async function polish(code: string): Promise<string> {
-  const result = await minify(code, { ecma: 2020, module: false, compress: { passes: 3, ecma: 2020, unsafe_arrows: true }, mangle: true });
+  const result = await minify(code, { ecma: 2020, module: false, compress: { passes: 3, ecma: 2020, unsafe_arrows: true, unsafe: true }, mangle: true });
   if (result.code === undefined) throw new Error("terser returned no code for the dialog file");
   return result.code;
 }
