@@ -272,17 +272,31 @@ export function trimmedPreact(code: string, trims = PREACT_TRIMS): string {
   return code;
 }
 
-/** The dialog build's Preact, trimmed (PREACT_TRIMS). */
+/**
+ * The dialog build's Preact, trimmed (PREACT_TRIMS). A build that bundles Preact from another of
+ * its files (another resolve condition, say) fails, rather than ship the whole Preact unnoticed.
+ */
 export function trimPreact(): Plugin {
+  let trimmed = false;
   return {
     name: "octopus-trim-preact",
+    buildStart() {
+      trimmed = false;
+    },
     transform(code, id) {
-      if (!id.replaceAll("\\", "/").endsWith("/node_modules/preact/dist/preact.module.js")) return null;
+      const path = id.replaceAll("\\", "/");
+      if (/\/node_modules\/preact\/dist\/[^/]+\.m?js$/.test(path) && !path.endsWith("/preact.module.js"))
+        this.error(`the dialog's build takes Preact from ${path}, where PREACT_TRIMS (vite.config.ts) cuts preact.module.js`);
+      if (!path.endsWith("/node_modules/preact/dist/preact.module.js")) return null;
+      trimmed = true;
       try {
         return { code: trimmedPreact(code), map: null };
       } catch (error) {
         this.error((error as Error).message);
       }
+    },
+    buildEnd(error) {
+      if (!error && !trimmed) this.error("the dialog's build bundled no preact/dist/preact.module.js for PREACT_TRIMS (vite.config.ts) to trim");
     },
   };
 }
