@@ -5,9 +5,9 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { build, type Rolldown } from "vite";
+import { build, type Plugin, type Rolldown } from "vite";
 import { encodeAsset } from "../../server/http/encoded-asset.ts";
-import { servedBrotli, servedGzip, WIDGET_BUDGET } from "../../vite.config.ts";
+import { servedBrotli, servedGzip, trimPreact, WIDGET_BUDGET } from "../../vite.config.ts";
 import { withShortNames } from "../../widget/i18n/message-names.ts";
 import { viteBuild } from "../support/vite-build.ts";
 import { moduleShares, type ModuleShare } from "./size-modules.ts";
@@ -52,14 +52,14 @@ const triple = (s: Sizes) => `${kB(s.minified)} / ${kB(s.gzip)} / ${kB(s.brotli)
  * `source` bundled with the widget's own build settings (vite.config.ts: lib, iife, es2022, vite's
  * default minifier), in memory. The entry is virtual so that nothing is written into the project.
  */
-async function bundleLikeTheWidget(source: string): Promise<string> {
+async function bundleLikeTheWidget(source: string, plugins: Plugin[] = []): Promise<string> {
   const ENTRY = "\0bench-entry";
   const result = await build({
     configFile: false,
     root: ROOT,
     logLevel: "warn",
     mode: "production",
-    plugins: [{ name: "bench-entry", resolveId: (id) => (id.endsWith("bench-entry.js") ? ENTRY : null), load: (id) => (id === ENTRY ? source : null) }],
+    plugins: [{ name: "bench-entry", resolveId: (id) => (id.endsWith("bench-entry.js") ? ENTRY : null), load: (id) => (id === ENTRY ? source : null) }, ...plugins],
     build: { write: false, target: "es2022", lib: { entry: "bench-entry.js", name: "BenchEntry", formats: ["iife"], fileName: () => "entry.js" } },
   });
   const outputs = (Array.isArray(result) ? result : [result]) as Rolldown.RolldownOutput[];
@@ -92,6 +92,8 @@ export async function sizeRows(): Promise<Row[]> {
   const { loader, dialog, dialogFile } = await measuredSizes();
   // What the dialog imports from Preact (h, render, Fragment), alone in the same build.
   const floor = await measure(await bundleLikeTheWidget('export { Fragment, h, render } from "preact";'));
+  // The same, less what the dialog never uses, as the dialog file has them.
+  const trimmed = await measure(await bundleLikeTheWidget('export { Fragment, h, render } from "preact";', [trimPreact()]));
   const polarDir = `${ROOT}node_modules/@polar-sh/checkout/`;
   const polarVersion = (JSON.parse(readFileSync(`${polarDir}package.json`, "utf8")) as { version: string }).version;
   const polar = await measure(readFileSync(`${polarDir}dist/embed.global.js`));
@@ -119,7 +121,7 @@ export async function sizeRows(): Promise<Row[]> {
     {
       what: `${dialogFile}, the dialog on Preact (minified / gzip / brotli)`,
       figure: triple(dialog),
-      note: `fetched with integrity when a shopper shows intent or the page is idle; its CSS and English included. Of it, Preact ${preactVersion()}'s h, render and Fragment alone are ${triple(floor)}`,
+      note: `fetched with integrity when a shopper shows intent or the page is idle; its CSS and English included. Of it, Preact ${preactVersion()}'s h, render and Fragment alone are ${triple(floor)}, and ${triple(trimmed)} as the dialog has them, less the features it never uses (vite.config.ts, PREACT_TRIMS)`,
     },
     {
       what: "widget.js by source module: what each adds to its gzip, zlib at level 9 (B)",

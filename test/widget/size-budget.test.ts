@@ -25,8 +25,8 @@ async function run(code: string, languages = mkdtempSync(join(tmpdir(), "no-lang
 const incompressible = (gzipBytes: number) => randomBytes(gzipBytes).toString("hex");
 
 describe("the widget's size budget in the build", () => {
-  it("holds the loader to 2.5 kB gzip (the build fails above 3 kB), and what a shopper who opens the checkout downloads to 14 kB in brotli (the build fails above it; above 15.1 kB gzip for a gzip-only client)", () => {
-    expect(WIDGET_BUDGET).toEqual({ file: "widget.js", target: 2_500, limit: 3_000, shopper: 14_000, shopperGzipLimit: 15_100 });
+  it("holds the loader to 2.5 kB gzip (the build fails above 3 kB), and what a shopper who opens the checkout downloads to 14 kB in brotli (the build fails above it, and above 14 kB gzip for a gzip-only client)", () => {
+    expect(WIDGET_BUDGET).toEqual({ file: "widget.js", target: 2_500, limit: 3_000, shopper: 14_000, shopperGzipLimit: 14_000 });
   });
 
   // Random bytes as hex: their brotli and gzip sizes are both close to half their length.

@@ -3,7 +3,8 @@
  * and no style attribute, so it works under `style-src 'self'`, and the page's CSS stays out.
  *
  * Colours: the dialog takes the system's Canvas/CanvasText under `color-scheme`, so dark mode costs
- * no second palette. A button's text is black or white by the merchant's accent's lightness (CSS
+ * no second palette (Canvas is every browser's own background for <dialog>; its CanvasText is set
+ * here because `*` makes colour inherit). A button's text is black or white by the merchant's accent's lightness (CSS
  * relative colour: (62 - L) * 100 clamps to 0 or 100); browsers without it keep white.
  *
  * Every line ends in `\`, a line continuation: one rule a line to read, and no newlines in the
@@ -17,7 +18,7 @@ import type { Style } from "./button-styles.ts";
 
 const CSS = `:host{accent-color:var(--accent)}\
 *{box-sizing:border-box;font:inherit;color:inherit;margin:0}\
-dialog{color-scheme:light dark;background:Canvas;color:CanvasText;margin:auto;border:0;border-radius:16px;padding:0;width:min(440px,100vw - 16px);max-width:none;max-height:calc(100dvh - 16px);box-shadow:0 20px 60px #0006}\
+dialog{color-scheme:light dark;color:CanvasText;margin:auto;border:0;border-radius:16px;padding:0;width:min(440px,100vw - 16px);max-width:none;max-height:calc(100dvh - 16px);box-shadow:0 20px 60px #0006}\
 .light{color-scheme:light}.dark{color-scheme:dark}\
 ::backdrop{background:#0009}\
 input,.choices span,iframe{border-radius:10px;min-height:44px}\
@@ -40,7 +41,7 @@ label,fieldset{gap:6px;padding:0}\
 legend,.label{margin-bottom:6px}\
 input{width:100%;padding:0 .75em}\
 .choices{display:flex;flex-wrap:wrap;gap:8px}\
-.choices label{display:block;flex:1 1 auto}\
+.choices label{display:block;flex:auto}\
 .choices input{position:absolute;opacity:0;width:1px}\
 .choices span{display:block;text-align:center;padding:.6em .4em;white-space:nowrap}\
 .choices :checked+span{border:2px solid var(--accent);background:color-mix(in srgb,var(--accent) 15%,Canvas)}\
