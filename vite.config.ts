@@ -158,8 +158,8 @@ export const DIALOG_PRIVATE_PROPERTIES = [
  * preact/hooks, preact/debug), and test/widget/preact-trims.test.tsx holds the source to that and
  * renders every screen and change of screen with the trimmed Preact beside the whole one. A cut
  * that no longer matches, once, fails the build (trimPreact): a new Preact is read again, not
- * trimmed blind. The npm entry and the unit tests keep the whole Preact; the browser tests run the
- * trimmed file. Taken together 1,249 B off the dialog's gzip (12,604 → 11,355 served) and 1,205 B
+ * trimmed blind. The npm entry keeps the whole Preact (an app's bundler may hold other Preact
+ * code); the component tests (trimPreactInTests) and the browser tests run the trimmed one. Taken together 1,249 B off the dialog's gzip (12,604 → 11,355 served) and 1,205 B
  * off its brotli (11,695 → 10,490), about a quarter of Preact's share; Preact 11 (11.2.0), tried
  * first, added 213 B of gzip to the dialog instead (its runtime is larger, 4,997 B gzipped alone
  * against 10.29.8's 4,852), which put loader + dialog over the brotli limit.
@@ -297,6 +297,22 @@ export function trimPreact(): Plugin {
     },
     buildEnd(error) {
       if (!error && !trimmed) this.error("the dialog's build bundled no preact/dist/preact.module.js for PREACT_TRIMS (vite.config.ts) to trim");
+    },
+  };
+}
+
+/**
+ * The unit tests' Preact, cut as the dialog's is, so that the component tests render with the
+ * runtime that ships (test/widget/preact-trims.test.tsx compares the two runtimes, loading the whole
+ * one from a copy of its own). Vitest takes Preact as the ES module preact.mjs, the same text as
+ * preact.module.js; it goes through this plugin because the test config inlines it.
+ */
+function trimPreactInTests(): Plugin {
+  return {
+    name: "octopus-trim-preact-in-tests",
+    transform(code, id) {
+      if (!/\/node_modules\/preact\/dist\/preact\.(mjs|module\.js)$/.test(id.replaceAll("\\", "/"))) return null;
+      return { code: trimmedPreact(code), map: null };
     },
   };
 }
@@ -475,7 +491,7 @@ const NPM_BUILD = {
  * widget/tsconfig.npm.json.
  */
 export default defineConfig(({ mode }) => ({
-  plugins: mode === "npm" || mode === "test" ? [] : [dialogBuild(), sizeBudget(), precompress()],
+  plugins: mode === "npm" ? [] : mode === "test" ? [trimPreactInTests()] : [dialogBuild(), sizeBudget(), precompress()],
   ...COMMON,
   // The npm entry and the unit tests run no checkSetup from a page: no setup report file to fetch;
   // and they keep the full message keys, so they ask for translations with those.
@@ -496,6 +512,8 @@ export default defineConfig(({ mode }) => ({
     // The reliability suite is long and has its own run: npm run test:reliability.
     exclude: [...configDefaults.exclude, "test/reliability/**"],
     environment: "node",
+    // Preact and what renders with it, through trimPreactInTests(): one (trimmed) Preact for all.
+    server: { deps: { inline: [/\/node_modules\/preact\//, /\/node_modules\/@testing-library\/preact\//] } },
     testTimeout: 15_000,
     // In CI a JSON report as well, from which .ci/run prints a plain "N passed, N failed" line.
     reporters: process.env.CI ? ["default", "json"] : ["default"],

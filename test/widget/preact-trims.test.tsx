@@ -2,7 +2,8 @@
  * The dialog file's Preact leaves out the features the dialog never uses (PREACT_TRIMS in
  * vite.config.ts). Two things hold that safe: the widget's source uses none of them, and the
  * trimmed Preact renders every screen, and every change between screens, to the same DOM as the
- * whole Preact, with the same handlers. (A node test with a happy-dom Window of its own, lent to
+ * whole Preact, with the same handlers. The component tests render with the trimmed one too
+ * (vite.config.ts, trimPreactInTests), as the dialog ships it. (A node test with a happy-dom Window of its own, lent to
  * Preact as `document`: vite.config.ts does not load inside a happy-dom environment.)
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -10,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Window } from "happy-dom";
-import { h, render as wholeRender } from "preact";
+import { Component, h, type render as Render } from "preact";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { PREACT_TRIMS, trimmedPreact } from "../../vite.config.ts";
 import { App } from "../../widget/ui/app.tsx";
@@ -40,6 +41,13 @@ describe("the dialog's trimmed Preact", () => {
     expect(code).toMatch(/render\(h\(App, view\), root\)/);
   });
 
+  it("is the Preact the component tests render with, as it is the one the dialog ships", () => {
+    // The trims take setState and forceUpdate off Component: the whole Preact has them.
+    expect(PREACT).toContain("C.prototype.setState=");
+    expect((Component.prototype as unknown as Record<string, unknown>).setState).toBeUndefined();
+    expect((Component.prototype as unknown as Record<string, unknown>).forceUpdate).toBeUndefined();
+  });
+
   it("applies to the installed Preact, each cut where it was read, and removes what it names", () => {
     const trimmed = trimmedPreact(PREACT);
     expect(trimmed.length).toBeLessThan(PREACT.length);
@@ -58,14 +66,21 @@ describe("the dialog's trimmed Preact", () => {
   describe("renders like the whole Preact", () => {
     const window = new Window();
     const dir = mkdtempSync(join(tmpdir(), "preact-trimmed-"));
-    let trimmedRender: typeof wholeRender;
+    let wholeRender: typeof Render;
+    let trimmedRender: typeof Render;
+    // Each runtime from a copy of its own, outside node_modules: the tests' "preact" is trimmed
+    // (vite.config.ts, trimPreactInTests), so the whole one cannot come from there.
+    const load = async (name: string, code: string) => {
+      const file = join(dir, name);
+      writeFileSync(file, code.replace(/\/\/# sourceMappingURL=.*$/m, ""));
+      return ((await import(/* @vite-ignore */ pathToFileURL(file).href)) as { render: typeof Render }).render;
+    };
 
     beforeAll(async () => {
       // Preact creates elements with the global `document`.
       vi.stubGlobal("document", window.document);
-      const file = join(dir, "preact.mjs");
-      writeFileSync(file, trimmedPreact(PREACT).replace(/\/\/# sourceMappingURL=.*$/m, ""));
-      trimmedRender = ((await import(/* @vite-ignore */ pathToFileURL(file).href)) as { render: typeof wholeRender }).render;
+      wholeRender = await load("whole.mjs", PREACT);
+      trimmedRender = await load("trimmed.mjs", trimmedPreact(PREACT));
     });
     afterAll(() => {
       vi.unstubAllGlobals();
