@@ -50,6 +50,11 @@ function backUrl(returnUrl: string | null, id: string, allowedOrigins: ReadonlyS
   }
 }
 
+/** A page of the return page's look that only says something: a heading, a sentence, maybe a link. */
+function messagePage(locale: string, title: string, text: string, after: ReturnType<typeof html> | "" = "") {
+  return html`<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title><link rel="stylesheet" href="/checkout/assets/return.css"></head><body><main><h1>${title}</h1><p>${text}</p>${after}</main></body></html>`;
+}
+
 export function returnPage(options: {
   store: OrderStore;
   allowedOrigins: ReadonlySet<string>;
@@ -67,8 +72,7 @@ export function returnPage(options: {
       // The order, and so the shop's origin, could not be read: any shop of this server may frame
       // the page (iframe mode), since it holds nothing but the message.
       headers: { "Content-Security-Policy": `default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors ${[...allowedOrigins].join(" ") || "'none'"}` },
-      render: ({ locale, text, retry }) =>
-        html`<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${text.unavailableTitle}</title><link rel="stylesheet" href="/checkout/assets/return.css"></head><body><main><h1>${text.unavailableTitle}</h1><p>${text.unavailableText}</p><p><a href="${retry}">${text.tryAgain}</a></p></main></body></html>`,
+      render: ({ locale, text, retry }) => messagePage(locale, text.unavailableTitle, text.unavailableText, html`<p><a href="${retry}">${text.tryAgain}</a></p>`),
     }),
   );
   return app
@@ -100,10 +104,7 @@ export function returnPage(options: {
       const text = PAY_PAGE_TEXT[locale];
       c.header("Content-Language", locale);
       if (!order) {
-        return c.html(
-          html`<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${text.checkoutNotFoundTitle}</title><link rel="stylesheet" href="/checkout/assets/return.css"></head><body><main><h1>${text.checkoutNotFoundTitle}</h1><p>${text.checkoutNotFoundText}</p></main></body></html>`,
-          404,
-        );
+        return c.html(messagePage(locale, text.checkoutNotFoundTitle, text.checkoutNotFoundText), 404);
       }
       const heading = order.status === "completed" ? text.returnPaid : isFinalStatus(order.status) ? text.returnNotPaid : text.returnSubmitted;
       return c.html(html`<!doctype html>
