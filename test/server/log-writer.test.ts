@@ -9,9 +9,12 @@ import { describe, expect, it } from "vitest";
 
 const LOG = fileURLToPath(new URL("../../server/log.ts", import.meta.url));
 
+/** `body` run as a module of its own, after `logger` is made with the default writer. */
+const spawnLogging = (body: string) =>
+  spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", `import { createLogger } from ${JSON.stringify(LOG)};\nconst logger = createLogger();\n${body}`], { encoding: "utf8", timeout: 20_000 });
+
 function run(body: string): string[] {
-  const code = `import { createLogger } from ${JSON.stringify(LOG)};\nconst logger = createLogger();\n${body}`;
-  const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { encoding: "utf8", timeout: 20_000 });
+  const child = spawnLogging(body);
   expect(child.stderr).toBe("");
   return child.stdout
     .trim()
@@ -33,8 +36,7 @@ setTimeout(() => { child.warn("four"); logger.error("five"); }, 5);`);
   });
 
   it("writes them when the process dies of an uncaught error", () => {
-    const code = `import { createLogger } from ${JSON.stringify(LOG)};\ncreateLogger().error("last words"); throw new Error("boom");`;
-    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { encoding: "utf8", timeout: 20_000 });
+    const child = spawnLogging(`logger.error("last words"); throw new Error("boom");`);
     expect(child.status).not.toBe(0);
     expect(child.stdout).toContain('"msg":"last words"');
   });

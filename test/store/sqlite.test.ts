@@ -120,7 +120,11 @@ describe("SQLite store's group commit", () => {
     await store.migrate();
     const reader = new Database(filename, { readonly: true });
     const pageSize = reader.pragma("page_size", { simple: true }) as number;
-    const truncate = () => new Database(filename).pragma("wal_checkpoint(TRUNCATE)");
+    const truncate = () => {
+      const checkpointer = new Database(filename);
+      checkpointer.pragma("wal_checkpoint(TRUNCATE)");
+      checkpointer.close();
+    };
     // Open (not closed) connections keep the WAL file; a checkpoint on a third empties it.
     truncate();
     for (let i = 0; i < 20; i++) await store.insert(newOrder());
