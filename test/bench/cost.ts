@@ -9,7 +9,8 @@
  *   read:   GET /api/checkout/:id (what the widget polls) against the minimal GET /orders/:id.
  *
  * Throughput (2xx answers per second) and CPU per answered request of each app's process, summed
- * over the rounds. Our server runs with no webhook endpoint for the comparison; on SQLite the same
+ * over the rounds, each app first warmed up by the same time under the same load (V8 compiles
+ * a server's code over its first thousands of requests; the rounds price it afterwards). Our server runs with no webhook endpoint for the comparison; on SQLite the same
  * server with one endpoint (sandbox mode's default: `npm start` subscribes the demo's own) is a
  * third contender, to show what that endpoint costs a create. On PostgreSQL, transactions and
  * round trips per create and per read are counted on the wire (pg-wire-count.ts), in a run of
@@ -32,6 +33,11 @@ const SECONDS = Number(process.env.BENCH_COST_SECONDS ?? 4);
 const ID_MIX = 200;
 const COUNTED = 100;
 const CONNECTIONS = 20;
+// Each app's warm-up before the rounds: WARM_SECONDS of creates, then of reads, in runs of
+// WARM_RUN_SECONDS (each run's CPU per request is kept for the note). BENCH_COST_WARM_SECONDS
+// shortens it for a trial run.
+const WARM_SECONDS = { create: Number(process.env.BENCH_COST_WARM_SECONDS ?? 15), read: Number(process.env.BENCH_COST_WARM_SECONDS ?? 15) / 3 };
+const WARM_RUN_SECONDS = 2.5;
 
 interface Run {
   ok: number;
@@ -167,6 +173,7 @@ async function compare(kind: string, storeEnv: () => Record<string, string>, san
     // A run is a number of requests: about SECONDS s' worth at the rate the app's warm-up reached.
     const amounts = new Map<string, number>();
     const amount = (app: App, what: string) => amounts.get(`${app.name} ${what}`) ?? 100;
+    const warmups = new Map<string, { first: number; last: number }>();
     const createRun = async (app: App, measured: boolean) => {
       await sandbox.ask({ cmd: "reset" });
       const before = await app.child.stats();
@@ -180,6 +187,26 @@ async function compare(kind: string, storeEnv: () => Record<string, string>, san
       if (measured) add(creates.get(app.name)!, run, before, after);
       else amounts.set(`${app.name} create`, Math.max(100, Math.round((run.ok / run.seconds) * SECONDS)));
     };
+    /**
+     * Load for a fixed time before measuring, so that the rounds price the app as it serves all
+     * day, not V8 compiling it: our server has several times the minimal app's code, and under
+     * load took 10–15 s (some 6,000 creates) to settle at its steady cost, 1.5–2× that cost in its
+     * first seconds, where the minimal app settles within a few. Both get the same time.
+     */
+    const warm = async (app: App, what: "create" | "read") => {
+      const started = performance.now();
+      const cpus: number[] = [];
+      while ((performance.now() - started) / 1000 < WARM_SECONDS[what]) {
+        const before = await app.child.stats();
+        const requests = Math.max(100, Math.round((amount(app, what) / SECONDS) * WARM_RUN_SECONDS));
+        const run = what === "create" ? await load(app.child.url, app.create(`${app.name}-warm`), requests) : await load(app.child.url, app.read(app.ids), requests);
+        const after = await app.child.stats();
+        if (app.name === "hooked" && what === "create") await drained(receiver!, (hookedCreated += run.ok));
+        cpus.push((after.cpuMicros - before.cpuMicros) / 1000 / Math.max(1, run.ok));
+        amounts.set(`${app.name} ${what}`, Math.max(what === "create" ? 100 : 200, Math.round((run.ok / run.seconds) * SECONDS)));
+      }
+      warmups.set(`${app.name} ${what}`, { first: cpus[0]!, last: cpus.at(-1)! });
+    };
     const readRun = async (app: App, measured: boolean) => {
       const before = await app.child.stats();
       const run = await load(app.child.url, app.read(app.ids), measured ? amount(app, "read") : 1_000);
@@ -192,7 +219,9 @@ async function compare(kind: string, storeEnv: () => Record<string, string>, san
     for (const app of apps) {
       await createRun(app, false);
       if (app.ids.length < ID_MIX) throw new Error(`${app.name}: the warm-up made ${app.ids.length} orders, not ${ID_MIX}`);
+      await warm(app, "create");
       await readRun(app, false);
+      await warm(app, "read");
     }
     for (let round = 0; round < ROUNDS; round++) {
       // Each round starts with another app, so none is always first (or always after the same one).
@@ -243,7 +272,8 @@ async function compare(kind: string, storeEnv: () => Record<string, string>, san
           `goals ≥ ${goal.throughput}× throughput: ${pass(throughput >= goal.throughput)}; ≤ ${goal.cpu}× CPU: ${pass(cpu <= goal.cpu)}. ` +
           `Ours, ${ours}: ${fmt(perSecond(a), 0)} req/s, ${fmt(cpuMs(a), 3)} ms CPU per request, p50 ${fmt(Math.min(...a.p50s))}–${fmt(Math.max(...a.p50s))} ms, ${what === "create" ? `${storeLine("ours")}, ` : ""}${fmt(a.logLines / Math.max(1, a.ok), 1)} log lines per request${a.bad ? `, ${a.bad} NOT 2xx` : ""}; ` +
           `minimal, ${minimal}: ${fmt(perSecond(m), 0)} req/s, ${fmt(cpuMs(m), 3)} ms CPU per request, p50 ${fmt(Math.min(...m.p50s))}–${fmt(Math.max(...m.p50s))} ms${m.bad ? `, ${m.bad} NOT 2xx` : ""}; ` +
-          `per round (throughput/CPU): ${rounds}. ` +
+          `per round (throughput/CPU): ${rounds}; ` +
+          `each app warmed up first by ${WARM_SECONDS[what]} s of ${what}s, its CPU per request in the first and last ${WARM_RUN_SECONDS} s of it: ${(["ours", "minimal"] as const).map((name) => { const w = warmups.get(`${name} ${what}`)!; return `${name} ${fmt(w.first, 3)} → ${fmt(w.last, 3)} ms`; }).join(", ")}. ` +
           (what === "create"
             ? "Ours without a webhook endpoint; the sandbox's CPU is in neither process" +
               (kind.startsWith("SQLite")
