@@ -183,15 +183,5 @@ ALTER TABLE ${q}.order_status_changes ADD PRIMARY KEY (order_id, seq);
 DROP INDEX IF EXISTS ${q}.order_status_changes_order;
 `,
     },
-    {
-      version: 6,
-      name: "one index fewer to write per create and per status change: orders_status",
-      // As SQLite's store dropped it (its migration 5): listing by status reads orders_kind newest
-      // first and stops at the page's end. Every create's insert and its answer's UPDATE (not HOT:
-      // it changes status) each wrote an entry here: 2 of the 16 index entries a create wrote.
-      sql: `
-DROP INDEX IF EXISTS ${q}.orders_status;
-`,
-    },
   ];
 }
