@@ -10,8 +10,9 @@
  *
  * Throughput (2xx answers per second) and CPU per answered request of each app's process, summed
  * over the rounds, each app first warmed up by the same time under the same load (V8 compiles
- * a server's code over its first thousands of requests; the rounds price it afterwards). Our server runs with no webhook endpoint for the comparison; on SQLite the same
- * server with one endpoint (sandbox mode's default: `npm start` subscribes the demo's own) is a
+ * a server's code over its first thousands of requests; the rounds price it afterwards). Our
+ * server runs with no webhook endpoint for the comparison; on SQLite the same server with one
+ * endpoint (sandbox mode's default: `npm start` subscribes the demo's own) is a
  * third contender, to show what that endpoint costs a create. On PostgreSQL, transactions and
  * round trips per create and per read are counted on the wire (pg-wire-count.ts), in a run of
  * their own, one request at a time.
@@ -174,60 +175,56 @@ async function compare(kind: string, storeEnv: () => Record<string, string>, san
     const amounts = new Map<string, number>();
     const amount = (app: App, what: string) => amounts.get(`${app.name} ${what}`) ?? 100;
     const warmups = new Map<string, { first: number; last: number }>();
-    const createRun = async (app: App, measured: boolean) => {
-      await sandbox.ask({ cmd: "reset" });
+    /** One run of `requests` creates or reads and the app's stats either side; `ids` collects the orders created. */
+    const runOnce = async (app: App, what: "create" | "read", requests: number, ids?: string[]) => {
+      if (what === "create") await sandbox.ask({ cmd: "reset" });
       const before = await app.child.stats();
-      const run = await load(app.child.url, app.create(`${app.name}-${measured}`, measured ? undefined : app.ids), measured ? amount(app, "create") : ID_MIX * 2);
-      if (app.name === "hooked") {
+      const run = await load(app.child.url, what === "create" ? app.create(app.name, ids) : app.read(app.ids), requests);
+      if (what === "create" && app.name === "hooked") {
         // Its order.created webhooks are part of what its creates cost: wait for them, count their CPU.
         hookedCreated += run.ok;
         await drained(receiver!, hookedCreated);
       }
       const after = await app.child.stats();
-      if (measured) add(creates.get(app.name)!, run, before, after);
-      else amounts.set(`${app.name} create`, Math.max(100, Math.round((run.ok / run.seconds) * SECONDS)));
+      return { run, before, after };
+    };
+    /** The rate `run` reached, as the requests of a later run of about SECONDS s. */
+    const rememberRate = (app: App, what: "create" | "read", run: Run) =>
+      amounts.set(`${app.name} ${what}`, Math.max(what === "create" ? 100 : 200, Math.round((run.ok / run.seconds) * SECONDS)));
+    const measuredRun = async (app: App, what: "create" | "read") => {
+      const { run, before, after } = await runOnce(app, what, amount(app, what));
+      add((what === "create" ? creates : reads).get(app.name)!, run, before, after);
     };
     /**
-     * Load for a fixed time before measuring, so that the rounds price the app as it serves all
-     * day, not V8 compiling it: our server has several times the minimal app's code, and under
-     * load took 10–15 s (some 6,000 creates) to settle at its steady cost, 1.5–2× that cost in its
-     * first seconds, where the minimal app settles within a few. Both get the same time.
+     * A first run finds the app's rate (and, of creates, makes the orders the reads read); then
+     * load for a fixed time, so that the rounds price the app as it serves all day, not V8
+     * compiling it: our server has several times the minimal app's code, and under load took
+     * 10–15 s (some 6,000 creates) to settle at its steady cost, 1.5–2× that cost in its first
+     * seconds, where the minimal app settles within a few. Both get the same time.
      */
     const warm = async (app: App, what: "create" | "read") => {
+      const first = await runOnce(app, what, what === "create" ? ID_MIX * 2 : 1_000, what === "create" ? app.ids : undefined);
+      if (what === "create" && app.ids.length < ID_MIX) throw new Error(`${app.name}: the warm-up made ${app.ids.length} orders, not ${ID_MIX}`);
+      rememberRate(app, what, first.run);
       const started = performance.now();
       const cpus: number[] = [];
       while ((performance.now() - started) / 1000 < WARM_SECONDS[what]) {
-        const before = await app.child.stats();
-        const requests = Math.max(100, Math.round((amount(app, what) / SECONDS) * WARM_RUN_SECONDS));
-        const run = what === "create" ? await load(app.child.url, app.create(`${app.name}-warm`), requests) : await load(app.child.url, app.read(app.ids), requests);
-        const after = await app.child.stats();
-        if (app.name === "hooked" && what === "create") await drained(receiver!, (hookedCreated += run.ok));
+        const { run, before, after } = await runOnce(app, what, Math.max(100, Math.round((amount(app, what) / SECONDS) * WARM_RUN_SECONDS)));
         cpus.push((after.cpuMicros - before.cpuMicros) / 1000 / Math.max(1, run.ok));
-        amounts.set(`${app.name} ${what}`, Math.max(what === "create" ? 100 : 200, Math.round((run.ok / run.seconds) * SECONDS)));
+        rememberRate(app, what, run);
       }
       warmups.set(`${app.name} ${what}`, { first: cpus[0]!, last: cpus.at(-1)! });
     };
-    const readRun = async (app: App, measured: boolean) => {
-      const before = await app.child.stats();
-      const run = await load(app.child.url, app.read(app.ids), measured ? amount(app, "read") : 1_000);
-      const after = await app.child.stats();
-      if (measured) add(reads.get(app.name)!, run, before, after);
-      else amounts.set(`${app.name} read`, Math.max(200, Math.round((run.ok / run.seconds) * SECONDS)));
-    };
 
-    // Warm every path (JIT, pools) and find each app's rate; the warm-up's orders are the ones read.
     for (const app of apps) {
-      await createRun(app, false);
-      if (app.ids.length < ID_MIX) throw new Error(`${app.name}: the warm-up made ${app.ids.length} orders, not ${ID_MIX}`);
       await warm(app, "create");
-      await readRun(app, false);
       await warm(app, "read");
     }
     for (let round = 0; round < ROUNDS; round++) {
       // Each round starts with another app, so none is always first (or always after the same one).
       const order = apps.map((_, index) => apps[(index + round) % apps.length]!);
-      for (const app of order) await createRun(app, true);
-      for (const app of order.filter((app) => app.name !== "hooked")) await readRun(app, true);
+      for (const app of order) await measuredRun(app, "create");
+      for (const app of order.filter((app) => app.name !== "hooked")) await measuredRun(app, "read");
     }
 
     // Store calls per create, exactly: COUNTED creates one at a time (and, with an endpoint, their webhooks sent).

@@ -148,7 +148,7 @@ describe("the 'your backend' page", () => {
     // is back, which can be just after the endpoint has stored the hook this test read.
     for (const event of events) {
       const statuses = async () => (await demo.store.deliveries(event.id)).map((delivery) => delivery.status);
-      await until(async () => ((await statuses()).every((status) => status !== "pending") ? true : undefined)).catch(() => undefined);
+      await until(async () => (await statuses()).every((status) => status !== "pending"), { what: `delivery of ${event.type} recorded` });
       expect(await statuses()).toEqual(["delivered"]);
     }
   });
