@@ -173,7 +173,10 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
   // when the compare-and-set finds the row changed. Events are inserted in the order given (created
   // before the status's own), which is the order of their seq. $1 the id, $2-$4 the gateway's
   // columns, then the plan's, then the row as the caller saw it, the change and the outbox rows.
-  const answerSql = (() => {
+  // Two texts: with the deliveries' INSERT and without it. A statement's every data-modifying CTE
+  // is set up on each run (the table opened and locked, its four indexes opened) even when its
+  // rows are none, which is what a create costs when no endpoint takes its events.
+  const answerSqlFor = (withDeliveries: boolean) => {
     const p = PLAN_COLUMNS.length;
     const seen = 5 + p;
     const change = seen + 10;
@@ -201,13 +204,18 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
         FROM moved CROSS JOIN unnest($${outbox}::text[], $${outbox + 1}::text[], $${outbox + 2}::text[]) WITH ORDINALITY AS e(id, type, data, n)
         ORDER BY e.n
         RETURNING id, seq
-      ), delivered AS (
+      )${
+        withDeliveries
+          ? `, delivered AS (
         INSERT INTO "${schema}".deliveries (event_id, event_seq, object_id, endpoint, status, next_attempt_at)
         SELECT written.id, written.seq, $1, d.endpoint, 'pending', $${change + 3}
         FROM written JOIN unnest($${outbox + 3}::text[], $${outbox + 4}::text[]) AS d(event_id, endpoint) ON d.event_id = written.id
-      )
+      )`
+          : ""
+      }
       SELECT count(*)::int AS moved FROM moved`;
-  })();
+  };
+  const answerSql = { sending: answerSqlFor(true), quiet: answerSqlFor(false) };
 
   /**
    * recordGatewayAnswer in one statement, so one round trip and one transaction: the caller's copy
@@ -250,10 +258,10 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
       written.map((event) => event.id),
       written.map((event) => event.type),
       written.map((event) => JSON.stringify(event.data)),
-      sent.map((delivery) => delivery.event),
-      sent.map((delivery) => delivery.endpoint),
     ];
-    const [result] = await sql.unsafe<{ moved: number }[]>(answerSql, values as postgres.ParameterOrJSON<never>[], { prepare: true });
+    if (sent.length > 0) values.push(sent.map((delivery) => delivery.event), sent.map((delivery) => delivery.endpoint));
+    const text = sent.length > 0 ? answerSql.sending : answerSql.quiet;
+    const [result] = await sql.unsafe<{ moved: number }[]>(text, values as postgres.ParameterOrJSON<never>[], { prepare: true });
     if (!result || result.moved !== 1) return null;
     return change ? { changed: true, order, change } : { changed: false, order };
   }
@@ -294,7 +302,7 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
    * (points - $5 + n)th of the window, the count it would have had in that place one at a time, and
    * only those within the limit insert their order.
    */
-  const countedInsertSql = `
+  const countedInsertFrom = (rows: string) => `
       WITH hit AS (
         INSERT INTO "${schema}".rate_limits AS l (key, points, expire) VALUES ($1, $5, $2)
         ON CONFLICT (key) DO UPDATE SET
@@ -303,14 +311,20 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
         RETURNING points, expire
       ), made AS (
         INSERT INTO "${schema}".orders (${ORDER_COLUMNS.join(", ")})
-        SELECT ${ORDER_COLUMNS.map((column) => `r.${column}`).join(", ")}
-        FROM hit, json_array_elements($6::text::json) WITH ORDINALITY AS e(doc, n), json_populate_record(NULL::"${schema}".orders, e.doc) AS r
-        WHERE hit.points - $5 + e.n <= $4
-        ORDER BY e.n
+        ${rows}
         ON CONFLICT (idempotency_key) DO NOTHING
         RETURNING id
       )
       SELECT hit.points AS limit_points, hit.expire AS limit_expire, ARRAY(SELECT id FROM made) AS made FROM hit`;
+  const countedInsertSql = countedInsertFrom(`
+        SELECT ${ORDER_COLUMNS.map((column) => `r.${column}`).join(", ")}
+        FROM hit, json_array_elements($6::text::json) WITH ORDINALITY AS e(doc, n), json_populate_record(NULL::"${schema}".orders, e.doc) AS r
+        WHERE hit.points - $5 + e.n <= $4
+        ORDER BY e.n`);
+  // The same for a create alone (the usual case: one statement per address at a time), its row in
+  // positional parameters from $6, which PostgreSQL types by the columns they go to: parsing the
+  // row as JSON cost the database more than the insert's own work on the row.
+  const countedInsertOneSql = countedInsertFrom(`SELECT ${orderParameters(6)} FROM hit WHERE hit.points <= $4`);
 
   /** A create waiting for the statement of an earlier create from the same address to end. */
   interface CountedCreate {
@@ -333,8 +347,9 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
     try {
       const at = Math.max(...batch.map((create) => create.hit.at));
       rows = batch.map((create) => newOrderToRow(create.order));
-      const values = [key, at + windowMs, at, max, batch.length, JSON.stringify(rows)];
-      const query = sql.unsafe<{ limit_points: number; limit_expire: string; made: string[] }[]>(countedInsertSql, values, { prepare: true });
+      const head = [key, at + windowMs, at, max, batch.length];
+      const [text, values] = batch.length === 1 ? [countedInsertOneSql, [...head, ...orderValues(rows[0]!)]] : [countedInsertSql, [...head, JSON.stringify(rows)]];
+      const query = sql.unsafe<{ limit_points: number; limit_expire: string; made: string[] }[]>(text, values as postgres.ParameterOrJSON<never>[], { prepare: true });
       // postgres.js cancels a query not yet sent by dropping it, one under way by a cancel request.
       // Any create's deadline cancels the statement of all: each then goes on as if its own had been.
       const cancel = () => void Promise.resolve(query.cancel()).catch(() => {});
