@@ -14,7 +14,7 @@ import { createPostgresStore } from "../../server/store/postgres.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
 import type { NewOrder, OrderRecord, OrderStore, SharedLimitTable } from "../../server/store/types.ts";
 import { startPgWireCounter } from "../bench/pg-wire-count.ts";
-import { newOrder } from "../support/orders.ts";
+import { newOrder, T } from "../support/orders.ts";
 import { readJson, type ErrorBody } from "../support/stack-requests.ts";
 import { createCheckout, gcash, startStack, type Stack } from "../support/stack.ts";
 
@@ -305,6 +305,39 @@ describe.skipIf(!url)("the create limit shared through PostgreSQL", () => {
         null,
       ]);
       expect(await orderCount(schema)).toBe(2);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("stores every column of a create the same whether it went alone (positional parameters) or with others (one JSON array)", async () => {
+    const schema = newSchema();
+    const store = await storeOn(schema);
+    try {
+      const hit = { key: "create:198.51.100.11", max: 10, windowMs: 60_000, at: Date.now() };
+      // Every optional column set, with the types that can go wrong in a parameter: numbers, JSON, an accent.
+      const full = (n: number): NewOrder =>
+        newOrder({
+          idempotencyKey: `https://shop.example full-${n}`,
+          requestHash: `hash-${n}`,
+          channel: "qrph",
+          customer: "Mañana Store",
+          description: "Order #42",
+          product: "t-shirt",
+          refreshedAt: T + n,
+          sessionId: `cs_${n}`,
+          metadata: { cart: `c${n}`, note: "naïve" },
+          createdBy: "cli",
+        });
+      const orders = [full(1), full(2), full(3)];
+      // The first alone; the other two wait behind it and go together.
+      const counted = await Promise.all(orders.map((order) => store.limitTable!.insertCounted(order, hit, new AbortController().signal)));
+      expect(counted.map((one) => one.insert?.inserted)).toEqual([true, true, true]);
+      for (const [i, order] of orders.entries()) {
+        const stored = await store.get(order.id);
+        expect(stored).toEqual(counted[i]!.insert!.order);
+        expect(stored).toMatchObject({ customer: "Mañana Store", refreshedAt: T + i + 1, sessionId: `cs_${i + 1}`, metadata: { cart: `c${i + 1}`, note: "naïve" }, channel: "qrph" });
+      }
     } finally {
       await store.close();
     }
