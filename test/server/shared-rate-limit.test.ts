@@ -14,7 +14,7 @@ import { createPostgresStore } from "../../server/store/postgres.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
 import type { NewOrder, OrderRecord, OrderStore, SharedLimitTable } from "../../server/store/types.ts";
 import { startPgWireCounter } from "../bench/pg-wire-count.ts";
-import { newOrder, T } from "../support/orders.ts";
+import { newOrder } from "../support/orders.ts";
 import { readJson, type ErrorBody } from "../support/stack-requests.ts";
 import { createCheckout, gcash, startStack, type Stack } from "../support/stack.ts";
 
