@@ -64,16 +64,18 @@ type ListOrdersParams = { kind: string; status: string | null; customer: string 
  * filter optional walked every order of the kind (orders_kind), even for the few of one session,
  * which each create from a session lists. So the session or customer, when given, is written as a
  * plain equality (its partial index applies, `x = ?` implying `x IS NOT NULL`), and `+kind` keeps
- * orders_kind from being preferred to it. The cursor bounds created_at as a range, so that a later
+ * orders_kind from being preferred to it. A status alone (no session or customer) is written as
+ * one too, for orders_kind_status (kind, status, created_at): through orders_kind, a status with
+ * few orders or none walked every order of the kind. The cursor bounds created_at as a range, so that a later
  * page starts where the last one ended instead of walking past every newer order.
  */
-function listOrdersSql(lead: "session_id" | "customer" | null): string {
+export function listOrdersSql(lead: "session_id" | "customer" | "status" | null): string {
   const optional = (column: string, param: string) => (column === lead ? `${column} = @${param}` : `(@${param} IS NULL OR ${column} = @${param})`);
   return `SELECT * FROM orders
-       WHERE ${lead ? "+kind" : "kind"} = @kind
+       WHERE ${lead === "session_id" || lead === "customer" ? "+kind" : "kind"} = @kind
          AND ${optional("session_id", "session")}
          AND ${optional("customer", "customer")}
-         AND (@status IS NULL OR status = @status)
+         AND ${optional("status", "status")}
          AND created_at <= coalesce(@after_created, ${Number.MAX_SAFE_INTEGER})
          AND (@after_created IS NULL OR created_at < @after_created OR id < @after_id)
        ORDER BY created_at DESC, id DESC
@@ -154,6 +156,7 @@ function prepareStatements(db: Db) {
     listOrders: db.prepare<ListOrdersParams, OrderRow>(listOrdersSql(null)),
     listOrdersOfSession: db.prepare<ListOrdersParams, OrderRow>(listOrdersSql("session_id")),
     listOrdersOfCustomer: db.prepare<ListOrdersParams, OrderRow>(listOrdersSql("customer")),
+    listOrdersOfStatus: db.prepare<ListOrdersParams, OrderRow>(listOrdersSql("status")),
 
     dayTotal: db.prepare<{ day: string; currency: string }, { total_minor: number }>("SELECT total_minor FROM payout_day_totals WHERE day = @day AND currency = @currency"),
     addToDay: db.prepare<{ day: string; currency: string; amount: number }>(
@@ -474,7 +477,8 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
     async listOrders(query) {
       const after = query.startingAfter === undefined ? undefined : st().byId.get(query.startingAfter);
       if (query.startingAfter !== undefined && !after) return { data: [], hasMore: false };
-      const statement = query.session !== undefined ? st().listOrdersOfSession : query.customer !== undefined ? st().listOrdersOfCustomer : st().listOrders;
+      const statement =
+        query.session !== undefined ? st().listOrdersOfSession : query.customer !== undefined ? st().listOrdersOfCustomer : query.status !== undefined ? st().listOrdersOfStatus : st().listOrders;
       const rows = statement.all({
         kind: query.kind ?? "checkout",
         status: query.status ?? null,

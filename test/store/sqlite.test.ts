@@ -242,6 +242,43 @@ describe("SQLite store migrations", () => {
     await store.close();
   });
 
+  it("lists one status of a kind through orders_kind_status, not by walking every order of the kind", async () => {
+    const filename = nextFile();
+    const { default: Database } = await import("better-sqlite3");
+    const { listOrdersSql } = await import("../../server/store/sqlite.ts");
+    const store = createSqliteStore({ filename });
+    await store.migrate();
+    await store.close();
+    const db = new Database(filename);
+    try {
+      // 2,000 paid orders and none refunded: a merchant asking for its refunds.
+      const insert = db.prepare(
+        `INSERT INTO orders (id, merchant_order_id, gateway_state, status, amount, currency, country, payment, created_at, updated_at, expires_at)
+         VALUES (?, ?, 'created', 'completed', '100.00', 'php', 'PH', 'gcash', ?, ?, ?)`,
+      );
+      db.transaction(() => {
+        for (let i = 0; i < 2000; i++) insert.run(`ck_${String(i).padStart(22, "0")}`, `mo-${i}`, T + i, T + i, T + i + 1);
+      })();
+      const plan = (sql: string) =>
+        db
+          .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+          .all({ kind: "checkout", status: "refund", customer: null, session: null, after_created: null, after_id: null, limit: 21 })
+          .map((row) => (row as { detail: string }).detail)
+          .join("; ");
+      expect(plan(listOrdersSql("status"))).toMatch(/USING INDEX orders_kind_status \(kind=\? AND status=\?/);
+      // The statement without a status still reads the kind newest first.
+      expect(plan(listOrdersSql(null))).toMatch(/USING INDEX orders_kind\b/);
+      const rows = db.prepare(listOrdersSql("status")).all({ kind: "checkout", status: "refund", customer: null, session: null, after_created: null, after_id: null, limit: 21 });
+      expect(rows).toEqual([]);
+    } finally {
+      db.close();
+    }
+    const reopened = createSqliteStore({ filename });
+    expect((await reopened.listOrders({ status: "refund", limit: 20 })).data).toEqual([]);
+    expect((await reopened.listOrders({ status: "completed", limit: 3 })).data.map((order) => order.id)).toEqual([1999, 1998, 1997].map((i) => `ck_${String(i).padStart(22, "0")}`));
+    await reopened.close();
+  });
+
   it("upgrades a database of version 3 (orders_created_at) with orders, history and events in it", async () => {
     const filename = nextFile();
     const { default: Database } = await import("better-sqlite3");
