@@ -259,9 +259,9 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
       written.map((event) => event.type),
       written.map((event) => JSON.stringify(event.data)),
     ];
-    if (sent.length > 0) values.push(sent.map((delivery) => delivery.event), sent.map((delivery) => delivery.endpoint));
-    const text = sent.length > 0 ? answerSql.sending : answerSql.quiet;
-    const [result] = await sql.unsafe<{ moved: number }[]>(text, values as postgres.ParameterOrJSON<never>[], { prepare: true });
+    const sending = sent.length > 0;
+    if (sending) values.push(sent.map((delivery) => delivery.event), sent.map((delivery) => delivery.endpoint));
+    const [result] = await sql.unsafe<{ moved: number }[]>(sending ? answerSql.sending : answerSql.quiet, values as postgres.ParameterOrJSON<never>[], { prepare: true });
     if (!result || result.moved !== 1) return null;
     return change ? { changed: true, order, change } : { changed: false, order };
   }

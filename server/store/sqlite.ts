@@ -66,8 +66,8 @@ type ListOrdersParams = { kind: string; status: string | null; customer: string 
  * plain equality (its partial index applies, `x = ?` implying `x IS NOT NULL`), and `+kind` keeps
  * orders_kind from being preferred to it. A status alone (no session or customer) is written as
  * one too, for orders_kind_status (kind, status, created_at): through orders_kind, a status with
- * few orders or none walked every order of the kind. The cursor bounds created_at as a range, so that a later
- * page starts where the last one ended instead of walking past every newer order.
+ * few orders or none walked every order of the kind. The cursor bounds created_at as a range, so
+ * that a later page starts where the last one ended instead of walking past every newer order.
  */
 export function listOrdersSql(lead: "session_id" | "customer" | "status" | null): string {
   const optional = (column: string, param: string) => (column === lead ? `${column} = @${param}` : `(@${param} IS NULL OR ${column} = @${param})`);

@@ -259,17 +259,17 @@ describe("SQLite store migrations", () => {
       db.transaction(() => {
         for (let i = 0; i < 2000; i++) insert.run(`ck_${String(i).padStart(22, "0")}`, `mo-${i}`, T + i, T + i, T + i + 1);
       })();
+      const refunds = { kind: "checkout", status: "refund", customer: null, session: null, after_created: null, after_id: null, limit: 21 };
       const plan = (sql: string) =>
         db
           .prepare(`EXPLAIN QUERY PLAN ${sql}`)
-          .all({ kind: "checkout", status: "refund", customer: null, session: null, after_created: null, after_id: null, limit: 21 })
+          .all(refunds)
           .map((row) => (row as { detail: string }).detail)
           .join("; ");
       expect(plan(listOrdersSql("status"))).toMatch(/USING INDEX orders_kind_status \(kind=\? AND status=\?/);
       // The statement without a status still reads the kind newest first.
       expect(plan(listOrdersSql(null))).toMatch(/USING INDEX orders_kind\b/);
-      const rows = db.prepare(listOrdersSql("status")).all({ kind: "checkout", status: "refund", customer: null, session: null, after_created: null, after_id: null, limit: 21 });
-      expect(rows).toEqual([]);
+      expect(db.prepare(listOrdersSql("status")).all(refunds)).toEqual([]);
     } finally {
       db.close();
     }
