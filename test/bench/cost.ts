@@ -39,6 +39,14 @@ const CONNECTIONS = 20;
 // shortens it for a trial run.
 const WARM_SECONDS = { create: Number(process.env.BENCH_COST_WARM_SECONDS ?? 15), read: Number(process.env.BENCH_COST_WARM_SECONDS ?? 15) / 3 };
 const WARM_RUN_SECONDS = 2.5;
+// BENCH_COST_STORES=postgres (or sqlite) compares on that store only: the PostgreSQL rows in about
+// two minutes instead of five, for trying a change to the PostgreSQL store. The report uses both.
+const STORES = ["sqlite", "postgres"] as const;
+function chosenStores(): Set<string> {
+  const stores = new Set((process.env.BENCH_COST_STORES ?? STORES.join(",")).split(",").map((store) => store.trim().toLowerCase()));
+  for (const store of stores) if (!(STORES as readonly string[]).includes(store)) throw new Error(`BENCH_COST_STORES: "${store}" is not one of ${STORES.join(", ")}`);
+  return stores;
+}
 
 interface Run {
   ok: number;
@@ -360,6 +368,7 @@ async function countOnWire(databaseUrl: string, sandbox: Child, schemas: { ours:
 }
 
 export async function costRows(): Promise<Row[]> {
+  const stores = chosenStores();
   const loadBefore = loadavg();
   const sandbox = await startChild("./cost-sandbox-process.ts");
   const receiver = await startChild("./receiver-process.ts");
@@ -371,9 +380,9 @@ export async function costRows(): Promise<Row[]> {
       dirs.push(dir);
       return { BENCH_SQLITE_DIR: dir };
     };
-    rows.push(...(await compare("SQLite file, WAL, synchronous FULL", sqlite, sandbox, receiver)));
+    if (stores.has("sqlite")) rows.push(...(await compare("SQLite file, WAL, synchronous FULL", sqlite, sandbox, receiver)));
     const databaseUrl = process.env.DATABASE_URL;
-    if (databaseUrl) {
+    if (stores.has("postgres") && databaseUrl) {
       const schemas = { ours: `bench_cost_ours_${process.pid}`, minimal: `bench_cost_min_${process.pid}` };
       try {
         let n = 0;
@@ -384,7 +393,7 @@ export async function costRows(): Promise<Row[]> {
         for (const schema of [schemas.ours, schemas.minimal, `${schemas.ours}_w`, `${schemas.minimal}_w`]) await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
         await sql.end();
       }
-    } else {
+    } else if (stores.has("postgres")) {
       rows.push({ what: "cost per create and read on PostgreSQL", figure: "not measured", note: "DATABASE_URL is not set: the PostgreSQL comparison and the wire counts need one" });
     }
   } finally {
