@@ -41,8 +41,17 @@ export function clientAddressOf({ trustProxy, trustedProxies, logger, behindProx
     else logger.info(ignored);
   }
 
+  let warnedUnknown = false;
   return function clientAddress(c) {
-    const socket = (c.env as NodeEnv | undefined)?.incoming?.socket?.remoteAddress ?? "unknown";
+    const peer = (c.env as NodeEnv | undefined)?.incoming?.socket?.remoteAddress;
+    // Without Node's request (a wrapper that calls app.fetch(request) and drops its second
+    // argument, or another runtime's adapter), every shopper would count as one client against the
+    // create limit, quietly: the bench's own server did so until this was said out loud.
+    if (peer === undefined && !warnedUnknown && logger) {
+      warnedUnknown = true;
+      logger.warn('a request came without its connection\'s address, so every such request counts as one client ("unknown") against the create limit: serve the app with serve({ fetch: app.fetch }), and a wrapper must pass on fetch\'s second argument (Node\'s request)');
+    }
+    const socket = peer ?? "unknown";
     if (trustsNobody) {
       if (!warned && logger && FORWARDING_HEADERS.some((name) => c.req.header(name) !== undefined)) {
         warned = true;

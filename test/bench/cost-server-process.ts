@@ -64,7 +64,8 @@ const logger = createLogger({
 
 const webhookUrl = env("BENCH_WEBHOOK_URL");
 let app: CheckoutServer | undefined;
-const server = serve({ fetch: (request) => app!.app.fetch(request), hostname: "127.0.0.1", port: 0 }, (info) => {
+// Node's request goes on to the app (its second argument): the client address is read from it.
+const server = serve({ fetch: (request, bindings) => app!.app.fetch(request, bindings), hostname: "127.0.0.1", port: 0 }, (info) => {
   const url = `http://127.0.0.1:${info.port}`;
   app = createCheckoutServer({
     config: parsed.config,

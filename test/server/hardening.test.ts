@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRateLimiter } from "../../server/middleware/rate-limit.ts";
 import { readServerSettings } from "../../server/config.ts";
+import { createLogger } from "../../server/log.ts";
+import { testServer } from "../support/test-server.ts";
 import { readJson, type ErrorBody } from "../support/stack-requests.ts";
 import { SHOP, TEST_CONFIG, createCheckout, gcash, startStack, type Stack } from "../support/stack.ts";
 
@@ -151,6 +153,27 @@ describe("X-Forwarded-For", () => {
     // One hop (the socket's peer) by count, then 192.0.2.9 by range: the client is 203.0.113.9.
     expect((await createCheckout(stack, gcash, { "X-Forwarded-For": "6.6.6.6, 203.0.113.9, 192.0.2.9" })).status).toBe(201);
     expect((await createCheckout(stack, gcash, { "X-Forwarded-For": "7.7.7.7, 203.0.113.9, 192.0.2.10" })).status).toBe(429);
+  });
+});
+
+describe("a request without its connection's address", () => {
+  it("is warned about once, naming the fix: every such request would share one create limit", async () => {
+    const lines: string[] = [];
+    const server = testServer({ logger: createLogger({ level: "info", write: (line) => lines.push(line) }) });
+    // app.fetch(request) without Node's request, as a wrapper that drops fetch's second argument calls it.
+    const send = () => server.app.fetch(new Request("http://127.0.0.1/api/checkout", { method: "POST", headers: { "Content-Type": "application/json", Origin: "https://evil.test" }, body: "{}" }));
+    expect((await send()).status).toBe(403);
+    expect((await send()).status).toBe(403);
+    const warned = lines.map((line) => JSON.parse(line) as { level: string; msg: string }).filter((line) => line.msg.includes("without its connection's address"));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]!.level).toBe("warn");
+    expect(warned[0]!.msg).toMatch(/one client \("unknown"\) against the create limit.*serve\(\{ fetch: app\.fetch \}\)/);
+  });
+
+  it("is not warned about when served over HTTP as npm start serves it", async () => {
+    const stack = await stackWith({});
+    expect((await createCheckout(stack, gcash)).status).toBe(201);
+    expect(stack.logs.filter((line) => line.includes("without its connection's address"))).toEqual([]);
   });
 });
 
