@@ -27,6 +27,37 @@ export function withSession(options: CheckoutOptions, session: Session | null): 
   };
 }
 
+/**
+ * The options OctopusCheckout.open() and mount() take, held to CheckoutOptions by its type (a name
+ * missing or extra fails the build). The widget ignores any other key, which for a misspelt
+ * `ammount` would leave a merchant without type checks guessing: the setup check says it.
+ */
+const OPTION_NAMES: Record<keyof CheckoutOptions, 0> = {
+  amount: 0,
+  amounts: 0,
+  product: 0,
+  session: 0,
+  currency: 0,
+  currencies: 0,
+  country: 0,
+  payment: 0,
+  mode: 0,
+  locale: 0,
+  theme: 0,
+  color: 0,
+  label: 0,
+  customer: 0,
+  description: 0,
+  returnUrl: 0,
+  onSuccess: 0,
+  onPending: 0,
+  onFailure: 0,
+  onClose: 0,
+};
+export const optionNames = () => Object.keys(OPTION_NAMES);
+/** The keys of a JS API call's options that are not options (own keys: "toString" is not one). */
+export const unknownOptions = (options: object) => Object.keys(options).filter((key) => !Object.hasOwn(OPTION_NAMES, key));
+
 /** The product data-product names, when the server has it. */
 export const productOf = (catalog: Catalog | null, options: CheckoutOptions) => (options.product ? catalog?.products.find((item) => item.id === options.product) : undefined);
 

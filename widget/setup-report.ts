@@ -4,7 +4,7 @@
  * which the dialog fetches only once setup-check.ts found something wrong: these sentences are for
  * the merchant, and a shopper on a page set up right should not download them.
  */
-import { inLimits, methodsFor, productOf } from "./setup-check.ts";
+import { inLimits, methodsFor, optionNames, productOf, unknownOptions } from "./setup-check.ts";
 import type { Catalog, CheckoutOptions } from "./types.ts";
 
 /**
@@ -13,6 +13,11 @@ import type { Catalog, CheckoutOptions } from "./types.ts";
  */
 export function optionProblems(catalog: Catalog, options: CheckoutOptions, api?: boolean): string[] {
   const problems: string[] = [];
+  // Attributes are read by name (readAttributes), so only the JS API can be given a key that is not an option.
+  for (const key of api ? unknownOptions(options) : []) {
+    const near = optionNames().find((name) => editDistance(key.toLowerCase(), name.toLowerCase()) <= 2);
+    problems.push(`${key} is not an option of OctopusCheckout.open() or mount(), so it is ignored.${near ? ` Did you mean ${near}?` : ""} The options: ${optionNames().join(", ")}.`);
+  }
   const quote = (name: string, value: string) => (api ? `${name}: "${value}"` : `data-${name}="${value}"`);
   if (options.product && !productOf(catalog, options)) {
     problems.push(`${quote("product", options.product)} is not a product of this checkout; its products: ${catalog.products.map((item) => item.id).join(", ") || "none"}.`);
@@ -32,6 +37,17 @@ export function optionProblems(catalog: Catalog, options: CheckoutOptions, api?:
       problems.push(`${quote(name!, amount!)} is outside what ${methods.map((method) => `${method.label} takes (${method.min} to ${method.max} ${method.currency})`).join(" and ")}.`);
   }
   return problems;
+}
+
+/** Levenshtein's distance, for "did you mean": option names are short, so the full table is cheap. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
 }
 
 /** Says in the console what is wrong with the page's setup: its origin first, then each trigger's attributes. */

@@ -254,6 +254,20 @@ describe.skipIf(warnIfNoChromium("browser shopper defects"))("a shopper's rough 
     });
   });
 
+  it("a key given to the JS API that is not an option (a typo) is a console warning naming the option meant; the shopper goes on as without it", async () => {
+    await suite.withShopper(async ({ stack, page }) => {
+      const console = consoleOf(page);
+      await page.goto(`${stack.shopUrl}/api-page`);
+      await page.evaluate(() => void (window as unknown as { OctopusCheckout: { open(options: object): Promise<unknown> } }).OctopusCheckout.open({ ammount: "250.00", currency: "php", country: "PH" }));
+      await expect.poll(() => console.filter((message) => message.type === "warning" && message.text.includes("ammount is not an option")).length, { timeout: 10_000 }).toBe(1);
+      const [warning] = console.filter((message) => message.text.includes("ammount is not an option"));
+      expect(warning!.text).toContain("Did you mean amount?");
+      // Ignored, not refused: the shopper is asked for the amount the typo did not set.
+      await dialogOf(page).getByText("Other amount").waitFor();
+      expect(await dialogOf(page).getByText("This payment isn't available right now").count()).toBe(0);
+    });
+  });
+
   it("on a page whose origin the server does not allow: one console error naming the fix, and the shopper reads that the shop is not set up", async () => {
     await suite.withShopper(async ({ stack, page }) => {
       const console = consoleOf(page);

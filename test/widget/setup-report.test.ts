@@ -4,7 +4,7 @@
  * must agree: a problem found and never said, or said and never found, is a merchant left guessing.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { hasProblem } from "../../widget/setup-check.ts";
+import { hasProblem, unknownOptions } from "../../widget/setup-check.ts";
 import { optionProblems, reportSetup } from "../../widget/setup-report.ts";
 import type { CheckoutOptions } from "../../widget/types.ts";
 import { catalog } from "./support.tsx";
@@ -28,6 +28,22 @@ describe("setup check and setup report", () => {
     expect(hasProblem(catalog, options)).toBe(problems.length > 0);
     if (problem) expect(problems.join(" ")).toContain(problem);
     else expect(problems).toEqual([]);
+  });
+
+  it("says which keys given to the JS API are not options, with the option meant, and the dialog fetches the report for them", () => {
+    // Nothing else is wrong with these options: the unknown keys alone must be said.
+    const options = { amount: "100.00", ammount: "100.00", curency: "php", country: "PH", toString: "x", onsuccess: () => {} } as CheckoutOptions;
+    const problems = optionProblems(catalog, options, true);
+    expect(problems).toEqual([
+      expect.stringMatching(/^ammount is not an option of OctopusCheckout\.open\(\) or mount\(\), so it is ignored\. Did you mean amount\? The options: amount, amounts, product, .*onClose\.$/),
+      expect.stringMatching(/^curency is not an option .* Did you mean currency\?/),
+      expect.stringMatching(/^toString is not an option .*ignored\. The options:/),
+      expect.stringMatching(/^onsuccess is not an option .* Did you mean onSuccess\?/),
+    ]);
+    expect(unknownOptions(options)).toEqual(["ammount", "curency", "toString", "onsuccess"]);
+    // From attributes (readAttributes reads them by name) there is nothing of the kind to say.
+    expect(optionProblems(catalog, options)).toEqual([]);
+    expect(unknownOptions({ amount: "1.00", onClose: () => {} })).toEqual([]);
   });
 
   it("reports the page's origin first, naming both settings, then each problem once", () => {
