@@ -30,7 +30,11 @@ async function main(): Promise<void> {
 
   // The sandbox and the demo shop are loaded in sandbox mode only: a live deployment never loads demo code.
   const demo = settings.gateway.mode === "sandbox" ? await loadDemo() : null;
-  const sandbox = demo ? demo.createSandboxGateway({ publicUrl: settings.publicUrl, callbackBaseUrl: settings.publicUrl }) : null;
+  // Its one merchant account is this server's, under the shop's own name: the gateway's payment
+  // page says whom the shopper pays, and a name other than the one on the shop's dialog reads as a
+  // redirect to someone else.
+  const merchant = { apiKey: settings.gateway.apiKey, apiSecret: settings.gateway.apiSecret, merchantUid: settings.gateway.merchantUid, merchantName: settings.config.merchantName };
+  const sandbox = demo ? demo.createSandboxGateway({ publicUrl: settings.publicUrl, callbackBaseUrl: settings.publicUrl, merchants: [merchant] }) : null;
   const gateway = createOctopusClient(
     {
       baseUrl: sandbox ? settings.publicUrl : settings.gateway.apiUrl,

@@ -32,6 +32,18 @@ describe("npm start", () => {
       const health = (await (await fetch(`${server.url}/healthz`)).json()) as { mode?: string };
       expect(health.mode).toBe("sandbox");
       expect((await fetch(`${server.url}/sandbox/api/state`)).status).toBe(200);
+      // The sandbox's payment page names the shop the dialog names, not a merchant of its own.
+      const { merchant_name: shop } = (await (await fetch(`${server.url}/api/checkout/options`)).json()) as { merchant_name: string };
+      const created = await fetch(`${server.url}/api/checkout`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Origin: server.url },
+        body: JSON.stringify({ amount: "100.00", currency: "php", country: "PH", payment: "gcash" }),
+      });
+      expect(created.status).toBe(201);
+      const { payment_url: paymentUrl } = (await created.json()) as { payment_url: string };
+      const payPage = await (await fetch(paymentUrl)).text();
+      expect(payPage).toContain(shop);
+      expect(payPage).not.toContain("Sandbox Shop");
     });
   });
 
