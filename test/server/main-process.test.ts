@@ -3,6 +3,7 @@
  * the sandbox gateway and the demo shop; a live gateway gets neither.
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -45,6 +46,23 @@ describe("npm start", () => {
       expect(payPage).toContain(shop);
       expect(payPage).not.toContain("Sandbox Shop");
     });
+  });
+
+  it("on a port already taken exits 1 with one line saying so and what to do, not a stack trace", { timeout: 60_000 }, async () => {
+    const taken = createServer();
+    const port = await new Promise<number>((resolve) => taken.listen(0, "127.0.0.1", () => resolve((taken.address() as AddressInfo).port)));
+    try {
+      const failed = await startServerProcess(port, { CHECKOUT_SQLITE_FILE: join(dir, "taken.db") }).then(
+        () => null,
+        (error: Error) => error.message,
+      );
+      expect(failed).toContain("exited (1) before it listened");
+      expect(failed).toContain(`octopus-checkout cannot start: 127.0.0.1:${port} is already in use`);
+      expect(failed).toContain(`PORT=${port + 1} npm start`);
+      expect(failed).not.toMatch(/\n\s+at |node:events|EADDRINUSE/);
+    } finally {
+      await new Promise((done) => taken.close(done));
+    }
   });
 
   it("with a live gateway mounts no demo and no sandbox", { timeout: 60_000 }, async () => {
