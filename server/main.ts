@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createCheckoutServer } from "./app.ts";
 import { readServerSettings, SANDBOX_WEBHOOK_PATH, SANDBOX_WEBHOOK_SECRET } from "./config.ts";
 import { createOctopusClient } from "./gateway/client.ts";
+import { listenProblem } from "./http/listen-problem.ts";
 import { readWidgetBuild } from "./http/widget-assets.ts";
 import { createLogger } from "./log.ts";
 import { createStore } from "./store/index.ts";
@@ -107,18 +108,8 @@ async function main(): Promise<void> {
     for (const endpoint of settings.webhooks) console.log(`webhooks "${endpoint.name}": ${endpoint.url}${endpoint.types ? ` (${endpoint.types.join(", ")})` : ""}`);
   });
 
-  // The usual reasons a server cannot listen, said as what to do; a stack trace helps nobody here.
   server.once("error", (error: NodeJS.ErrnoException) => {
-    const where = `${settings.host}:${settings.port}`;
-    const problem =
-      error.code === "EADDRINUSE"
-        ? `${where} is already in use (another octopus-checkout, or another program): stop it, or choose another port with PORT (for example PORT=${settings.port === 65535 ? 8788 : settings.port + 1} npm start)`
-        : error.code === "EACCES"
-          ? `${where} needs privileges this process does not have (ports below 1024 do): choose a port from 1024 with PORT, and let a reverse proxy take 80 and 443`
-          : error.code === "EADDRNOTAVAIL"
-            ? `${settings.host} is not an address of this machine: set HOST to one of its addresses, or 0.0.0.0 for all`
-            : `${where}: ${error.message}`;
-    console.error(`octopus-checkout cannot start: ${problem}`);
+    console.error(`octopus-checkout cannot start: ${listenProblem(error, settings.host, settings.port, "npm start")}`);
     void checkout.close();
     sandbox?.close();
     void store.close().finally(() => process.exit(1));

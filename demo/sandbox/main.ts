@@ -4,6 +4,7 @@
  * that reads process.env.
  */
 import { serve } from "@hono/node-server";
+import { listenProblem } from "../../server/http/listen-problem.ts";
 import { createSandboxGateway } from "./gateway.ts";
 import { readSandboxSettings, SandboxConfigError, type SandboxSettings } from "./settings.ts";
 
@@ -37,6 +38,12 @@ const server = serve({ fetch: sandbox.app.fetch, hostname: settings.host, port: 
       `  Controls:      ${base}/sandbox/api/state`,
     ].join("\n"),
   );
+});
+
+server.once("error", (error: NodeJS.ErrnoException) => {
+  console.error(`The sandbox gateway cannot start: ${listenProblem(error, settings.host, settings.port, "npm run sandbox")}`);
+  sandbox.close();
+  process.exit(1);
 });
 
 function shutdown(): void {

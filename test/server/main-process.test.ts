@@ -48,17 +48,20 @@ describe("npm start", () => {
     });
   });
 
-  it("on a port already taken exits 1 with one line saying so and what to do, not a stack trace", { timeout: 60_000 }, async () => {
+  it.each([
+    ["server/main.ts", "octopus-checkout cannot start", "npm start"],
+    ["demo/sandbox/main.ts", "The sandbox gateway cannot start", "npm run sandbox"],
+  ])("%s on a port already taken exits 1 with one line saying so and what to do, not a stack trace", { timeout: 60_000 }, async (entry, says, command) => {
     const taken = createServer();
     const port = await new Promise<number>((resolve) => taken.listen(0, "127.0.0.1", () => resolve((taken.address() as AddressInfo).port)));
     try {
-      const failed = await startServerProcess(port, { CHECKOUT_SQLITE_FILE: join(dir, "taken.db") }).then(
+      const failed = await startServerProcess(port, { CHECKOUT_SQLITE_FILE: join(dir, "taken.db") }, entry).then(
         () => null,
         (error: Error) => error.message,
       );
       expect(failed).toContain("exited (1) before it listened");
-      expect(failed).toContain(`octopus-checkout cannot start: 127.0.0.1:${port} is already in use`);
-      expect(failed).toContain(`PORT=${port + 1} npm start`);
+      expect(failed).toContain(`${says}: 127.0.0.1:${port} is already in use`);
+      expect(failed).toContain(`PORT=${port + 1} ${command}`);
       expect(failed).not.toMatch(/\n\s+at |node:events|EADDRINUSE/);
     } finally {
       await new Promise((done) => taken.close(done));
