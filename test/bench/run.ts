@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: figures measured in one run on this machine, printed as one table and written to
- * docs/benchmarks.md. Loopback only, bounded in count and time (about three minutes in all). Compare
+ * docs/benchmarks.md. Loopback only, bounded in count and time (about ten minutes in all). Compare
  * ratios within a run, not across runs: the machine is shared and noisy.
  *
  *   size.ts            widget.js against its budget, Preact alone, Polar's embed script; translations
