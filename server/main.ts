@@ -10,7 +10,8 @@ import { createOctopusClient } from "./gateway/client.ts";
 import { listenProblem } from "./http/listen-problem.ts";
 import { readWidgetBuild } from "./http/widget-assets.ts";
 import { createLogger } from "./log.ts";
-import { createStore } from "./store/index.ts";
+import { createStore, type OrderStore } from "./store/index.ts";
+import { storeOpenProblem } from "./store/open-problem.ts";
 
 async function loadDemo() {
   const [{ createSandboxGateway }, { demoShop }] = await Promise.all([import("../demo/sandbox/gateway.ts"), import("../demo/shop/routes.ts")]);
@@ -26,8 +27,14 @@ async function main(): Promise<void> {
   const settings = read.settings;
   const logger = createLogger({ level: settings.logLevel });
   for (const warning of settings.warnings) logger.warn(warning);
-  const store = await createStore({ databaseUrl: settings.databaseUrl, sqliteFile: settings.sqliteFile });
-  await store.migrate();
+  let store: OrderStore;
+  try {
+    store = createStore({ databaseUrl: settings.databaseUrl, sqliteFile: settings.sqliteFile });
+    await store.migrate();
+  } catch (error) {
+    console.error(`octopus-checkout cannot start: ${storeOpenProblem(error, settings)}`);
+    process.exit(1);
+  }
 
   // The sandbox and the demo shop are loaded in sandbox mode only: a live deployment never loads demo code.
   const demo = settings.gateway.mode === "sandbox" ? await loadDemo() : null;

@@ -7,7 +7,8 @@ import { existsSync } from "node:fs";
 import { readServerSettings, type Env, type ServerSettings } from "../config.ts";
 import type { OrderStore } from "../store/types.ts";
 import { confirm, type PromptIo } from "./confirm.ts";
-import { CliError, oneLine } from "./errors.ts";
+import { storeOpenProblem } from "../store/open-problem.ts";
+import { CliError } from "./errors.ts";
 
 export interface CliIo {
   stdout(text: string): void;
@@ -31,19 +32,10 @@ export interface CliContext {
   close(): Promise<void>;
 }
 
-/** Where the store is, for messages: never the URL itself, which may carry a password. */
-export function storeLocation(settings: Pick<ServerSettings, "databaseUrl" | "sqliteFile">): string {
-  if (!settings.databaseUrl) return `SQLite ${settings.sqliteFile}`;
-  try {
-    const url = new URL(settings.databaseUrl);
-    return `PostgreSQL at ${url.host}${url.pathname}`;
-  } catch {
-    return "PostgreSQL (DATABASE_URL)";
-  }
-}
+/** Where the store is, for messages (the CLI's commands name it when an id is not found). */
+export { storeLocation } from "../store/open-problem.ts";
 
 async function openStore(settings: ServerSettings): Promise<OrderStore> {
-  const where = storeLocation(settings);
   // A typo in CHECKOUT_SQLITE_FILE would otherwise make a new, empty store and show "no orders".
   if (!settings.databaseUrl && settings.sqliteFile !== ":memory:" && !existsSync(settings.sqliteFile)) {
     throw new CliError(`no store at ${settings.sqliteFile}: start the server once (npm start), or set CHECKOUT_SQLITE_FILE or DATABASE_URL as the server has them`);
@@ -56,9 +48,7 @@ async function openStore(settings: ServerSettings): Promise<OrderStore> {
     await store.migrate();
   } catch (error) {
     await store?.close().catch(() => {});
-    const password = settings.databaseUrl ? decodeURIComponent(new URL(settings.databaseUrl).password || "") : "";
-    const message = password ? oneLine(error).split(password).join("***") : oneLine(error);
-    throw new CliError(`cannot open the store (${where}): ${message}`);
+    throw new CliError(storeOpenProblem(error, settings));
   }
   // Events this CLI writes (orders refresh) get a delivery per endpoint, as the server's would;
   // the running server's dispatcher sends them.

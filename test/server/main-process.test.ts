@@ -68,6 +68,18 @@ describe("npm start", () => {
     }
   });
 
+  it("with a database it cannot reach exits 1 with one line naming where and what to check, the password hidden", { timeout: 60_000 }, async () => {
+    // Port 1 on loopback: nothing listens, so the connection is refused at once.
+    const failed = await startServerProcess(await freePort(), { DATABASE_URL: "postgres://checkout:s3cret-pw@127.0.0.1:1/orders" }).then(
+      () => null,
+      (error: Error) => error.message,
+    );
+    expect(failed).toContain("exited (1) before it listened");
+    expect(failed).toContain("octopus-checkout cannot start: cannot open the store (PostgreSQL at 127.0.0.1:1/orders): connect ECONNREFUSED 127.0.0.1:1; is PostgreSQL running there");
+    expect(failed).not.toContain("s3cret-pw");
+    expect(failed).not.toMatch(/\n\s+at |triggerUncaughtException/);
+  });
+
   it("with a live gateway mounts no demo and no sandbox", { timeout: 60_000 }, async () => {
     const live = {
       // Never called: nothing here creates an order. Port 9 (discard) on loopback, in case.
