@@ -212,7 +212,7 @@ export function readServerSettings(env: Env = process.env, { cwd = process.cwd()
       problems.push(`${configFile}: not valid JSON (${(error as Error).message})`);
     }
     if (json !== undefined) {
-      const parsed = parseCheckoutConfig(json, `${configFile} `);
+      const parsed = parseCheckoutConfig(json, configFile);
       if (parsed.ok) config = parsed.config;
       else problems.push(...parsed.problems);
     }

@@ -131,6 +131,8 @@ describe("server settings from the environment", () => {
     const problems = problemsOf({ CHECKOUT_CONFIG: "wildcard.json" });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/allowedOrigins\.1: must be an exact origin/);
+    // The file, then the setting, each followed by a colon: "…/wildcard.json: allowedOrigins.1: …".
+    expect(problems[0]).toMatch(/^\S*wildcard\.json: allowedOrigins\.1: /);
   });
 
   it("names a config file it cannot read", () => {
