@@ -116,7 +116,8 @@ async function main(): Promise<void> {
   });
 
   server.once("error", (error: NodeJS.ErrnoException) => {
-    console.error(`octopus-checkout cannot start: ${listenProblem(error, settings.host, settings.port, "npm start")}`);
+    // Before listening it is the address (the usual case); after, the server itself failed.
+    console.error(server.listening ? `octopus-checkout stopped: the HTTP server failed: ${error.message}` : `octopus-checkout cannot start: ${listenProblem(error, settings.host, settings.port, "npm start")}`);
     void checkout.close();
     sandbox?.close();
     void store.close().finally(() => process.exit(1));

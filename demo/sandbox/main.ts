@@ -41,7 +41,7 @@ const server = serve({ fetch: sandbox.app.fetch, hostname: settings.host, port: 
 });
 
 server.once("error", (error: NodeJS.ErrnoException) => {
-  console.error(`The sandbox gateway cannot start: ${listenProblem(error, settings.host, settings.port, "npm run sandbox")}`);
+  console.error(server.listening ? `The sandbox gateway stopped: its HTTP server failed: ${error.message}` : `The sandbox gateway cannot start: ${listenProblem(error, settings.host, settings.port, "npm run sandbox")}`);
   sandbox.close();
   process.exit(1);
 });
