@@ -34,7 +34,7 @@ export function checkSetup(server: string, win: Window, configured: CheckoutOpti
     .catalog()
     .then((answer) => {
       // No answer at all from the server (down, or a CORS refusal from an older server): the console already shows the request.
-      if (!answer.ok || !setup || (answer.value.origin_allowed !== false && !configured.some((options) => hasProblem(answer.value, options) || (api && unknownOptions(options)[0])))) return;
+      if (!answer.ok || !setup || (answer.value.origin_allowed !== false && !configured.some((options) => hasProblem(answer.value, options) || (api && unknownOptions(options).length > 0)))) return;
       return loadScript(setup).then(
         () => win.OctopusCheckoutSetup!.reportSetup(answer.value, win.location.origin, server, configured, api),
         (error: Error) => console.error(`octopus-checkout: this page's setup has a problem; ${error.message}, which says what it is, did not load`),

@@ -32,9 +32,6 @@ export interface CliContext {
   close(): Promise<void>;
 }
 
-/** Where the store is, for messages (the CLI's commands name it when an id is not found). */
-export { storeLocation } from "../store/open-problem.ts";
-
 async function openStore(settings: ServerSettings): Promise<OrderStore> {
   // A typo in CHECKOUT_SQLITE_FILE would otherwise make a new, empty store and show "no orders".
   if (!settings.databaseUrl && settings.sqliteFile !== ":memory:" && !existsSync(settings.sqliteFile)) {

@@ -12,8 +12,8 @@ import { MerchantOrder } from "../merchant/schemas.ts";
 import { merchantOrderView } from "../merchant/views.ts";
 import { createOrderService } from "../orders/service.ts";
 import type { PaymentStatus } from "../gateway/schemas.ts";
+import { storeLocation } from "../store/open-problem.ts";
 import type { CliContext } from "./context.ts";
-import { storeLocation } from "./context.ts";
 import { CliError, oneLine } from "./errors.ts";
 import { callServer } from "./server-api.ts";
 

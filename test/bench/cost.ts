@@ -273,7 +273,7 @@ async function compare(kind: string, storeEnv: () => Record<string, string>, san
       const throughput = perSecond(a) / perSecond(m);
       const cpu = cpuMs(a) / cpuMs(m);
       const roundRatios = a.perRound.map((r, i) => r.perSecond / m.perRound[i]!.perSecond);
-      const rounds = a.perRound.map((r, i) => `${fmt(r.perSecond / m.perRound[i]!.perSecond, 2)}×/${fmt(r.cpuMs / m.perRound[i]!.cpuMs, 2)}×`).join(", ");
+      const rounds = a.perRound.map((r, i) => `${fmt(roundRatios[i]!, 2)}×/${fmt(r.cpuMs / m.perRound[i]!.cpuMs, 2)}×`).join(", ");
       rows.push({
         what: `cost per ${what}: ours ÷ the minimal app's (${setting})`,
         figure: `${fmt(throughput, 2)}× throughput (rounds ${fmt(Math.min(...roundRatios), 2)}–${fmt(Math.max(...roundRatios), 2)}×), ${fmt(cpu, 2)}× CPU per request`,
