@@ -21,6 +21,7 @@ import { chromium, type Browser, type BrowserContext, type BrowserContextOptions
 import { readWidgetBuild, type WidgetBundle } from "../../server/http/widget-assets.ts";
 import type { CheckoutConfigInput } from "../../server/checkout-config.ts";
 import type { SandboxOrderView } from "../../demo/sandbox/controls.ts";
+import { MERCHANT } from "../support/sandbox.ts";
 import { serve, type Served } from "../support/serve.ts";
 import { startStack, type Stack } from "../support/stack.ts";
 import { viteBuild } from "../support/vite-build.ts";
@@ -326,8 +327,12 @@ export async function startBrowserStack(options: { config?: Partial<CheckoutConf
   let shop: Hono | undefined;
   const shopServed = await serve({ fetch: (request) => shop!.fetch(request) });
   const strangerServed = await serve({ fetch: (request) => shop!.fetch(request) });
+  const merchantName = options.config?.merchantName ?? "Sunrise Coffee";
   const stack = await startStack({
-    config: { merchantName: "Sunrise Coffee", ...options.config },
+    config: { ...options.config, merchantName },
+    // The gateway's payment page names the shop the dialog names, as npm start's sandbox does: the
+    // README's pictures of it come from here, and "Pay to Sandbox Shop" read as someone else's page.
+    sandbox: { merchants: [{ ...MERCHANT, merchantName }] },
     server: {
       widget,
       translations: readTranslations(),
