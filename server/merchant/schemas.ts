@@ -5,6 +5,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { Currency, PaymentStatus } from "../gateway/schemas.ts";
+import { moneyTypeError } from "../orders/pricing.ts";
 
 // eslint-disable-next-line no-control-regex
 const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
@@ -20,7 +21,7 @@ export const Metadata = z
     example: { cart_id: "c_8812", channel: "line" },
   });
 
-export const Money = z.string().openapi({ description: "A decimal string in the currency's units, never a float.", example: "250.00" });
+export const Money = z.string({ error: moneyTypeError }).openapi({ description: "A decimal string in the currency's units, never a float.", example: "250.00" });
 
 const Timestamp = z.string().openapi({ description: "ISO 8601, UTC.", example: "2026-12-02T09:30:00.000Z" });
 

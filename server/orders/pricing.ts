@@ -11,8 +11,16 @@ import { sha256Hex } from "../gateway/signing.ts";
 
 const lowerCase = (value: unknown) => (typeof value === "string" ? value.toLowerCase() : value);
 
+/**
+ * A money field's type error, saying what to send. A JSON number is refused by name, since 12.5
+ * would come through and 0.1 + 0.2 would not, so money never travels as one. A missing one gets
+ * zod's own (read as "is required").
+ */
+export const moneyTypeError = (issue: { input?: unknown }): string | undefined =>
+  issue.input === undefined ? undefined : `must be a decimal string such as "100.00"${typeof issue.input === "number" ? ", not a number" : ""}`;
+
 export const CheckoutRequest = z.strictObject({
-  amount: z.string().optional(),
+  amount: z.string({ error: moneyTypeError }).optional(),
   product: z.string().max(40).optional(),
   currency: z.preprocess(lowerCase, Currency),
   country: z

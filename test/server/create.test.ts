@@ -62,6 +62,11 @@ describe("POST /api/checkout: the amount", () => {
     },
   );
 
+  it("tells a page that sent the amount as a JSON number to send a string", async () => {
+    const error = await withoutOrders(async () => refused(await post({ ...gcash, amount: 100.5 }), "amount"));
+    expect(error.message).toBe('"amount" must be a decimal string such as "100.00", not a number');
+  });
+
   it.each([["50000.5"], ["50000.00"], ["50000.0"], ["5e4"]])("refuses %j for vnd, a currency without decimals", async (amount) => {
     const error = await withoutOrders(async () => refused(await post({ ...vnd, amount }), "amount"));
     expect(error.message).toMatch(/whole number/);
