@@ -4,6 +4,7 @@
  * gateway (the sandbox lives inside the server) and events. Listing and showing read the store.
  */
 import { Option, type Command } from "commander";
+import { CURRENCIES, describeAmountProblem, formatMinor, parseAmount, type CurrencyCode } from "../gateway/amount.ts";
 import { PaymentStatus } from "../gateway/schemas.ts";
 import type { Payout } from "../merchant/schemas.ts";
 import { payoutView } from "../merchant/views.ts";
@@ -60,6 +61,19 @@ function payoutPage(payout: Payout, now: number): string {
   return `Payout ${payout.id}  ${payout.status}\n${details}\n\nHistory\n${history}`;
 }
 
+/**
+ * The amount as the payout will carry it ("1500" → "1500.00"), so that what is confirmed is what is
+ * sent; one the server would refuse is refused before the question, not after a "yes". A currency
+ * this does not know is left for the server to name.
+ */
+function amountToConfirm(amount: string, currency: string): string {
+  const code = currency.toLowerCase();
+  if (!(CURRENCIES as readonly string[]).includes(code)) return amount;
+  const parsed = parseAmount(amount, code as CurrencyCode);
+  if (!parsed.ok) throw new CliError(`--amount ${JSON.stringify(amount)} ${describeAmountProblem(parsed.problem, code as CurrencyCode)}`);
+  return formatMinor(parsed.minor, code as CurrencyCode);
+}
+
 export function registerPayouts(program: Command, context: CliContext): void {
   const payouts = program.command("payouts").description("send, list and show payouts (the gateway's expense orders)");
 
@@ -82,7 +96,7 @@ export function registerPayouts(program: Command, context: CliContext): void {
     const settings = context.settings();
     const key = options.idempotencyKey ?? `cli-${crypto.randomUUID()}`;
     const masked = options.to.length > 4 ? `${"*".repeat(options.to.length - 4)}${options.to.slice(-4)}` : "****";
-    const question = `Send ${options.amount} ${options.currency.toUpperCase()} to ${options.toName} (${masked}) by ${options.payment} (${options.country.toUpperCase()})?`;
+    const question = `Send ${amountToConfirm(options.amount, options.currency)} ${options.currency.toUpperCase()} to ${options.toName} (${masked}) by ${options.payment} (${options.country.toUpperCase()})?`;
     if (!(await context.confirm(question, { yes: options.yes }))) throw new CliError("not sent");
     const body = {
       amount: options.amount,

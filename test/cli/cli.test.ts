@@ -361,6 +361,10 @@ describe("octopus-checkout (the bin, as a child process)", () => {
       const args = ["payouts", "create", "--amount", "1500.00", "--currency", "php", "--country", "PH", "--payment", "gcash", "--to", "09171234567", "--to-name", "Juan Dela Cruz"];
       const [unconfirmed, sent, tooMuch] = await Promise.all([cli(args, env), cli([...args, "--yes", "--json", "--idempotency-key", "cli-payout-0001"], env), cli([...args.slice(0, 3), "9000.00", ...args.slice(4), "--yes"], env)]);
       expectOneLineError(unconfirmed, /--yes/);
+      // The question shows the amount as it will be sent, and one the server would refuse is refused before it is asked.
+      const [whole, malformed] = await Promise.all([cli([...args.slice(0, 3), "1500", ...args.slice(4)], env), cli([...args.slice(0, 3), "15.505", ...args.slice(4)], env)]);
+      expectOneLineError(whole, /Send 1500\.00 PHP to Juan Dela Cruz .*--yes/);
+      expectOneLineError(malformed, /^octopus-checkout: --amount "15\.505" has more decimals than php allows/);
       const payout = json<{ id: string; status: string; to: string; requested_by: string }>(sent);
       expect(payout).toMatchObject({ to: "*******4567", requested_by: `sk_…${KEY.slice(-4)}` });
       expectOneLineError(tooMuch, /answered 400: "amount" must be at most 5000\.00 PHP per payout/);
