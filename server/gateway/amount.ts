@@ -63,3 +63,11 @@ export function describeAmountProblem(problem: AmountProblem, currency: Currency
       return "is too large";
   }
 }
+
+/**
+ * A money field's type error, saying what to send. A JSON number is refused by name, since 12.5
+ * would come through and 0.1 + 0.2 would not, so money never travels as one. A missing one gets
+ * the schema's own (read as "is required").
+ */
+export const moneyTypeError = (issue: { input?: unknown }): string | undefined =>
+  issue.input === undefined ? undefined : `must be a decimal string such as "100.00"${typeof issue.input === "number" ? ", not a number" : ""}`;

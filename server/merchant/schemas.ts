@@ -5,7 +5,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { Currency, PaymentStatus } from "../gateway/schemas.ts";
-import { moneyTypeError } from "../orders/pricing.ts";
+import { moneyTypeError } from "../gateway/amount.ts";
 
 // eslint-disable-next-line no-control-regex
 const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;

@@ -5,19 +5,11 @@
 import * as z from "zod";
 import type { CheckoutConfig, MethodConfig, ProductConfig } from "../checkout-config.ts";
 import { checkoutError } from "../errors.ts";
-import { currencyDecimals, formatMinor, parseAmount } from "../gateway/amount.ts";
+import { currencyDecimals, formatMinor, moneyTypeError, parseAmount } from "../gateway/amount.ts";
 import { Currency } from "../gateway/schemas.ts";
 import { sha256Hex } from "../gateway/signing.ts";
 
 const lowerCase = (value: unknown) => (typeof value === "string" ? value.toLowerCase() : value);
-
-/**
- * A money field's type error, saying what to send. A JSON number is refused by name, since 12.5
- * would come through and 0.1 + 0.2 would not, so money never travels as one. A missing one gets
- * zod's own (read as "is required").
- */
-export const moneyTypeError = (issue: { input?: unknown }): string | undefined =>
-  issue.input === undefined ? undefined : `must be a decimal string such as "100.00"${typeof issue.input === "number" ? ", not a number" : ""}`;
 
 export const CheckoutRequest = z.strictObject({
   amount: z.string({ error: moneyTypeError }).optional(),
