@@ -9,7 +9,9 @@
  *   read:   GET /api/checkout/:id (what the widget polls) against the minimal GET /orders/:id.
  *
  * Throughput (2xx answers per second) and CPU per answered request of each app's process, summed
- * over the rounds, each app first warmed up by the same time under the same load (V8 compiles
+ * over the rounds, and beside it the CPU of the processes that serve each request with it (the
+ * sandbox, PostgreSQL's on this machine, the load generator), since on shared cores throughput
+ * follows the sum; each app first warmed up by the same time under the same load (V8 compiles
  * a server's code over its first thousands of requests; the rounds price it afterwards). Our
  * server runs with no webhook endpoint for the comparison; on SQLite the same server with one
  * endpoint (sandbox mode's default: `npm start` subscribes the demo's own) is a
@@ -24,6 +26,7 @@ import autocannon, { type Request } from "autocannon";
 import postgres from "postgres";
 import { SHOP } from "../support/stack.ts";
 import { startChild, type Child, type ChildStats } from "./child.ts";
+import { isLocalDatabase, ownCpuMicros, postgresCpuMicros } from "./machine-cpu.ts";
 import { startPgWireCounter, type WireCounts } from "./pg-wire-count.ts";
 import { percentile } from "./stats.ts";
 import { fmt, type Row } from "./table.ts";
@@ -137,10 +140,25 @@ interface Tally {
   p50s: number[];
   perRound: { perSecond: number; cpuMs: number }[];
   logLines: number;
+  /** CPU beside the app's process, µs: PostgreSQL's (null when not read), the sandbox's, the load generator's. */
+  beside: { postgres: number | null; sandbox: number; load: number };
 }
-const tally = (): Tally => ({ ok: 0, seconds: 0, cpuMicros: 0, bad: 0, p50s: [], perRound: [], logLines: 0 });
 
-function add(into: Tally, run: Run, before: ChildStats, after: ChildStats): void {
+/** CPU so far outside the app's process (see machine-cpu.ts). */
+interface BesideNow {
+  postgres: number | null;
+  sandbox: number;
+  load: number;
+}
+const tally = (): Tally => ({ ok: 0, seconds: 0, cpuMicros: 0, bad: 0, p50s: [], perRound: [], logLines: 0, beside: { postgres: 0, sandbox: 0, load: 0 } });
+
+function add(into: Tally, run: Run, before: ChildStats, after: ChildStats, beside: { before: BesideNow; after: BesideNow }): void {
+  const postgres = beside.before.postgres === null || beside.after.postgres === null || into.beside.postgres === null ? null : beside.after.postgres - beside.before.postgres;
+  into.beside = {
+    postgres: postgres === null ? null : into.beside.postgres! + postgres,
+    sandbox: into.beside.sandbox + beside.after.sandbox - beside.before.sandbox,
+    load: into.beside.load + beside.after.load - beside.before.load,
+  };
   const cpu = after.cpuMicros - before.cpuMicros;
   into.ok += run.ok;
   into.seconds += run.seconds;
@@ -165,7 +183,19 @@ async function drained(receiver: Child, distinct: number): Promise<void> {
 }
 
 /** One store kind: every contender's creates, then reads, ROUNDS times, the order rotating each round. */
-async function compare(kind: string, storeEnv: () => Record<string, string>, sandbox: Child, receiver: Child | null): Promise<Row[]> {
+/** A tally's CPU per answered request, µs, in each process that serves it, and the sum. */
+function machineCpu(t: Tally): { line: string; total: number } {
+  const per = (micros: number) => micros / Math.max(1, t.ok);
+  const total = per(t.cpuMicros + (t.beside.postgres ?? 0) + t.beside.sandbox + t.beside.load);
+  const parts = [`app ${fmt(per(t.cpuMicros), 0)}`, ...(t.beside.postgres === null ? [] : [`PostgreSQL ${fmt(per(t.beside.postgres), 0)}`]), `sandbox ${fmt(per(t.beside.sandbox), 0)}`, `load generator ${fmt(per(t.beside.load), 0)}`];
+  return { line: `${parts.join(", ")}, ${fmt(total, 0)} in all`, total };
+}
+
+/**
+ * One store kind. `readPostgres`: PostgreSQL runs on this machine, so its processes' CPU is read
+ * beside the apps' (machine-cpu.ts).
+ */
+async function compare(kind: string, storeEnv: () => Record<string, string>, sandbox: Child, receiver: Child | null, readPostgres = false): Promise<Row[]> {
   const base = { BENCH_GATEWAY_URL: sandbox.url };
   const apps: App[] = [];
   const start = async (name: Name, file: string, env: Record<string, string>) => {
@@ -187,8 +217,10 @@ async function compare(kind: string, storeEnv: () => Record<string, string>, san
     const amount = (app: App, what: string) => amounts.get(`${app.name} ${what}`) ?? 100;
     const warmups = new Map<string, { first: number; last: number }>();
     /** One run of `requests` creates or reads and the app's stats either side; `ids` collects the orders created. */
+    const besideNow = async (): Promise<BesideNow> => ({ postgres: readPostgres ? postgresCpuMicros() : null, sandbox: (await sandbox.stats()).cpuMicros, load: ownCpuMicros() });
     const runOnce = async (app: App, what: "create" | "read", requests: number, ids?: string[]) => {
       if (what === "create") await sandbox.ask({ cmd: "reset" });
+      const besideBefore = await besideNow();
       const before = await app.child.stats();
       const run = await load(app.child.url, what === "create" ? app.create(app.name, ids) : app.read(app.ids), requests);
       if (what === "create" && app.name === "hooked") {
@@ -197,14 +229,14 @@ async function compare(kind: string, storeEnv: () => Record<string, string>, san
         await drained(receiver!, hookedCreated);
       }
       const after = await app.child.stats();
-      return { run, before, after };
+      return { run, before, after, beside: { before: besideBefore, after: await besideNow() } };
     };
     /** The rate `run` reached, as the requests of a later run of about SECONDS s. */
     const rememberRate = (app: App, what: "create" | "read", run: Run) =>
       amounts.set(`${app.name} ${what}`, Math.max(what === "create" ? 100 : 200, Math.round((run.ok / run.seconds) * SECONDS)));
     const measuredRun = async (app: App, what: "create" | "read") => {
-      const { run, before, after } = await runOnce(app, what, amount(app, what));
-      add((what === "create" ? creates : reads).get(app.name)!, run, before, after);
+      const { run, before, after, beside } = await runOnce(app, what, amount(app, what));
+      add((what === "create" ? creates : reads).get(app.name)!, run, before, after, beside);
     };
     /**
      * A first run finds the app's rate (and, of creates, makes the orders the reads read); then
@@ -282,6 +314,7 @@ async function compare(kind: string, storeEnv: () => Record<string, string>, san
           `Ours, ${ours}: ${fmt(perSecond(a), 0)} req/s, ${fmt(cpuMs(a), 3)} ms CPU per request, p50 ${fmt(Math.min(...a.p50s))}–${fmt(Math.max(...a.p50s))} ms, ${what === "create" ? `${storeLine("ours")}, ` : ""}${fmt(a.logLines / Math.max(1, a.ok), 1)} log lines per request${a.bad ? `, ${a.bad} NOT 2xx` : ""}; ` +
           `minimal, ${minimal}: ${fmt(perSecond(m), 0)} req/s, ${fmt(cpuMs(m), 3)} ms CPU per request, p50 ${fmt(Math.min(...m.p50s))}–${fmt(Math.max(...m.p50s))} ms${m.bad ? `, ${m.bad} NOT 2xx` : ""}; ` +
           `per round (throughput/CPU): ${rounds}; ` +
+          `CPU per request across the machine, µs, as the OS counts each process: ours ${machineCpu(a).line}; minimal ${machineCpu(m).line} (ratio of the sums ${fmt(machineCpu(m).total / machineCpu(a).total, 2)}×, the throughput ratio the CPU alone allows on a machine where all of them share the cores); ` +
           `each app warmed up first by ${WARM_SECONDS[what]} s of ${what}s, its CPU per request in the first and last ${WARM_RUN_SECONDS} s of it: ${(["ours", "minimal"] as const).map((name) => { const w = warmups.get(`${name} ${what}`)!; return `${name} ${fmt(w.first, 3)} → ${fmt(w.last, 3)} ms`; }).join(", ")}. ` +
           (what === "create"
             ? "Ours without a webhook endpoint; the sandbox's CPU is in neither process" +
@@ -390,7 +423,7 @@ export async function costRows(): Promise<Row[]> {
       const schemas = { ours: `bench_cost_ours_${process.pid}`, minimal: `bench_cost_min_${process.pid}` };
       try {
         let n = 0;
-        rows.push(...(await compare("PostgreSQL", () => ({ BENCH_DATABASE_URL: databaseUrl, BENCH_SCHEMA: `${n++ % 2 === 0 ? schemas.minimal : schemas.ours}` }), sandbox, null)));
+        rows.push(...(await compare("PostgreSQL", () => ({ BENCH_DATABASE_URL: databaseUrl, BENCH_SCHEMA: `${n++ % 2 === 0 ? schemas.minimal : schemas.ours}` }), sandbox, null, isLocalDatabase(databaseUrl))));
         rows.push(await countOnWire(databaseUrl, sandbox, { ours: `${schemas.ours}_w`, minimal: `${schemas.minimal}_w` }));
       } finally {
         const sql = postgres(databaseUrl, { onnotice: () => {} });
