@@ -4,8 +4,8 @@
  * gateway (the sandbox lives inside the server) and events. Listing and showing read the store.
  */
 import { Option, type Command } from "commander";
-import { CURRENCIES, describeAmountProblem, formatMinor, parseAmount, type CurrencyCode } from "../gateway/amount.ts";
-import { PaymentStatus } from "../gateway/schemas.ts";
+import { describeAmountProblem, formatMinor, parseAmount } from "../gateway/amount.ts";
+import { Currency, PaymentStatus } from "../gateway/schemas.ts";
 import type { Payout } from "../merchant/schemas.ts";
 import { payoutView } from "../merchant/views.ts";
 import { isListItem } from "../merchant/cursor.ts";
@@ -67,11 +67,11 @@ function payoutPage(payout: Payout, now: number): string {
  * this does not know is left for the server to name.
  */
 function amountToConfirm(amount: string, currency: string): string {
-  const code = currency.toLowerCase();
-  if (!(CURRENCIES as readonly string[]).includes(code)) return amount;
-  const parsed = parseAmount(amount, code as CurrencyCode);
-  if (!parsed.ok) throw new CliError(`--amount ${JSON.stringify(amount)} ${describeAmountProblem(parsed.problem, code as CurrencyCode)}`);
-  return formatMinor(parsed.minor, code as CurrencyCode);
+  const code = Currency.safeParse(currency.toLowerCase());
+  if (!code.success) return amount;
+  const parsed = parseAmount(amount, code.data);
+  if (!parsed.ok) throw new CliError(`--amount ${JSON.stringify(amount)} ${describeAmountProblem(parsed.problem, code.data)}`);
+  return formatMinor(parsed.minor, code.data);
 }
 
 export function registerPayouts(program: Command, context: CliContext): void {

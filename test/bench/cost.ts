@@ -140,19 +140,19 @@ interface Tally {
   p50s: number[];
   perRound: { perSecond: number; cpuMs: number }[];
   logLines: number;
-  /** CPU beside the app's process, µs: PostgreSQL's (null when not read), the sandbox's, the load generator's. */
-  beside: { postgres: number | null; sandbox: number; load: number };
+  /** CPU beside the app's process over the runs, µs. */
+  beside: Beside;
 }
 
-/** CPU so far outside the app's process (see machine-cpu.ts). */
-interface BesideNow {
+/** CPU outside the app's process (see machine-cpu.ts), µs: PostgreSQL's (null when not read), the sandbox's, the load generator's. */
+interface Beside {
   postgres: number | null;
   sandbox: number;
   load: number;
 }
 const tally = (): Tally => ({ ok: 0, seconds: 0, cpuMicros: 0, bad: 0, p50s: [], perRound: [], logLines: 0, beside: { postgres: 0, sandbox: 0, load: 0 } });
 
-function add(into: Tally, run: Run, before: ChildStats, after: ChildStats, beside: { before: BesideNow; after: BesideNow }): void {
+function add(into: Tally, run: Run, before: ChildStats, after: ChildStats, beside: { before: Beside; after: Beside }): void {
   const postgres = beside.before.postgres === null || beside.after.postgres === null || into.beside.postgres === null ? null : beside.after.postgres - beside.before.postgres;
   into.beside = {
     postgres: postgres === null ? null : into.beside.postgres! + postgres,
@@ -182,7 +182,6 @@ async function drained(receiver: Child, distinct: number): Promise<void> {
   }
 }
 
-/** One store kind: every contender's creates, then reads, ROUNDS times, the order rotating each round. */
 /** A tally's CPU per answered request, µs, in each process that serves it, and the sum. */
 function machineCpu(t: Tally): { line: string; total: number } {
   const per = (micros: number) => micros / Math.max(1, t.ok);
@@ -192,8 +191,9 @@ function machineCpu(t: Tally): { line: string; total: number } {
 }
 
 /**
- * One store kind. `readPostgres`: PostgreSQL runs on this machine, so its processes' CPU is read
- * beside the apps' (machine-cpu.ts).
+ * One store kind: every contender's creates, then reads, ROUNDS times, the order rotating each
+ * round. `readPostgres`: PostgreSQL runs on this machine, so its processes' CPU is read beside the
+ * apps' (machine-cpu.ts).
  */
 async function compare(kind: string, storeEnv: () => Record<string, string>, sandbox: Child, receiver: Child | null, readPostgres = false): Promise<Row[]> {
   const base = { BENCH_GATEWAY_URL: sandbox.url };
@@ -216,8 +216,8 @@ async function compare(kind: string, storeEnv: () => Record<string, string>, san
     const amounts = new Map<string, number>();
     const amount = (app: App, what: string) => amounts.get(`${app.name} ${what}`) ?? 100;
     const warmups = new Map<string, { first: number; last: number }>();
+    const besideNow = async (): Promise<Beside> => ({ postgres: readPostgres ? postgresCpuMicros() : null, sandbox: (await sandbox.stats()).cpuMicros, load: ownCpuMicros() });
     /** One run of `requests` creates or reads and the app's stats either side; `ids` collects the orders created. */
-    const besideNow = async (): Promise<BesideNow> => ({ postgres: readPostgres ? postgresCpuMicros() : null, sandbox: (await sandbox.stats()).cpuMicros, load: ownCpuMicros() });
     const runOnce = async (app: App, what: "create" | "read", requests: number, ids?: string[]) => {
       if (what === "create") await sandbox.ask({ cmd: "reset" });
       const besideBefore = await besideNow();
@@ -304,6 +304,7 @@ async function compare(kind: string, storeEnv: () => Record<string, string>, san
       const m = tallies.get("minimal")!;
       const throughput = perSecond(a) / perSecond(m);
       const cpu = cpuMs(a) / cpuMs(m);
+      const [oursCpu, minimalCpu] = [machineCpu(a), machineCpu(m)];
       const roundRatios = a.perRound.map((r, i) => r.perSecond / m.perRound[i]!.perSecond);
       const rounds = a.perRound.map((r, i) => `${fmt(roundRatios[i]!, 2)}×/${fmt(r.cpuMs / m.perRound[i]!.cpuMs, 2)}×`).join(", ");
       rows.push({
@@ -314,7 +315,7 @@ async function compare(kind: string, storeEnv: () => Record<string, string>, san
           `Ours, ${ours}: ${fmt(perSecond(a), 0)} req/s, ${fmt(cpuMs(a), 3)} ms CPU per request, p50 ${fmt(Math.min(...a.p50s))}–${fmt(Math.max(...a.p50s))} ms, ${what === "create" ? `${storeLine("ours")}, ` : ""}${fmt(a.logLines / Math.max(1, a.ok), 1)} log lines per request${a.bad ? `, ${a.bad} NOT 2xx` : ""}; ` +
           `minimal, ${minimal}: ${fmt(perSecond(m), 0)} req/s, ${fmt(cpuMs(m), 3)} ms CPU per request, p50 ${fmt(Math.min(...m.p50s))}–${fmt(Math.max(...m.p50s))} ms${m.bad ? `, ${m.bad} NOT 2xx` : ""}; ` +
           `per round (throughput/CPU): ${rounds}; ` +
-          `CPU per request across the machine, µs, as the OS counts each process: ours ${machineCpu(a).line}; minimal ${machineCpu(m).line} (ratio of the sums ${fmt(machineCpu(m).total / machineCpu(a).total, 2)}×, the throughput ratio the CPU alone allows on a machine where all of them share the cores); ` +
+          `CPU per request across the machine, µs, as the OS counts each process: ours ${oursCpu.line}; minimal ${minimalCpu.line} (ratio of the sums ${fmt(minimalCpu.total / oursCpu.total, 2)}×, the throughput ratio the CPU alone allows on a machine where all of them share the cores); ` +
           `each app warmed up first by ${WARM_SECONDS[what]} s of ${what}s, its CPU per request in the first and last ${WARM_RUN_SECONDS} s of it: ${(["ours", "minimal"] as const).map((name) => { const w = warmups.get(`${name} ${what}`)!; return `${name} ${fmt(w.first, 3)} → ${fmt(w.last, 3)} ms`; }).join(", ")}. ` +
           (what === "create"
             ? "Ours without a webhook endpoint; the sandbox's CPU is in neither process" +
