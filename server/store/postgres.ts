@@ -53,6 +53,9 @@ export interface PostgresStoreConfig extends OutboxConfig {
   schema?: string;
 }
 
+/** The most answers one statement applies (a JSON parameter of about 2 kB each). */
+const MAX_ANSWER_BATCH = 64;
+
 // Plain lower-case names only: the schema is written into DDL, and a name that needs quoting
 // rules is a mistake sooner than a wish.
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -70,6 +73,81 @@ class CapExceeded extends Error {
     super("cap exceeded");
   }
 }
+
+/**
+ * The columns a transition's plan writes, for both UPDATEs that apply one (writeTransition and
+ * the answers' statements): a column the plan gains is added here, once.
+ */
+const PLAN_COLUMNS: readonly (readonly [string, "text" | "bigint", (plan: TransitionPlan) => string | number | null])[] = [
+  ["status", "text", (plan) => plan.status],
+  ["final_amount", "text", (plan) => plan.finalAmount],
+  ["floating_amount", "text", (plan) => plan.floatingAmount],
+  ["payment_uid", "text", (plan) => plan.paymentUid],
+  ["payment_fail_reason", "text", (plan) => plan.paymentFailReason],
+  ["refreshed_at", "bigint", (plan) => plan.refreshedAt],
+  ["updated_at", "bigint", (plan) => plan.updatedAt],
+];
+/** `column = $n, …` for the plan's columns, numbered from `first`. */
+const planAssignments = (first: number) => PLAN_COLUMNS.map(([column], i) => `${column} = $${first + i}`).join(", ");
+const planValues = (plan: TransitionPlan) => PLAN_COLUMNS.map(([, , value]) => value(plan));
+
+/**
+ * The statement of several answers at once (the store's applyAnswers), for the tables in `schema`:
+ * each answer a row of $1 (a JSON array in a text parameter, as the batched inserts' rows), `n` its
+ * place in the batch; with deliveries, $2 those of all. What one answer's statement does, for each.
+ *
+ * Each order is found by its primary key in a LATERAL lookup (OFFSET 0 keeps the planner from
+ * folding it into a join) and updated by the row's ctid, and the rows are estimated at about one:
+ * so the plan is a key lookup per answer however the table grows. A prepared statement keeps the
+ * plan it made first; with a plain join of the rows to orders, planned while the table was new,
+ * that plan scanned the whole table for every batch (seen in the cost bench: 1,861 sequential
+ * scans of orders in ten seconds, and 0.66x the minimal app's creates per second).
+ */
+export const answersSqlFor = (schema: string, withDeliveries: boolean) => `
+    WITH a AS (
+      SELECT * FROM json_to_recordset($1::text::json) AS a(
+        n int, id text, gateway_state text, payment_url text, error_code text,
+        ${PLAN_COLUMNS.map(([column, type]) => `${column} ${type}`).join(", ")},
+        seen_gateway_state text, seen_status text, seen_updated_at bigint, seen_payment_url text, seen_error_code text,
+        seen_final_amount text, seen_floating_amount text, seen_payment_uid text, seen_payment_fail_reason text,
+        change boolean, from_status text, to_status text, source text, at bigint, events json)
+      -- Always true (n counts from 0, the batch is at most MAX_ANSWER_BATCH), but it makes the
+      -- planner take these rows for about one instead of a set-returning function's 100.
+      WHERE a.n BETWEEN 0 AND ${MAX_ANSWER_BATCH}
+    ), moved AS (
+      UPDATE "${schema}".orders AS o SET gateway_state = a.gateway_state, payment_url = a.payment_url, error_code = a.error_code,
+        ${PLAN_COLUMNS.map(([column]) => `${column} = a.${column}`).join(", ")}
+      FROM a CROSS JOIN LATERAL (SELECT x.ctid AS found FROM "${schema}".orders AS x WHERE x.id = a.id OFFSET 0) AS located
+      WHERE o.ctid = located.found
+        AND o.gateway_state = a.seen_gateway_state
+        AND o.status = a.seen_status
+        AND o.updated_at = a.seen_updated_at
+        AND o.payment_url IS NOT DISTINCT FROM a.seen_payment_url
+        AND o.error_code IS NOT DISTINCT FROM a.seen_error_code
+        AND o.final_amount IS NOT DISTINCT FROM a.seen_final_amount
+        AND o.floating_amount IS NOT DISTINCT FROM a.seen_floating_amount
+        AND o.payment_uid IS NOT DISTINCT FROM a.seen_payment_uid
+        AND o.payment_fail_reason IS NOT DISTINCT FROM a.seen_payment_fail_reason
+      RETURNING a.n
+    ), changed AS (
+      INSERT INTO "${schema}".order_status_changes (order_id, from_status, to_status, source, at)
+      SELECT a.id, a.from_status, a.to_status, a.source, a.at FROM moved JOIN a USING (n) WHERE a.change ORDER BY a.n
+    ), written AS (
+      INSERT INTO "${schema}".events (id, type, object_id, data, created_at)
+      SELECT e.id, e.type, a.id, e.data, a.at
+      FROM moved JOIN a USING (n) CROSS JOIN ROWS FROM (json_to_recordset(a.events) AS (id text, type text, data text)) WITH ORDINALITY AS e(id, type, data, k)
+      ORDER BY a.n, e.k
+      RETURNING id, seq, object_id
+    )${
+      withDeliveries
+        ? `, delivered AS (
+      INSERT INTO "${schema}".deliveries (event_id, event_seq, object_id, endpoint, status, next_attempt_at)
+      SELECT written.id, written.seq, written.object_id, d.endpoint, 'pending', d.at
+      FROM written JOIN json_to_recordset($2::text::json) AS d(event_id text, endpoint text, at bigint) ON d.event_id = written.id
+    )`
+        : ""
+    }
+    SELECT coalesce(array_agg(n), '{}') AS moved FROM moved`;
 
 export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
   const schema = config.schema ?? "public";
@@ -127,22 +205,6 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
     return row ? rowToOrder(row) : null;
   }
 
-  /**
-   * The columns a transition's plan writes, for both UPDATEs that apply one (writeTransition and
-   * answerInOneStatement): a column the plan gains is added here, once.
-   */
-  const PLAN_COLUMNS: readonly (readonly [string, (plan: TransitionPlan) => string | number | null])[] = [
-    ["status", (plan) => plan.status],
-    ["final_amount", (plan) => plan.finalAmount],
-    ["floating_amount", (plan) => plan.floatingAmount],
-    ["payment_uid", (plan) => plan.paymentUid],
-    ["payment_fail_reason", (plan) => plan.paymentFailReason],
-    ["refreshed_at", (plan) => plan.refreshedAt],
-    ["updated_at", (plan) => plan.updatedAt],
-  ];
-  /** `column = $n, …` for the plan's columns, numbered from `first`. */
-  const planAssignments = (first: number) => PLAN_COLUMNS.map(([column], i) => `${column} = $${first + i}`).join(", ");
-  const planValues = (plan: TransitionPlan) => PLAN_COLUMNS.map(([, value]) => value(plan));
   const transitionSql = `UPDATE "${schema}".orders SET ${planAssignments(2)} WHERE id = $1`;
 
   /** transition's decision and writes, `current` read under the row lock in the same transaction. */
@@ -167,7 +229,7 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
     return { changed: true, order, change };
   }
 
-  // answerInOneStatement's statement, written once (built by the tagged template, its 35
+  // One answer's statement (applyOneAnswer), written once (built by the tagged template, its 35
   // parameters and fragments were put together again on every create). Data-modifying CTEs all
   // run, once, to completion; each INSERT takes its rows from the UPDATE's, so nothing is written
   // when the compare-and-set finds the row changed. Events are inserted in the order given (created
@@ -217,15 +279,22 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
   };
   const answerSql = { sending: answerSqlFor(true), quiet: answerSqlFor(false) };
 
+  /** An answer worked out here: what its statement writes if the row is still `expected`. */
+  interface Answer {
+    expected: OrderRecord;
+    plan: TransitionPlan;
+    order: OrderRecord;
+    written: Omit<EventRecord, "seq">[];
+    sent: { event: string; endpoint: string }[];
+    at: number;
+  }
+
   /**
-   * recordGatewayAnswer in one statement, so one round trip and one transaction: the caller's copy
-   * of the order is the "before", and the UPDATE applies only if the row is still exactly that
-   * (compare-and-set on every field the decision reads), so the change, its events and their
-   * deliveries written beside it in the same statement are what `writeTransition` would write.
-   * Only from "none" (a first status has no history to read) and not for a session's payment
-   * (which completes the session too); null when it does not apply or the row has moved on.
+   * recordGatewayAnswer's decision, made from the caller's copy of the order (the "before"): only
+   * from "none" (a first status has no history to read) and not for a session's payment (which
+   * completes the session too); null when it does not apply.
    */
-  async function answerInOneStatement(expected: OrderRecord, patch: GatewayStatePatch, update: StatusUpdate): Promise<TransitionResult | null> {
+  function prepareAnswer(expected: OrderRecord, patch: GatewayStatePatch, update: StatusUpdate): Answer | null {
     if (expected.status !== "none") return null;
     const current = withGatewayPatch(expected, patch);
     const plan = planTransition(current, update);
@@ -234,7 +303,13 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
     if (change && change.to === "completed" && order.sessionId) return null;
     const written = change ? [createdEventType(order, change), orderEventType(order.kind, change)].filter((type) => type !== null).map((type) => orderEvent(type, order, firstChange(change)!, change.at)) : [];
     const sent = written.flatMap((event) => subscribers(subscriptions, event.type).map((endpoint) => ({ event: event.id, endpoint })));
-    const at = change?.at ?? plan.updatedAt;
+    return { expected, plan, order, written, sent, at: change?.at ?? plan.updatedAt };
+  }
+
+  /** One answer's statement: true if it applied (the row was still as expected). */
+  async function applyOneAnswer(answer: Answer): Promise<boolean> {
+    const { expected, plan, order, written, sent, at } = answer;
+    const change = plan.change;
     const values: (string | number | boolean | null | string[])[] = [
       expected.id,
       order.gatewayState,
@@ -262,8 +337,125 @@ export function createPostgresStore(config: PostgresStoreConfig): OrderStore {
     const sending = sent.length > 0;
     if (sending) values.push(sent.map((delivery) => delivery.event), sent.map((delivery) => delivery.endpoint));
     const [result] = await sql.unsafe<{ moved: number }[]>(sending ? answerSql.sending : answerSql.quiet, values as postgres.ParameterOrJSON<never>[], { prepare: true });
-    if (!result || result.moved !== 1) return null;
-    return change ? { changed: true, order, change } : { changed: false, order };
+    return result?.moved === 1;
+  }
+
+  const answersSql = { sending: answersSqlFor(schema, true), quiet: answersSqlFor(schema, false) };
+
+  /** Several answers' statement: which of them applied, by place in `answers`. */
+  async function applyAnswers(answers: Answer[]): Promise<Set<number>> {
+    const rows = answers.map(({ expected, plan, order, written, at }, n) => ({
+      n,
+      id: expected.id,
+      gateway_state: order.gatewayState,
+      payment_url: order.paymentUrl,
+      error_code: order.errorCode,
+      ...Object.fromEntries(PLAN_COLUMNS.map(([column, , value]) => [column, value(plan)])),
+      seen_gateway_state: expected.gatewayState,
+      seen_status: expected.status,
+      seen_updated_at: expected.updatedAt,
+      seen_payment_url: expected.paymentUrl,
+      seen_error_code: expected.errorCode,
+      seen_final_amount: expected.finalAmount,
+      seen_floating_amount: expected.floatingAmount,
+      seen_payment_uid: expected.paymentUid,
+      seen_payment_fail_reason: expected.paymentFailReason,
+      change: plan.change !== null,
+      from_status: plan.change?.from ?? "",
+      to_status: plan.change?.to ?? "",
+      source: plan.change?.source ?? "",
+      at,
+      events: written.map((event) => ({ id: event.id, type: event.type, data: JSON.stringify(event.data) })),
+    }));
+    const sent = answers.flatMap((answer) => answer.sent.map((delivery) => ({ event_id: delivery.event, endpoint: delivery.endpoint, at: answer.at })));
+    const values = sent.length > 0 ? [JSON.stringify(rows), JSON.stringify(sent)] : [JSON.stringify(rows)];
+    const [result] = await sql.unsafe<{ moved: number[] }[]>(sent.length > 0 ? answersSql.sending : answersSql.quiet, values, { prepare: true });
+    return new Set(result?.moved ?? []);
+  }
+
+  interface QueuedAnswer {
+    answer: Answer;
+    resolve(applied: boolean): void;
+    reject(error: unknown): void;
+  }
+  /** Answers waiting for the statement under way to end; null when none is under way. */
+  let answersWaiting: QueuedAnswer[] | null = null;
+
+  /** One statement for `batch` (one answer's own, or the several answers' one); each told whether it applied. */
+  async function applyBatch(batch: QueuedAnswer[]): Promise<void> {
+    if (batch.length === 1) {
+      const [queued] = batch as [QueuedAnswer];
+      return applyOneAnswer(queued.answer).then(queued.resolve, queued.reject);
+    }
+    let applied: Set<number>;
+    try {
+      applied = await applyAnswers(batch.map((queued) => queued.answer));
+    } catch {
+      // Nothing of the batch was written (one statement): each answer goes again alone, so that
+      // whatever failed fails only the create it belongs to, as it would have without batching.
+      await Promise.all(batch.map((queued) => applyOneAnswer(queued.answer).then(queued.resolve, queued.reject)));
+      return;
+    }
+    batch.forEach((queued, n) => queued.resolve(applied.has(n)));
+  }
+
+  /**
+   * Sends `first`, then, while answers queued behind it, the next batch, until none waits. The
+   * answers that arrive meanwhile are waiting in `answersWaiting`.
+   */
+  async function sendAnswers(first: QueuedAnswer[]): Promise<void> {
+    answersWaiting = [];
+    for (let batch = first; batch.length > 0; batch = nextBatch(answersWaiting)) await applyBatch(batch);
+    answersWaiting = null;
+  }
+
+  /**
+   * Takes the next batch from `waiting`: at most MAX_ANSWER_BATCH, and never two answers for one
+   * order (the UPDATE … FROM would apply only one of them, which one unspecified): the later stays
+   * for the statement after, as it would have gone alone.
+   */
+  function nextBatch(waiting: QueuedAnswer[]): QueuedAnswer[] {
+    const batch: QueuedAnswer[] = [];
+    const later: QueuedAnswer[] = [];
+    const ids = new Set<string>();
+    for (const queued of waiting) {
+      const id = queued.answer.expected.id;
+      if (batch.length < MAX_ANSWER_BATCH && !ids.has(id)) {
+        ids.add(id);
+        batch.push(queued);
+      } else later.push(queued);
+    }
+    answersWaiting = later;
+    return batch;
+  }
+
+  /**
+   * An answer's statement, shared with the answers that come while another is under way. Each create
+   * that order/new answers writes its answer in a statement of its own (one round trip, one commit);
+   * under load those statements were most of what the database and postgres.js spent per create
+   * beyond the minimal app. While one is under way, the answers that arrive queue and then go
+   * together in one statement, one commit for all of them, each applied exactly as alone (the same
+   * compare-and-set, change, events and deliveries). One at a time, the queue is empty and nothing
+   * waits. Measured on this machine, 20 creates at a time against the standalone sandbox on
+   * PostgreSQL: 1.19x the creates per second, 0.81x the server's CPU per create.
+   */
+  function applyAnswer(answer: Answer): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      const queued = { answer, resolve, reject };
+      if (answersWaiting) answersWaiting.push(queued);
+      else void sendAnswers([queued]);
+    });
+  }
+
+  /**
+   * recordGatewayAnswer in one statement (its own or a batch's), so one round trip and one
+   * transaction; null when it does not apply or the row has moved on since the caller's copy.
+   */
+  async function answerInOneStatement(expected: OrderRecord, patch: GatewayStatePatch, update: StatusUpdate): Promise<TransitionResult | null> {
+    const answer = prepareAnswer(expected, patch, update);
+    if (!answer || !(await applyAnswer(answer))) return null;
+    const { order, plan } = answer;
+    return plan.change ? { changed: true, order, change: plan.change } : { changed: false, order };
   }
 
   /**

@@ -178,6 +178,47 @@ export function storeContract(name: string, makeStore: () => Promise<OrderStore>
         expect(await store.get(order.id)).toMatchObject({ gatewayState: "created", paymentUrl: "https://pay.example/x", status: "pending" });
       });
 
+      it("applies answers for many orders at once (a busy server) each as if alone, one that moved on meanwhile included", async () => {
+        const orders = await Promise.all(Array.from({ length: 12 }, async () => (await store.insert(newOrder())).order));
+        // A notification got to the sixth first: read back, orphaned, at pending.
+        await store.setGatewayState(orders[5]!.id, { gatewayState: "orphaned", errorCode: "gateway_unavailable", at: T + 5 });
+        await store.transition(orders[5]!.id, { status: "pending", source: "notify", at: T + 6 });
+        const paidAt = 7;
+        const results = await Promise.all(
+          orders.map((order, index) =>
+            store.recordGatewayAnswer(
+              order,
+              { gatewayState: "created", paymentUrl: `https://pay.example/${index}`, at: T + 10 },
+              index === paidAt ? { status: "completed", finalAmount: "100.50", paymentUid: "uid-7", source: "create", at: T + 11 } : { status: "pending", source: "create", at: T + 11 },
+            ),
+          ),
+        );
+        for (const [index, order] of orders.entries()) {
+          const result = results[index];
+          expect(result?.order).toMatchObject({ id: order.id, gatewayState: "created", paymentUrl: `https://pay.example/${index}`, status: index === paidAt ? "completed" : "pending" });
+          expect(await store.get(order.id)).toEqual(result?.order);
+          const first = index === 5 ? { from: "none", to: "pending", source: "notify", at: T + 6 } : { from: "none", to: index === paidAt ? "completed" : "pending", source: "create", at: T + 11 };
+          expect(await store.history(order.id)).toEqual([{ orderId: order.id, ...first }]);
+        }
+        expect(results[5]).toMatchObject({ changed: false, order: { errorCode: "gateway_unavailable" } });
+        expect(results[paidAt]).toMatchObject({ changed: true, order: { finalAmount: "100.50", paymentUid: "uid-7" } });
+        expect(results.filter((result) => result?.changed)).toHaveLength(11);
+      });
+
+      it("applies each of two answers for one order given at once, the first as the order's first status", async () => {
+        const { order: other } = await store.insert(newOrder());
+        const { order } = await store.insert(newOrder());
+        // The other's answer goes first, so that the two queue behind it together.
+        const [, first, second] = await Promise.all([
+          store.recordGatewayAnswer(other, { gatewayState: "created", paymentUrl: "https://pay.example/0", at: T + 1 }, { status: "pending", source: "create", at: T + 2 }),
+          store.recordGatewayAnswer(order, { gatewayState: "created", paymentUrl: "https://pay.example/1", at: T + 1 }, { status: "pending", source: "create", at: T + 2 }),
+          store.recordGatewayAnswer(order, { gatewayState: "created", paymentUrl: "https://pay.example/2", at: T + 3 }, { status: "pending", source: "create", at: T + 4 }),
+        ]);
+        expect([first?.changed, second?.changed]).toEqual([true, false]);
+        expect(await store.history(order.id)).toEqual([{ orderId: order.id, from: "none", to: "pending", source: "create", at: T + 2 }]);
+        expect(await store.get(order.id)).toMatchObject({ paymentUrl: "https://pay.example/2", status: "pending" });
+      });
+
       it("returns null for an unknown order", async () => {
         const missing = { ...(await store.insert(newOrder())).order, id: "ck_missing" };
         expect(await store.recordGatewayAnswer(missing, { gatewayState: "created", at: T }, { status: "pending", source: "create", at: T })).toBeNull();

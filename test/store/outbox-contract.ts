@@ -94,6 +94,33 @@ export function outboxContract(name: string, makeStore: (outbox?: OutboxConfig) 
         expect((await store.deliveries(events[1]!.id)).map((delivery) => delivery.endpoint)).toEqual(["all"]);
       });
 
+      it("writes each order's events, in order, with their deliveries, when many answers are recorded at once", async () => {
+        const store = await open();
+        const metadata = { "emoji ✓": "ภาษาไทย", quote: 'a "b" \\ c\n' };
+        const orders = await Promise.all(Array.from({ length: 8 }, async () => (await store.insert(newOrder({ metadata }))).order));
+        const paid = (index: number) => index % 2 === 1;
+        await Promise.all(
+          orders.map((order, index) =>
+            store.recordGatewayAnswer(
+              order,
+              { gatewayState: "created", paymentUrl: "https://pay.example/x", at: T + 1 },
+              paid(index) ? { status: "completed", finalAmount: "100.50", source: "create", at: T + 2 } : { status: "pending", source: "create", at: T + 2 },
+            ),
+          ),
+        );
+        for (const [index, order] of orders.entries()) {
+          const events = (await store.listEvents({ objectId: order.id, limit: 10 })).data;
+          expect(events.map((event) => event.type)).toEqual(paid(index) ? ["order.paid", "order.created"] : ["order.created"]);
+          const created = events.at(-1)!;
+          expect(created).toMatchObject({ createdAt: T + 2, data: { id: order.id, status: paid(index) ? "completed" : "pending", metadata } });
+          expect((await store.deliveries(created.id)).map((delivery) => [delivery.endpoint, delivery.status])).toEqual([["all", "pending"]]);
+          if (!paid(index)) continue;
+          expect(events[0]!.seq).toBeGreaterThan(created.seq);
+          expect((await store.deliveries(events[0]!.id)).map((delivery) => delivery.endpoint)).toEqual(["all", "paid-only"]);
+        }
+        expect((await store.listEvents({ limit: 20 })).data).toHaveLength(12);
+      });
+
       it("writes no event when order/new's answer finds the order already announced", async () => {
         const store = await open();
         const { order: copy } = await store.insert(newOrder());

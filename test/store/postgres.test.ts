@@ -5,7 +5,7 @@
  */
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
-import { createPostgresStore } from "../../server/store/postgres.ts";
+import { answersSqlFor, createPostgresStore } from "../../server/store/postgres.ts";
 import type { OutboxConfig } from "../../server/store/outbox.ts";
 import type { OrderStore } from "../../server/store/types.ts";
 import { outboxContract } from "./outbox-contract.ts";
@@ -106,6 +106,35 @@ describe.skipIf(!url)("PostgreSQL store", () => {
     } finally {
       await store.close();
       await dropSchema(schema);
+    }
+  });
+
+  it("plans a batch of answers as a key lookup per order, in a new table as in a grown one, whatever plan the statement keeps", async () => {
+    const store = await makeStore();
+    await store.migrate();
+    const schema = schemaOf.get(store)!;
+    // The plan a prepared statement keeps once PostgreSQL stops planning it anew for each run.
+    const generic = postgres(url!, { max: 1, onnotice: () => {}, connection: { plan_cache_mode: "force_generic_plan" } });
+    const planOf = async (name: string, withDeliveries: boolean) => {
+      const parameters = withDeliveries ? "text, text" : "text";
+      await generic.unsafe(`PREPARE ${name}(${parameters}) AS ${answersSqlFor(schema, withDeliveries)}`);
+      const rows = await generic.unsafe<{ "QUERY PLAN": string }[]>(`EXPLAIN (COSTS OFF) EXECUTE ${name}('[]'${withDeliveries ? ", '[]'" : ""})`);
+      return rows.map((row) => row["QUERY PLAN"]).join("\n");
+    };
+    try {
+      const expectKeyLookups = (plan: string) => {
+        expect(plan).toMatch(/Index Scan using orders_pkey on orders x/);
+        expect(plan).toMatch(/Tid Scan on orders o/);
+        expect(plan).not.toMatch(/Seq Scan on orders/);
+      };
+      expectKeyLookups(await planOf("answers_new", false));
+      expectKeyLookups(await planOf("answers_new_sending", true));
+      for (let i = 0; i < 20; i++) await Promise.all(Array.from({ length: 100 }, () => store.insert(newOrder())));
+      await generic.unsafe(`ANALYZE "${schema}".orders`);
+      expectKeyLookups(await planOf("answers_grown", false));
+    } finally {
+      await generic.end({ timeout: 5 });
+      await dropStore(store);
     }
   });
 
