@@ -8,6 +8,8 @@
  * - refresh claims: one conditional UPDATE;
  * - sweep and delivery claims: `FOR UPDATE SKIP LOCKED` plus a lease (owner, until) that outlives
  *   the statement, so a crashed instance's claims come back when the lease runs out.
+ * Writes that arrive together share a statement, each applied as it would be alone: the creates
+ * from one client address (insertCounted) and order/new's answers (applyAnswer).
  */
 import postgres from "postgres";
 import { createdEventType, orderEvent, orderEventType, subscribers, type OutboxConfig } from "./outbox.ts";
