@@ -138,6 +138,25 @@ describe.skipIf(!url)("PostgreSQL store", () => {
     }
   });
 
+  it("fails only the answer that cannot be written when answers arrive together", async () => {
+    const store = await makeStore();
+    await store.migrate();
+    try {
+      const [first, bad, good] = await Promise.all([0, 1, 2].map(async () => (await store.insert(newOrder())).order));
+      const answer = (order: typeof first, paymentUrl: string) => store.recordGatewayAnswer(order, { gatewayState: "created", paymentUrl, at: T + 1 }, { status: "pending", source: "create", at: T + 2 });
+      // The first goes alone; the other two queue behind it and go together. PostgreSQL's text
+      // holds no NUL character, so the bad one's statement fails, alone as in the batch.
+      const results = await Promise.allSettled([answer(first!, "https://pay.example/1"), answer(bad!, "https://pay.example/\u0000"), answer(good!, "https://pay.example/3")]);
+      expect(results.map((result) => result.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+      expect(await store.get(good!.id)).toMatchObject({ status: "pending", paymentUrl: "https://pay.example/3" });
+      expect(await store.history(good!.id)).toHaveLength(1);
+      expect(await store.get(bad!.id)).toMatchObject({ status: "none", gatewayState: bad!.gatewayState, paymentUrl: null });
+      expect(await store.history(bad!.id)).toEqual([]);
+    } finally {
+      await dropStore(store);
+    }
+  });
+
   it("refuses a schema name that would need quoting", () => {
     expect(() => createPostgresStore({ url: url!, schema: 'x"; DROP TABLE orders; --' })).toThrow(/schema/);
   });
