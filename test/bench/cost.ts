@@ -16,7 +16,7 @@
  * server runs with no webhook endpoint for the comparison; on SQLite the same server with one
  * endpoint (sandbox mode's default: `npm start` subscribes the demo's own) is a
  * third contender, to show what that endpoint costs a create. On PostgreSQL, transactions and
- * round trips per create and per read are counted on the wire (pg-wire-count.ts), in a run of
+ * round trips per create and per read are counted on the wire (test/support/pg-wire-count.ts), in a run of
  * their own, one request at a time.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -27,7 +27,7 @@ import postgres from "postgres";
 import { SHOP } from "../support/stack.ts";
 import { startChild, type Child, type ChildStats } from "./child.ts";
 import { isLocalDatabase, ownCpuMicros, postgresCpuMicros } from "./machine-cpu.ts";
-import { startPgWireCounter, type WireCounts } from "./pg-wire-count.ts";
+import { startPgWireCounter, type WireCounts } from "../support/pg-wire-count.ts";
 import { percentile } from "./stats.ts";
 import { fmt, type Row } from "./table.ts";
 

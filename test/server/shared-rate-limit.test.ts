@@ -13,7 +13,7 @@ import { createSharedRateLimiter, type SharedRateLimiter } from "../../server/mi
 import { createPostgresStore } from "../../server/store/postgres.ts";
 import { createSqliteStore } from "../../server/store/sqlite.ts";
 import type { NewOrder, OrderRecord, OrderStore, SharedLimitTable } from "../../server/store/types.ts";
-import { startPgWireCounter } from "../bench/pg-wire-count.ts";
+import { startPgWireCounter } from "../support/pg-wire-count.ts";
 import { newOrder } from "../support/orders.ts";
 import { readJson, type ErrorBody } from "../support/stack-requests.ts";
 import { createCheckout, gcash, startStack, type Stack } from "../support/stack.ts";

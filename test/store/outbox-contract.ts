@@ -113,7 +113,7 @@ export function outboxContract(name: string, makeStore: (outbox?: OutboxConfig) 
           expect(events.map((event) => event.type)).toEqual(paid(index) ? ["order.paid", "order.created"] : ["order.created"]);
           const created = events.at(-1)!;
           expect(created).toMatchObject({ createdAt: T + 2, data: { id: order.id, status: paid(index) ? "completed" : "pending", metadata } });
-          expect((await store.deliveries(created.id)).map((delivery) => [delivery.endpoint, delivery.status])).toEqual([["all", "pending"]]);
+          expect((await store.deliveries(created.id)).map((delivery) => [delivery.endpoint, delivery.status, delivery.nextAttemptAt])).toEqual([["all", "pending", T + 2]]);
           if (!paid(index)) continue;
           expect(events[0]!.seq).toBeGreaterThan(created.seq);
           expect((await store.deliveries(events[0]!.id)).map((delivery) => delivery.endpoint)).toEqual(["all", "paid-only"]);

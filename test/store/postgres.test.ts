@@ -7,8 +7,9 @@ import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { answersSqlFor, createPostgresStore } from "../../server/store/postgres.ts";
 import type { OutboxConfig } from "../../server/store/outbox.ts";
-import type { OrderStore } from "../../server/store/types.ts";
+import type { OrderRecord, OrderStore } from "../../server/store/types.ts";
 import { outboxContract } from "./outbox-contract.ts";
+import { startPgWireCounter } from "../support/pg-wire-count.ts";
 import { storeContract } from "./contract.ts";
 import { newOrder, T } from "../support/orders.ts";
 
@@ -132,6 +133,7 @@ describe.skipIf(!url)("PostgreSQL store", () => {
       for (let i = 0; i < 20; i++) await Promise.all(Array.from({ length: 100 }, () => store.insert(newOrder())));
       await generic.unsafe(`ANALYZE "${schema}".orders`);
       expectKeyLookups(await planOf("answers_grown", false));
+      expectKeyLookups(await planOf("answers_grown_sending", true));
     } finally {
       await generic.end({ timeout: 5 });
       await dropStore(store);
@@ -143,7 +145,7 @@ describe.skipIf(!url)("PostgreSQL store", () => {
     await store.migrate();
     try {
       const [first, bad, good] = await Promise.all([0, 1, 2].map(async () => (await store.insert(newOrder())).order));
-      const answer = (order: typeof first, paymentUrl: string) => store.recordGatewayAnswer(order, { gatewayState: "created", paymentUrl, at: T + 1 }, { status: "pending", source: "create", at: T + 2 });
+      const answer = (order: OrderRecord, paymentUrl: string) => store.recordGatewayAnswer(order, { gatewayState: "created", paymentUrl, at: T + 1 }, { status: "pending", source: "create", at: T + 2 });
       // The first goes alone; the other two queue behind it and go together. PostgreSQL's text
       // holds no NUL character, so the bad one's statement fails, alone as in the batch.
       const results = await Promise.allSettled([answer(first!, "https://pay.example/1"), answer(bad!, "https://pay.example/\u0000"), answer(good!, "https://pay.example/3")]);
@@ -154,6 +156,63 @@ describe.skipIf(!url)("PostgreSQL store", () => {
       expect(await store.history(bad!.id)).toEqual([]);
     } finally {
       await dropStore(store);
+    }
+  });
+
+  it("lets the other answers through while one order of their batch is locked by another transaction", async () => {
+    const store = await makeStore();
+    await store.migrate();
+    const holder = postgres(url!, { max: 1, onnotice: () => {} });
+    try {
+      const [first, locked, free] = await Promise.all([0, 1, 2].map(async () => (await store.insert(newOrder())).order));
+      const answer = (order: OrderRecord) => store.recordGatewayAnswer(order, { gatewayState: "created", paymentUrl: "https://pay.example/x", at: T + 1 }, { status: "pending", source: "create", at: T + 2 });
+      let taken!: () => void;
+      let release!: () => void;
+      const lockTaken = new Promise<void>((resolve) => (taken = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const holding = holder.begin(async (tx) => {
+        await tx.unsafe(`SELECT 1 FROM "${schemaOf.get(store)}".orders WHERE id = $1 FOR UPDATE`, [locked!.id]);
+        taken();
+        await released;
+      });
+      await lockTaken;
+      // The first goes alone; the locked one and the free one queue behind it and go together.
+      const [one, waiting, other] = [answer(first!), answer(locked!), answer(free!)];
+      let lockedSettled = false;
+      void waiting.finally(() => (lockedSettled = true));
+      const within = (ms: number) => new Promise<"stuck">((resolve) => setTimeout(() => resolve("stuck"), ms));
+      expect(await Promise.race([Promise.all([one, other]).then(() => "through" as const), within(5_000)])).toBe("through");
+      expect(await store.get(free!.id)).toMatchObject({ status: "pending", paymentUrl: "https://pay.example/x" });
+      expect(lockedSettled).toBe(false);
+      release();
+      await holding;
+      expect(await waiting).toMatchObject({ changed: true, order: { status: "pending" } });
+      expect(await store.history(locked!.id)).toHaveLength(1);
+    } finally {
+      await holder.end({ timeout: 5 });
+      await dropStore(store);
+    }
+  });
+
+  it("writes answers that arrive together in one statement: twelve answers, two transactions", async () => {
+    const counter = await startPgWireCounter(url!);
+    const schema = newSchema();
+    const store = createPostgresStore({ url: counter.url, schema, max: POOL });
+    try {
+      await store.migrate();
+      await warm(store);
+      const orders = await Promise.all(Array.from({ length: 12 }, async () => (await store.insert(newOrder())).order));
+      const before = counter.counts();
+      const results = await Promise.all(orders.map((order) => store.recordGatewayAnswer(order, { gatewayState: "created", paymentUrl: "https://pay.example/x", at: T + 1 }, { status: "pending", source: "create", at: T + 2 })));
+      const after = counter.counts();
+      expect(results.filter((result) => result?.changed)).toHaveLength(12);
+      // The first alone, the eleven that queued behind it together (a failed batch would add its
+      // own and eleven more).
+      expect(after.writeTransactions - before.writeTransactions).toBe(2);
+    } finally {
+      await store.close();
+      await dropSchema(schema);
+      await counter.close();
     }
   });
 

@@ -8,8 +8,8 @@
  *    ran a statement whose text holds INSERT, UPDATE or DELETE (writes: read from the Parse or
  *    Query message, then followed through Bind by statement name, as postgres.js prepares once; a
  *    CTE that writes completes as "SELECT", so the completion tags cannot tell).
- * The connection's startup and authentication are not counted. Only for the bench's counting runs:
- * the throughput runs connect to the database directly.
+ * The connection's startup and authentication are not counted. Used by the bench's counting runs
+ * and by tests; the bench's throughput runs connect to the database directly.
  */
 import { createConnection, createServer, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
