@@ -250,7 +250,7 @@ export function createSqliteStore(config: SqliteStoreConfig): OrderStore {
    * a transaction: inside one, the row may be this transaction's own uncommitted write.
    */
   function orderById(id: string): OrderRecord | null {
-    const known = cache.lookup(id);
+    const known = cache.lookup(id, db.inTransaction);
     if (known) return known;
     const values = st().orderValues.get(id);
     if (!values) return null;

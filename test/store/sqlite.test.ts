@@ -98,6 +98,28 @@ describe("SQLite store's order cache", () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  it("a write decides from what another connection committed, even in the turn a read took the order from the cache", async () => {
+    const filename = nextFile();
+    const store = createSqliteStore({ filename });
+    await store.migrate();
+    const other = new Database(filename);
+    const { order } = await store.insert(newOrder({ status: "pending", gatewayState: "created" }));
+    await store.get(order.id);
+    await new Promise((resolve) => setImmediate(resolve));
+    // All in one turn of the event loop: the write is queued (its commit waits for the turn's end),
+    // a read checks the database and answers from the cache, then another connection completes the
+    // order. The write must see "completed", not the cache's "pending" of a moment before.
+    const moving = store.transition(order.id, { status: "processing", source: "poll", at: T + 2 });
+    const reading = store.get(order.id);
+    other.prepare("UPDATE orders SET status = 'completed', updated_at = ? WHERE id = ?").run(T + 1, order.id);
+    const [moved, read] = await Promise.all([moving, reading]);
+    expect(read).toMatchObject({ status: "pending" });
+    expect(moved).toMatchObject({ changed: false, order: { status: "completed" } });
+    expect(await store.get(order.id)).toMatchObject({ status: "completed" });
+    other.close();
+    await store.close();
+  });
+
   it("hands out records no caller can change under another", async () => {
     const store = createSqliteStore({ filename: ":memory:" });
     await store.migrate();
